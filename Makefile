@@ -1,0 +1,42 @@
+# Huhang: `make demo` serves the synthetic district, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+DEMO_SIZE ?= demo
+export HUHANG_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: setup demo serve test lint bench clean messages
+
+# The stamp is rebuilt when pyproject.toml changes, so `make` reinstalls after dependency changes.
+$(BIN)/huhang: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(BIN)/huhang
+
+setup: $(BIN)/huhang
+
+demo: setup
+	$(BIN)/huhang migrate --no-input
+	$(BIN)/huhang demo_data --size $(DEMO_SIZE)
+	$(BIN)/huhang collectstatic --no-input --verbosity 0
+	@echo "Serving Huhang on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/gunicorn huhang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+
+test: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: setup
+	$(BIN)/python -m bench
+
+messages: setup
+	cd src/huhang && ../../$(BIN)/huhang makemessages -l en --no-obsolete && ../../$(BIN)/huhang compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

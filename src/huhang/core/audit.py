@@ -1,0 +1,46 @@
+"""Writing to the audit trail. Services and selectors call `audit_record`; nothing else writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from huhang.core.context import channel, client_ip
+from huhang.core.models import AuditAction, AuditEvent
+
+
+def audit_record(
+    *,
+    by,
+    action: AuditAction | str,
+    object_type: str = "",
+    object_id: Any = "",
+    label: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(**_fields(by, action, object_type, object_id, label, detail))
+
+
+def audit_record_many(
+    *, by, action: AuditAction | str, object_type: str, objects: Iterable[tuple[Any, str]]
+) -> None:
+    """One event per record (e.g. each child shown by an export), in one INSERT."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(**_fields(by, action, object_type, pk, label, None)) for pk, label in objects
+    )
+
+
+def _fields(by, action, object_type, object_id, label, detail) -> dict[str, Any]:
+    authenticated = getattr(by, "is_authenticated", False)
+    return {
+        "user_id": by.pk if authenticated else None,
+        "username": by.get_username() if authenticated else (str(by) if by else ""),
+        "role": getattr(by, "role", "") or "",
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": str(object_id or ""),
+        "object_label": label[:200],
+        "ip": client_ip.get(),
+        "via": channel.get(),
+        "detail": detail or {},
+    }

@@ -1,0 +1,35 @@
+"""Form helpers shared by every app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+
+from huhang.core.exceptions import ConcurrentEdit, DomainError
+
+T = TypeVar("T")
+
+
+def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Call a service; a refusal becomes an error on the form field it names (or the form).
+
+    A lost-update refusal is not caught here: it leaves the form entirely, and the middleware
+    shows it as a page, because the user must reload before editing again.
+    """
+    try:
+        return call()
+    except ConcurrentEdit:
+        raise
+    except DomainError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        return None
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

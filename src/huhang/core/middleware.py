@@ -1,0 +1,40 @@
+"""Request-wide plumbing: the caller's address for the audit trail, and domain errors → messages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from huhang.core.context import acting_from
+from huhang.core.exceptions import DomainError
+
+
+def request_ip(request: HttpRequest) -> str | None:
+    # X-Forwarded-For is ignored on purpose: any client could forge it. Behind a reverse proxy,
+    # let gunicorn rewrite REMOTE_ADDR (--forwarded-allow-ips) for the proxy's address only.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with acting_from(request_ip(request), "web"):
+            return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """The one place where a service's refusal becomes a page (or an htmx fragment)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, DomainError):
+            return None
+        template = "core/error_fragment.html" if request.htmx else "core/error.html"
+        return render(request, template, {"error": exception}, status=exception.status)

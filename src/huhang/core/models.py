@@ -1,0 +1,69 @@
+"""The audit trail: append-only events of who saw or changed which child's data, when, from where."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("查看")
+    SEARCH = "search", _("查询")
+    EXPORT = "export", _("导出")
+    CREATE = "create", _("新增")
+    CHANGE = "change", _("修改")
+    DELETE = "delete", _("删除")
+    DOWNLOAD = "download", _("下载")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """One event. Append-only: the model refuses updates and deletes, and so does the database
+    (a trigger refuses UPDATE, see migration 0002). The user is kept by id and name, not by a
+    foreign key, so that deleting a user never touches its trail."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField(_("用户ID"), null=True, blank=True, db_index=True)
+    username = models.CharField(_("用户"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=32, blank=True)
+    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(_("对象类型"), max_length=32, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("对象"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    via = models.CharField(_("渠道"), max_length=8, default="web")
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,47 @@
+"""The seven roles of DOMAIN.md and what each may do.
+
+Capabilities are data, not scattered `if role == ...` checks: a view asks `can(user, "registry.edit")`
+and this table answers. Which *records* a user sees is decided by `core.scope`, not here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BUREAU = "bureau", _("民政局儿童福利工作人员")
+    SUPERVISOR = "supervisor", _("儿童督导员")
+    DIRECTOR = "director", _("儿童主任")
+    SOCIAL_WORKER = "social_worker", _("社工")
+    PARTNER = "partner", _("社会组织/慈善组织")
+    DATA_OFFICER = "data_officer", _("部门数据专员")
+    AUDITOR = "auditor", _("审计/领导")
+
+
+# Roles bound to a node of the division tree; the others are bound to an organisation.
+DIVISION_ROLES = frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.AUDITOR})
+ORGANISATION_ROLES = frozenset({Role.SOCIAL_WORKER, Role.PARTNER, Role.DATA_OFFICER})
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Browse children and open their archives (records still limited by core.scope).
+    "registry.view": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.SOCIAL_WORKER}),
+    # Register children, edit archives, record family and situations, upload documents.
+    "registry.edit": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
+    # See the full ID number on the archive page (lists always mask it).
+    "registry.full_id": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
+    # Category workflow: propose (candidate), verify in the field, review, approve or end.
+    "category.propose": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
+    "category.verify": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
+    "category.approve": frozenset({Role.BUREAU}),
+    "audit.view": frozenset({Role.BUREAU, Role.AUDITOR}),
+}
+
+
+def can(user, capability: str) -> bool:
+    """Whether the user's role carries the capability (unknown capabilities are a bug)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    allowed = CAPABILITIES[capability]
+    return getattr(user, "role", None) in allowed

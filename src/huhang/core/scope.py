@@ -1,0 +1,70 @@
+"""Who sees what: the one place that decides visibility.
+
+A user bound to a division sees that division's subtree; a social worker sees the children
+entrusted to its organisation; partners and data officers see no registry records. Every list,
+detail, search, export and API starts from these functions. A record outside the scope does not
+exist for the user: callers turn "not in the queryset" into 404, never 403.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from huhang.core.roles import Role, can
+
+
+def _division_prefix(user) -> str | None:
+    division_id = getattr(user, "division_id", None)
+    return division_id or None
+
+
+def divisions(user) -> QuerySet:
+    """The divisions a user may choose from (filters, forms): its own subtree."""
+    from huhang.regions.models import Division
+
+    prefix = _division_prefix(user)
+    if not getattr(user, "is_authenticated", False) or prefix is None:
+        return Division.objects.none()
+    return Division.objects.filter(code__startswith=prefix)
+
+
+def children(user) -> QuerySet:
+    """The children (registry.Child) the user may see, unevaluated; callers add their filters."""
+    from huhang.registry.models import Child
+
+    qs = Child.objects.all()
+    if not can(user, "registry.view"):
+        return qs.none()
+    if user.role == Role.SOCIAL_WORKER:
+        today = timezone.localdate()
+        return qs.filter(
+            Q(assignments__until__isnull=True) | Q(assignments__until__gte=today),
+            assignments__organisation_id=user.organisation_id,
+            assignments__since__lte=today,
+        ).distinct()
+    prefix = _division_prefix(user)
+    if prefix is None:
+        return qs.none()
+    if len(prefix) == 12:
+        # A community is a leaf: equality uses the index where LIKE 'x%' would not (SQLite).
+        return qs.filter(division_id=prefix)
+    return qs.filter(division__code__startswith=prefix)
+
+
+def child_or_404(user, pk) -> object:
+    """The child with this key if the user may see it; otherwise 404, whether or not it exists."""
+    try:
+        return children(user).select_related("person", "division").get(pk=pk)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    except children(user).model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def division_or_404(user, code: str):
+    try:
+        return divisions(user).get(code=code)
+    except divisions(user).model.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,54 @@
+"""Home page and the audit-trail browser."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from huhang.core import scope
+from huhang.core.access import require
+from huhang.core.audit_forms import AuditFilterForm
+from huhang.core.models import AuditEvent
+from huhang.core.roles import can
+from huhang.registry.models import Category, CategoryStatus
+
+
+def home(request):
+    context: dict = {}
+    if can(request.user, "registry.view"):
+        children = scope.children(request.user)
+        approved = Q(categories__status=CategoryStatus.APPROVED)
+        counts = children.aggregate(
+            total=Count("pk", distinct=True),
+            pending=Count(
+                "categories",
+                filter=Q(
+                    categories__status__in=[CategoryStatus.CANDIDATE, CategoryStatus.VERIFIED]
+                ),
+            ),
+            **{
+                f"cat_{c.value}": Count("categories", filter=approved & Q(categories__category=c))
+                for c in Category
+            },
+        )
+        context["counts"] = counts
+        context["by_category"] = [(c.label, c.value, counts[f"cat_{c.value}"]) for c in Category]
+    return render(request, "core/home.html", context)
+
+
+def audit_list(request):
+    require(request.user, "audit.view")
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.all()
+    if form.is_valid():
+        events = form.apply(events)
+    page = Paginator(events.order_by("-at", "-id"), settings.HUHANG_PAGE_SIZE * 2).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "core/audit_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

@@ -1,0 +1,184 @@
+"""Forms of the registry. They check shape and give field-level messages; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huhang.core import idnumber, scope
+from huhang.core.forms import DateInput
+from huhang.regions.models import Level
+from huhang.registry.models import (
+    AssistanceType,
+    Category,
+    CategoryStatus,
+    DocumentKind,
+    Living,
+    RelationKind,
+    SchoolStage,
+    Sex,
+    SituationKind,
+)
+from huhang.registry.selectors import AGE_BANDS
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        parent = obj.parent.name if obj.parent_id else ""
+        return f"{parent} · {obj.name}" if parent else obj.name
+
+
+def _id_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("公民身份号码"),
+        max_length=24,
+        required=False,
+        help_text=_("18位，末位可为X；无号码的流动儿童可留空"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+
+class PersonFieldsMixin(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = _id_field()
+    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices)
+    birth_date = forms.DateField(label=_("出生日期"), widget=DateInput())
+
+    def clean_id_number(self) -> str | None:
+        raw = self.cleaned_data.get("id_number") or ""
+        if not raw.strip():
+            return None
+        try:
+            return idnumber.parse(raw, today=timezone.localdate()).value
+        except idnumber.IdNumberError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+    def clean(self):
+        data = super().clean()
+        parsed = data.get("id_number")
+        birth, sex = data.get("birth_date"), data.get("sex")
+        if parsed and birth and sex:
+            try:
+                idnumber.validate(parsed, birth_date=birth, sex=sex)
+            except idnumber.IdNumberError as exc:
+                self.add_error("id_number", exc.message)
+        if birth and birth > timezone.localdate():
+            self.add_error("birth_date", _("出生日期不能晚于今天。"))
+        return data
+
+
+class ChildForm(PersonFieldsMixin):
+    division = CommunityChoiceField(label=_("所属社区/村"), queryset=None)
+    address = forms.CharField(label=_("现住址"), max_length=200, required=False)
+    living = forms.ChoiceField(label=_("养育方式"), choices=Living.choices)
+    school = forms.CharField(label=_("就读学校"), max_length=100, required=False)
+    school_stage = forms.ChoiceField(label=_("学段"), choices=SchoolStage.choices, required=False)
+    health = forms.CharField(label=_("健康状况"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["division"]
+        field.queryset = (
+            scope.divisions(user).filter(level=Level.COMMUNITY).select_related("parent")
+        )
+        if field.queryset.count() == 1:
+            field.initial = field.queryset.first()
+
+
+class RelationForm(PersonFieldsMixin):
+    kind = forms.ChoiceField(label=_("与儿童关系"), choices=RelationKind.choices)
+    is_guardian = forms.BooleanField(label=_("设为现监护人"), required=False)
+    since = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
+
+    field_order = ["kind", "name", "id_number", "sex", "birth_date", "is_guardian", "since"]
+
+
+class SituationForm(forms.Form):
+    person = forms.ChoiceField(label=_("人员"))
+    kind = forms.ChoiceField(label=_("情形"), choices=SituationKind.choices)
+    started_on = forms.DateField(label=_("起始日期"), widget=DateInput())
+    ended_on = forms.DateField(label=_("终止日期"), required=False, widget=DateInput())
+    detail = forms.CharField(label=_("具体情况"), max_length=200, required=False)
+    evidence = forms.CharField(label=_("证明材料"), max_length=200, required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(p.pk): p for p, _label in people}
+        self.fields["person"].choices = [(str(p.pk), label) for p, label in people]
+
+    def clean_person(self):
+        return self.people[self.cleaned_data["person"]]
+
+
+class HouseholdForm(forms.Form):
+    address = forms.CharField(label=_("户籍/家庭住址"), max_length=200, required=False)
+    assistance = forms.ChoiceField(
+        label=_("救助类型"), choices=AssistanceType.choices, required=False
+    )
+    assistance_since = forms.DateField(label=_("救助起始日期"), required=False, widget=DateInput())
+
+
+class CategoryProposeForm(forms.Form):
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    basis = forms.CharField(
+        label=_("认定依据"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：父亲死亡（死亡证明），母亲服刑（判决书），期限6个月以上"),
+    )
+
+
+class CategoryVerifyForm(forms.Form):
+    note = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CategoryApproveForm(forms.Form):
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
+
+
+class CategoryEndForm(forms.Form):
+    reason = forms.CharField(label=_("终止/驳回原因"), max_length=200)
+    effective_to = forms.DateField(label=_("终止日期"), required=False, widget=DateInput())
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=100, required=False)
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("JPG、PNG、WEBP 或 PDF，不超过10MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.pdf"}),
+    )
+
+
+class ChildFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("姓名、拼音、首字母或身份证号后几位"), "type": "search"}
+        ),
+    )
+    division = forms.ChoiceField(label=_("区域"), required=False)
+    category = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部类别")), *Category.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *CategoryStatus.choices]
+    )
+    age_band = forms.ChoiceField(
+        label=_("年龄段"),
+        required=False,
+        choices=[("", _("全部年龄")), *((k, v[0]) for k, v in AGE_BANDS.items())],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = scope.divisions(user).filter(level__lte=Level.COMMUNITY).order_by("code")
+        self.fields["division"].choices = [("", _("全部区域"))] + [
+            (d.code, ("　" * max(d.level - Level.DISTRICT, 0)) + d.name) for d in options
+        ]

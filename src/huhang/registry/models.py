@@ -1,0 +1,469 @@
+"""The children's registry: people, children's profiles, families, parents' situations,
+households, the category timeline and attached documents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huhang.core import idnumber
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class AssistanceType(models.TextChoices):
+    NONE = "", _("无")
+    URBAN_DIBAO = "urban_dibao", _("城市低保")
+    RURAL_DIBAO = "rural_dibao", _("农村低保")
+    TEKUN = "tekun", _("特困供养")
+
+
+class Household(models.Model):
+    """A household (户) and its address; the assistance type decides 困境儿童 by poverty."""
+
+    division = models.ForeignKey(
+        "regions.Division", verbose_name=_("所在社区/村"), on_delete=models.PROTECT
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    head = models.ForeignKey(
+        "Person",
+        verbose_name=_("户主"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assistance = models.CharField(
+        _("救助类型"), max_length=16, choices=AssistanceType.choices, blank=True
+    )
+    assistance_since = models.DateField(_("救助起始日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭户")
+        verbose_name_plural = _("家庭户")
+
+    def __str__(self) -> str:
+        return self.address or f"#{self.pk}"
+
+
+class Person(models.Model):
+    """A person, child or adult. The ID number is optional (some migrant children have none) but,
+    when present, valid and unique. The name is displayed as given; `name_key` is its normalised
+    form with pinyin and initials, for search."""
+
+    name = models.CharField(_("姓名"), max_length=64)
+    name_key = models.CharField(max_length=255, editable=False, default="")
+    id_number = models.CharField(
+        _("公民身份号码"), max_length=18, null=True, blank=True, unique=True
+    )
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    hukou_code = models.CharField(
+        _("户籍地区划代码"), max_length=12, blank=True, help_text=_("12位统计用区划代码")
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("家庭户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="person_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(id_number__isnull=True) | Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="person_id_number_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    def parsed_id(self) -> idnumber.IdNumber | None:
+        return idnumber.parse(self.id_number) if self.id_number else None
+
+
+class Living(models.TextChoices):
+    HOME = "home", _("社会散居")
+    INSTITUTION = "institution", _("集中养育（福利机构）")
+    RELATIVES = "relatives", _("亲属抚养")
+    FOSTER = "foster", _("家庭寄养")
+
+
+class ChildStatus(models.TextChoices):
+    ACTIVE = "active", _("在册")
+    TRANSFERRED = "transferred", _("已迁出")
+    AGED_OUT = "aged_out", _("已满18周岁")
+    DECEASED = "deceased", _("已死亡")
+
+
+class SchoolStage(models.TextChoices):
+    NONE = "", _("未入学")
+    PRESCHOOL = "preschool", _("学前")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中")
+    VOCATIONAL = "vocational", _("中职")
+    HIGHER = "higher", _("高等教育")
+
+
+class Child(models.Model):
+    """A child's profile (档案): the person plus who is responsible for it and how it lives."""
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="child"
+    )
+    division = models.ForeignKey(
+        "regions.Division",
+        verbose_name=_("所属社区/村"),
+        on_delete=models.PROTECT,
+        related_name="children_registered",
+    )
+    address = models.CharField(_("现住址"), max_length=200, blank=True)
+    living = models.CharField(
+        _("养育方式"), max_length=16, choices=Living.choices, default=Living.HOME
+    )
+    school = models.CharField(_("就读学校"), max_length=100, blank=True)
+    school_stage = models.CharField(
+        _("学段"), max_length=16, choices=SchoolStage.choices, blank=True
+    )
+    health = models.CharField(_("健康状况"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    status = models.CharField(
+        _("档案状态"), max_length=16, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
+    )
+    registered_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("建档人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("儿童档案")
+        verbose_name_plural = _("儿童档案")
+        indexes = [models.Index(fields=["division", "status"])]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class RelationKind(models.TextChoices):
+    FATHER = "father", _("父亲")
+    MOTHER = "mother", _("母亲")
+    PATERNAL_GRANDFATHER = "paternal_grandfather", _("祖父")
+    PATERNAL_GRANDMOTHER = "paternal_grandmother", _("祖母")
+    MATERNAL_GRANDFATHER = "maternal_grandfather", _("外祖父")
+    MATERNAL_GRANDMOTHER = "maternal_grandmother", _("外祖母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER_RELATIVE = "other_relative", _("其他亲属")
+    OTHER_GUARDIAN = "other_guardian", _("其他监护人")
+    INSTITUTION = "institution", _("机构监护")
+
+
+PARENT_KINDS = (RelationKind.FATHER, RelationKind.MOTHER)
+
+
+class Relation(models.Model):
+    """A family relation of a child to another person; at most one is the current guardian."""
+
+    child = models.ForeignKey(
+        Person, verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="relations"
+    )
+    relative = models.ForeignKey(
+        Person, verbose_name=_("亲属"), on_delete=models.PROTECT, related_name="relations_to"
+    )
+    kind = models.CharField(_("关系"), max_length=24, choices=RelationKind.choices)
+    is_guardian = models.BooleanField(_("现监护人"), default=False)
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭关系")
+        verbose_name_plural = _("家庭关系")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "relative"], name="relation_once"),
+            models.UniqueConstraint(
+                fields=["child", "kind"],
+                condition=Q(kind__in=["father", "mother"]),
+                name="relation_one_father_one_mother",
+            ),
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(is_guardian=True), name="relation_one_guardian"
+            ),
+            models.CheckConstraint(condition=~Q(child=F("relative")), name="relation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relative} ({self.get_kind_display()})"
+
+
+class SituationKind(models.TextChoices):
+    """The eight DFUC situations of DOMAIN.md, plus death and the court declarations."""
+
+    SEVERE_DISABILITY = "severe_disability", _("重残")
+    SERIOUS_ILLNESS = "serious_illness", _("重病")
+    IMPRISONED = "imprisoned", _("服刑在押")
+    DRUG_REHAB = "drug_rehab", _("强制隔离戒毒")
+    LIBERTY_RESTRICTED = "liberty_restricted", _("被执行其他限制人身自由的措施")
+    LOST_CONTACT = "lost_contact", _("失联")
+    GUARDIANSHIP_REVOKED = "guardianship_revoked", _("被撤销监护资格")
+    DEPORTED = "deported", _("被遣送（驱逐）出境")
+    DEAD = "dead", _("死亡")
+    DECLARED_DEAD = "declared_dead", _("宣告死亡")
+    DECLARED_MISSING = "declared_missing", _("宣告失踪")
+
+
+DFUC_SITUATIONS = frozenset(
+    {
+        SituationKind.SEVERE_DISABILITY,
+        SituationKind.SERIOUS_ILLNESS,
+        SituationKind.IMPRISONED,
+        SituationKind.DRUG_REHAB,
+        SituationKind.LIBERTY_RESTRICTED,
+        SituationKind.LOST_CONTACT,
+        SituationKind.GUARDIANSHIP_REVOKED,
+        SituationKind.DEPORTED,
+    }
+)
+DEATH_SITUATIONS = frozenset(
+    {SituationKind.DEAD, SituationKind.DECLARED_DEAD, SituationKind.DECLARED_MISSING}
+)
+
+
+class Situation(models.Model):
+    """A situation of a person (usually a parent) with its dates and evidence."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="situations"
+    )
+    kind = models.CharField(_("情形"), max_length=24, choices=SituationKind.choices)
+    started_on = models.DateField(_("起始日期"))
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    detail = models.CharField(
+        _("具体情况"),
+        max_length=200,
+        blank=True,
+        help_text=_("如残疾类别与等级、病种、执行机关、案号"),
+    )
+    evidence = models.CharField(_("证明材料"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("人员情形")
+        verbose_name_plural = _("人员情形")
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="situation_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()}"
+
+    def is_current_on(self, day: date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
+
+
+class Category(models.TextChoices):
+    ORPHAN = "orphan", _("孤儿")
+    DFUC = "dfuc", _("事实无人抚养儿童")
+    DIFFICULTY = "difficulty", _("困境儿童")
+    LEFT_BEHIND = "left_behind", _("留守儿童")
+    MIGRANT = "migrant", _("流动儿童")
+
+
+class CategoryStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    APPROVED = "approved", _("已认定")
+    ENDED = "ended", _("已终止")
+
+
+class CategoryAssignment(models.Model):
+    """One category of one child over time: candidate → verified → approved → ended."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="categories"
+    )
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CategoryStatus.choices, default=CategoryStatus.CANDIDATE
+    )
+    basis = models.TextField(_("认定依据"), blank=True)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    effective_to = models.DateField(_("终止日期"), null=True, blank=True)
+    ended_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("终止操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("类别认定")
+        verbose_name_plural = _("类别认定")
+        ordering = ["proposed_at", "pk"]
+        indexes = [models.Index(fields=["category", "status", "child"])]
+        constraints = [
+            # At most one open assignment per child and category; history stays as ended rows.
+            models.UniqueConstraint(
+                fields=["child", "category"],
+                condition=~Q(status="ended"),
+                name="category_one_open_per_child",
+            ),
+            # An approved assignment names its approver and the date it takes effect.
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(approved_at__isnull=False) & Q(effective_from__isnull=False)),
+                name="category_approved_has_approval",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=F("effective_from")),
+                name="category_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | ~Q(ended_reason=""),
+                name="category_ended_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} {self.get_category_display()} {self.get_status_display()}"
+
+
+class ChildAssignment(models.Model):
+    """A child entrusted to an organisation (e.g. a purchased-service social-work project): the
+    organisation's social workers see exactly these children. Case work (issue 5) assigns here."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="assignments"
+    )
+    since = models.DateField(_("起始日期"), default=date.today)
+    until = models.DateField(_("终止日期"), null=True, blank=True)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("服务指派")
+        verbose_name_plural = _("服务指派")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "organisation"],
+                condition=Q(until__isnull=True),
+                name="assignment_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} → {self.organisation}"
+
+
+class DocumentKind(models.TextChoices):
+    CERTIFICATE = "certificate", _("证明材料")
+    SCAN = "scan", _("扫描件")
+    PHOTO = "photo", _("照片")
+    OTHER = "other", _("其他")
+
+
+def document_path(instance: Document, filename: str) -> str:
+    # The stored name never reuses the uploaded one: no path tricks, no guessable names.
+    return f"children/{instance.child_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class Document(models.Model):
+    """A scan or photo attached to a child's archive, stored outside the web root."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=DocumentKind.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,162 @@
+"""Every read of the registry. Each starts from core.scope and records what it showed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huhang.core import names, scope
+from huhang.core.audit import audit_record
+from huhang.core.masking import mask_id_number
+from huhang.core.models import AuditAction
+from huhang.registry.models import (
+    CategoryAssignment,
+    CategoryStatus,
+    Child,
+    Document,
+    Relation,
+    Situation,
+)
+
+# Age bands offered by the children list filter: code → (label, youngest, oldest) in full years.
+AGE_BANDS: dict[str, tuple[str, int, int]] = {
+    "0-2": (_("0–2岁"), 0, 2),
+    "3-5": (_("3–5岁"), 3, 5),
+    "6-11": (_("6–11岁"), 6, 11),
+    "12-15": (_("12–15岁"), 12, 15),
+    "16-17": (_("16–17岁"), 16, 17),
+}
+
+_ID_DIGITS = re.compile(r"^[0-9]{3,17}[0-9xX]?$")
+
+
+@dataclass(frozen=True)
+class ChildFilter:
+    division: str = ""
+    category: str = ""
+    status: str = ""
+    age_band: str = ""
+    q: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def years_ago(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def child_list(*, user, filters: ChildFilter, today: date | None = None) -> QuerySet[Child]:
+    """The children a user may see, filtered and searched, with what a list row shows.
+
+    Records one search event; the caller paginates. The number of queries does not depend on
+    the page size: persons and divisions are joined, open categories prefetched in one query.
+    """
+    today = today or timezone.localdate()
+    qs = scope.children(user)
+    if filters.division:
+        qs = qs.filter(division__code__startswith=filters.division)
+    category_q = Q()
+    if filters.category:
+        category_q &= Q(category=filters.category)
+    if filters.status:
+        category_q &= Q(status=filters.status)
+    if filters.category or filters.status:
+        qs = qs.filter(pk__in=CategoryAssignment.objects.filter(category_q).values("child_id"))
+    if filters.age_band in AGE_BANDS:
+        _label, youngest, oldest = AGE_BANDS[filters.age_band]
+        qs = qs.filter(
+            person__birth_date__gt=years_ago(today, oldest + 1),
+            person__birth_date__lte=years_ago(today, youngest),
+        )
+    term = filters.q.strip()
+    if term:
+        if _ID_DIGITS.match(term):
+            qs = qs.filter(person__id_number__endswith=term.upper())
+        else:
+            qs = qs.filter(person__name_key__contains=names.search_term(term))
+    open_categories = CategoryAssignment.objects.exclude(status=CategoryStatus.ENDED).order_by(
+        "category"
+    )
+    audit_record(
+        by=user,
+        action=AuditAction.SEARCH,
+        object_type="child",
+        label=str(_("儿童列表")),
+        detail=filters.as_dict(),
+    )
+    return (
+        qs.select_related("person", "division")
+        .prefetch_related(
+            Prefetch("categories", queryset=open_categories, to_attr="open_categories")
+        )
+        .order_by("division_id", "person__name", "pk")
+    )
+
+
+def child_archive(*, user, pk) -> Child:
+    """Everything on a child's archive page, in a fixed number of queries; records a view."""
+    child = scope.child_or_404(user, pk)
+    relations = list(
+        Relation.objects.filter(child_id=child.person_id)
+        .select_related("relative")
+        .order_by("kind", "pk")
+    )
+    relative_ids = [r.relative_id for r in relations]
+    situations: dict[int, list[Situation]] = {}
+    for s in Situation.objects.filter(person_id__in=[*relative_ids, child.person_id]):
+        situations.setdefault(s.person_id, []).append(s)
+    for relation in relations:
+        relation.situation_list = situations.get(relation.relative_id, [])
+    child.relation_list = relations
+    child.own_situations = situations.get(child.person_id, [])
+    child.category_list = list(
+        child.categories.select_related(
+            "proposed_by", "verified_by", "approved_by", "ended_by"
+        ).order_by("proposed_at", "pk")
+    )
+    child.document_list = list(child.documents.select_related("uploaded_by"))
+    household = child.person.household
+    child.household = household
+    audit_record(
+        by=user,
+        action=AuditAction.VIEW,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+    )
+    return child
+
+
+def child_label(child: Child) -> str:
+    """How a child is named in the audit trail: name and masked ID number."""
+    person = child.person
+    return f"{person.name} {mask_id_number(person.id_number)}".strip()
+
+
+def document_for_user(*, user, pk) -> Document:
+    document = Document.objects.filter(pk=pk).only("child_id").first()
+    if document is None:
+        raise Http404
+    scope.child_or_404(user, document.child_id)
+    return Document.objects.select_related("child__person").get(pk=pk)
+
+
+def category_for_user(*, user, pk) -> CategoryAssignment:
+    assignment = (
+        CategoryAssignment.objects.filter(pk=pk, child__in=scope.children(user))
+        .select_related("child__person")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment

@@ -1,0 +1,567 @@
+"""Every write to the registry: keyword-only, one transaction each, the acting user passed in,
+and an audit event for each change of a child's data."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.core import idnumber, names
+from huhang.core.audit import audit_record
+from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotAllowed
+from huhang.core.models import AuditAction
+from huhang.core.roles import can
+from huhang.regions.models import Division, Level
+from huhang.registry.models import (
+    PARENT_KINDS,
+    CategoryAssignment,
+    CategoryStatus,
+    Child,
+    Document,
+    Household,
+    Person,
+    Relation,
+    Situation,
+)
+from huhang.registry.selectors import child_label
+
+ADULT_AGE = 18
+CHILD_FIELDS = ("address", "living", "school", "school_stage", "health", "notes")
+PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "phone", "hukou_code")
+
+
+def _require(user, capability: str) -> None:
+    if not can(user, capability):
+        raise NotAllowed(_("您的角色无权进行此操作。"))
+
+
+def _checked_id(raw: str | None, *, birth_date: date, sex: str, today: date) -> str | None:
+    """A valid, normalised ID number agreeing with birth date and sex, or None when blank."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return idnumber.validate(raw, birth_date=birth_date, sex=sex, today=today).value
+    except idnumber.IdNumberError as exc:
+        raise DomainError(exc.message, field="id_number") from exc
+
+
+def _check_birth(birth_date: date, today: date, *, child: bool) -> None:
+    if birth_date > today:
+        raise DomainError(_("出生日期不能晚于今天。"), field="birth_date")
+    if child and _age(birth_date, today) >= ADULT_AGE:
+        raise DomainError(_("该人员已满18周岁，不能作为儿童建档。"), field="birth_date")
+
+
+def _age(birth_date: date, today: date) -> int:
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def _check_community(by, division: Division) -> None:
+    from huhang.core import scope
+
+    if division.level != Level.COMMUNITY:
+        raise DomainError(_("请选择儿童所属的社区或村。"), field="division")
+    if not scope.divisions(by).filter(pk=division.pk).exists():
+        raise DomainError(_("所选社区不在您的管辖范围内。"), field="division")
+
+
+def _unique_id(id_number: str | None, *, exclude_person: int | None = None) -> None:
+    if id_number is None:
+        return
+    clash = Person.objects.filter(id_number=id_number)
+    if exclude_person is not None:
+        clash = clash.exclude(pk=exclude_person)
+    if clash.exists():
+        raise DomainError(_("该公民身份号码已登记在其他人员名下。"), field="id_number")
+
+
+@transaction.atomic
+def child_register(
+    *,
+    by,
+    name: str,
+    sex: str,
+    birth_date: date,
+    division: Division,
+    id_number: str | None = None,
+    today: date | None = None,
+    **profile: Any,
+) -> Child:
+    """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID."""
+    _require(by, "registry.edit")
+    today = today or timezone.localdate()
+    _check_birth(birth_date, today, child=True)
+    id_number = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
+    _check_community(by, division)
+    person_fields = {k: profile.pop(k) for k in PERSON_FIELDS if k in profile}
+    person = Person.objects.filter(id_number=id_number).first() if id_number else None
+    if person is not None and Child.objects.filter(person=person).exists():
+        raise DomainError(_("该儿童已建档。"), field="id_number")
+    if person is None:
+        person = Person(id_number=id_number)
+    for key, value in {
+        "name": name.strip(),
+        "sex": sex,
+        "birth_date": birth_date,
+        **person_fields,
+    }.items():
+        setattr(person, key, value)
+    person.name_key = names.search_key(person.name)
+    person.full_clean()
+    person.save()
+    child = Child(person=person, division=division, registered_by=by, **profile)
+    child.full_clean()
+    child.save()
+    audit_record(
+        by=by,
+        action=AuditAction.CREATE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+    )
+    return child
+
+
+@transaction.atomic
+def child_update(
+    *, by, child: Child, version: int, today: date | None = None, **changes: Any
+) -> Child:
+    """Save an edit of the archive if nobody saved in between; otherwise refuse (no lost update)."""
+    _require(by, "registry.edit")
+    today = today or timezone.localdate()
+    # The conditional UPDATE claims the version: of two editors who opened version N, exactly
+    # one gets rowcount 1 here; the other's save is refused before anything is written.
+    claimed = Child.objects.filter(pk=child.pk, version=version).update(version=F("version") + 1)
+    if claimed != 1:
+        raise ConcurrentEdit(_("该档案已被他人修改，您的修改未保存。请重新打开档案后再修改。"))
+    person = Person.objects.select_for_update().get(pk=child.person_id)
+    child = Child.objects.select_related("division").get(pk=child.pk)
+    before = {f: getattr(person, f) for f in PERSON_FIELDS} | {
+        f: getattr(child, f) for f in CHILD_FIELDS
+    }
+    old_id = person.id_number
+    new_id = changes.pop("id_number", old_id)
+    division = changes.pop("division", child.division)
+    before_division = child.division_id
+    for key in PERSON_FIELDS:
+        if key in changes:
+            setattr(person, key, changes[key])
+    for key in CHILD_FIELDS:
+        if key in changes:
+            setattr(child, key, changes[key])
+    _check_birth(person.birth_date, today, child=True)
+    person.id_number = _checked_id(
+        new_id, birth_date=person.birth_date, sex=person.sex, today=today
+    )
+    _unique_id(person.id_number, exclude_person=person.pk)
+    if division.pk != child.division_id:
+        _check_community(by, division)
+        child.division = division
+    person.name = person.name.strip()
+    person.name_key = names.search_key(person.name)
+    person.full_clean()
+    child.full_clean()
+    person.save()
+    child.save()
+    after = {f: getattr(person, f) for f in PERSON_FIELDS} | {
+        f: getattr(child, f) for f in CHILD_FIELDS
+    }
+    changed = sorted(k for k in after if after[k] != before[k])
+    if person.id_number != old_id:
+        changed.append("id_number")
+    if child.division_id != before_division:
+        changed.append("division")
+    audit_record(
+        by=by,
+        action=AuditAction.CHANGE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail={"fields": changed, "version": version + 1},
+    )
+    return child
+
+
+def _person_for_relative(
+    *, name: str, sex: str, birth_date: date, id_number: str | None, today: date
+) -> Person:
+    if birth_date > today:
+        raise DomainError(_("出生日期不能晚于今天。"), field="birth_date")
+    id_number = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
+    if id_number:
+        existing = Person.objects.filter(id_number=id_number).first()
+        if existing is not None:
+            return existing
+    person = Person(
+        name=name.strip(),
+        sex=sex,
+        birth_date=birth_date,
+        id_number=id_number,
+        name_key=names.search_key(name),
+    )
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def relation_add(
+    *,
+    by,
+    child: Child,
+    kind: str,
+    name: str,
+    sex: str,
+    birth_date: date,
+    id_number: str | None = None,
+    is_guardian: bool = False,
+    since: date | None = None,
+    today: date | None = None,
+) -> Relation:
+    """Record a relative of a child (creating the person if new); optionally the new guardian."""
+    _require(by, "registry.edit")
+    today = today or timezone.localdate()
+    relative = _person_for_relative(
+        name=name, sex=sex, birth_date=birth_date, id_number=id_number, today=today
+    )
+    if relative.pk == child.person_id:
+        raise DomainError(_("不能将儿童本人登记为其亲属。"), field="id_number")
+    if (
+        kind in PARENT_KINDS
+        and Relation.objects.filter(child_id=child.person_id, kind=kind).exists()
+    ):
+        raise DomainError(_("该儿童已登记了此项关系（父亲、母亲各只能登记一人）。"), field="kind")
+    if Relation.objects.filter(child_id=child.person_id, relative=relative).exists():
+        raise DomainError(_("此人已登记为该儿童的亲属。"), field="id_number")
+    if is_guardian:
+        Relation.objects.filter(child_id=child.person_id, is_guardian=True).update(
+            is_guardian=False
+        )
+    relation = Relation(
+        child_id=child.person_id, relative=relative, kind=kind, is_guardian=is_guardian, since=since
+    )
+    relation.full_clean(validate_constraints=False)
+    relation.save()
+    audit_record(
+        by=by,
+        action=AuditAction.CHANGE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail={"relation_added": kind, "relative": relative.pk, "guardian": is_guardian},
+    )
+    return relation
+
+
+@transaction.atomic
+def guardian_set(*, by, child: Child, relation: Relation) -> Relation:
+    _require(by, "registry.edit")
+    if relation.child_id != child.person_id:
+        raise DomainError(_("该亲属不属于此儿童。"))
+    Relation.objects.filter(child_id=child.person_id, is_guardian=True).update(is_guardian=False)
+    Relation.objects.filter(pk=relation.pk).update(is_guardian=True)
+    audit_record(
+        by=by,
+        action=AuditAction.CHANGE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail={"guardian": relation.relative_id},
+    )
+    relation.is_guardian = True
+    return relation
+
+
+@transaction.atomic
+def situation_record(
+    *,
+    by,
+    child: Child,
+    person: Person,
+    kind: str,
+    started_on: date,
+    ended_on: date | None = None,
+    detail: str = "",
+    evidence: str = "",
+    today: date | None = None,
+) -> Situation:
+    """Record a situation of the child or one of its relatives (e.g. the father imprisoned)."""
+    _require(by, "registry.edit")
+    today = today or timezone.localdate()
+    related = (
+        person.pk == child.person_id
+        or Relation.objects.filter(child_id=child.person_id, relative=person).exists()
+    )
+    if not related:
+        raise DomainError(_("此人不是该儿童的家庭成员。"))
+    if started_on > today:
+        raise DomainError(_("起始日期不能晚于今天。"), field="started_on")
+    if ended_on is not None and ended_on < started_on:
+        raise DomainError(_("终止日期不能早于起始日期。"), field="ended_on")
+    situation = Situation(
+        person=person,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        detail=detail,
+        evidence=evidence,
+        recorded_by=by,
+    )
+    situation.full_clean()
+    situation.save()
+    audit_record(
+        by=by,
+        action=AuditAction.CHANGE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail={"situation": kind, "person": person.pk, "started_on": str(started_on)},
+    )
+    return situation
+
+
+@transaction.atomic
+def household_update(
+    *, by, child: Child, address: str, assistance: str, assistance_since: date | None
+) -> Household:
+    _require(by, "registry.edit")
+    person = Person.objects.select_for_update().get(pk=child.person_id)
+    household = person.household
+    if household is None:
+        household = Household(division=child.division, head=None)
+    household.address = address
+    household.assistance = assistance
+    household.assistance_since = assistance_since if assistance else None
+    household.full_clean()
+    household.save()
+    if person.household_id != household.pk:
+        person.household = household
+        person.save(update_fields=["household"])
+    audit_record(
+        by=by,
+        action=AuditAction.CHANGE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail={"household": household.pk, "assistance": assistance},
+    )
+    return household
+
+
+# --- Category timeline: candidate → verified → approved → ended ---------------------------------
+
+
+@transaction.atomic
+def category_propose(*, by, child: Child, category: str, basis: str) -> CategoryAssignment:
+    _require(by, "category.propose")
+    if not basis.strip():
+        raise DomainError(_("请填写认定依据。"), field="basis")
+    if child.categories.filter(category=category).exclude(status=CategoryStatus.ENDED).exists():
+        raise DomainError(_("该儿童已有此类别的未终止认定。"), field="category")
+    assignment = CategoryAssignment(
+        child=child, category=category, basis=basis.strip(), proposed_by=by
+    )
+    assignment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # a concurrent proposal won the unique constraint
+        raise DomainError(_("该儿童已有此类别的未终止认定。"), field="category") from exc
+    _audit_category(by, assignment, "proposed")
+    return assignment
+
+
+def _claim(assignment: CategoryAssignment, expected: str, **fields: Any) -> None:
+    """Move the assignment on only if it is still in the expected state (no double approval)."""
+    updated = CategoryAssignment.objects.filter(pk=assignment.pk, status=expected).update(**fields)
+    if updated != 1:
+        raise InvalidTransition(_("该认定的状态已变化，请刷新后重试。"))
+    for key, value in fields.items():
+        setattr(assignment, key, value)
+
+
+@transaction.atomic
+def category_verify(*, by, assignment: CategoryAssignment, note: str = "") -> CategoryAssignment:
+    _require(by, "category.verify")
+    if assignment.status != CategoryStatus.CANDIDATE:
+        raise InvalidTransition(_("只有待核实的认定可以核实。"))
+    _claim(
+        assignment,
+        CategoryStatus.CANDIDATE,
+        status=CategoryStatus.VERIFIED,
+        verified_by=by,
+        verified_at=timezone.now(),
+    )
+    _audit_category(by, assignment, "verified", note=note)
+    return assignment
+
+
+@transaction.atomic
+def category_approve(
+    *, by, assignment: CategoryAssignment, effective_from: date, today: date | None = None
+) -> CategoryAssignment:
+    _require(by, "category.approve")
+    today = today or timezone.localdate()
+    if assignment.status != CategoryStatus.VERIFIED:
+        raise InvalidTransition(_("只有已核实的认定可以审批。"))
+    if effective_from > today:
+        raise DomainError(_("生效日期不能晚于今天。"), field="effective_from")
+    _claim(
+        assignment,
+        CategoryStatus.VERIFIED,
+        status=CategoryStatus.APPROVED,
+        approved_by=by,
+        approved_at=timezone.now(),
+        effective_from=effective_from,
+    )
+    _audit_category(by, assignment, "approved", effective_from=str(effective_from))
+    return assignment
+
+
+@transaction.atomic
+def category_end(
+    *,
+    by,
+    assignment: CategoryAssignment,
+    reason: str,
+    effective_to: date | None = None,
+    today: date | None = None,
+) -> CategoryAssignment:
+    """End an approved category (e.g. turned 18), or reject a candidate or verified one."""
+    today = today or timezone.localdate()
+    if assignment.status == CategoryStatus.ENDED:
+        raise InvalidTransition(_("该认定已终止。"))
+    _require(
+        by,
+        "category.approve" if assignment.status == CategoryStatus.APPROVED else "category.verify",
+    )
+    if not reason.strip():
+        raise DomainError(_("终止或驳回须填写原因。"), field="reason")
+    effective_to = effective_to or today
+    if assignment.effective_from and effective_to < assignment.effective_from:
+        raise DomainError(_("终止日期不能早于生效日期。"), field="effective_to")
+    _claim(
+        assignment,
+        assignment.status,
+        status=CategoryStatus.ENDED,
+        ended_reason=reason.strip(),
+        ended_by=by,
+        effective_to=effective_to if assignment.effective_from else None,
+    )
+    _audit_category(by, assignment, "ended", reason=reason.strip())
+    return assignment
+
+
+def _audit_category(by, assignment: CategoryAssignment, step: str, **extra: Any) -> None:
+    audit_record(
+        by=by,
+        action=AuditAction.CHANGE,
+        object_type="child",
+        object_id=assignment.child_id,
+        label=child_label(assignment.child),
+        detail={
+            "category": assignment.category,
+            "step": step,
+            "assignment": assignment.pk,
+            **extra,
+        },
+    )
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+# What may be attached: the extension the user gave must agree with what the bytes are.
+ALLOWED_DOCUMENTS = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "webp": "image/webp",
+}
+
+
+def _sniff(upload: UploadedFile) -> tuple[str, str]:
+    original = upload.name or ""
+    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if extension not in ALLOWED_DOCUMENTS:
+        raise DomainError(_("只能上传 JPG、PNG、WEBP 图片或 PDF 文件。"), field="file")
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        limit = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
+        raise DomainError(_("文件过大，不能超过 %(mb)d MB。") % {"mb": limit}, field="file")
+    if upload.size == 0:
+        raise DomainError(_("文件为空。"), field="file")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    expected = ALLOWED_DOCUMENTS[extension]
+    if kind is None or kind.mime != expected:
+        raise DomainError(
+            _("文件内容与扩展名不符（扩展名为 .%(ext)s），已拒绝。") % {"ext": extension},
+            field="file",
+        )
+    return ("jpg" if extension == "jpeg" else extension), expected
+
+
+@transaction.atomic
+def document_upload(*, by, child: Child, kind: str, title: str, upload: UploadedFile) -> Document:
+    _require(by, "registry.edit")
+    extension, content_type = _sniff(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        child=child,
+        kind=kind,
+        title=title.strip() or upload.name,
+        original_name=upload.name[:200],
+        extension=extension,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    document.full_clean(exclude=["file"])
+    document.file.save(upload.name, upload, save=False)
+    # If the row cannot be written, the stored file must not stay behind unreferenced.
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    audit_record(
+        by=by,
+        action=AuditAction.CREATE,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail={"document": document.pk, "title": document.title},
+    )
+    return document
+
+
+def document_open(*, by, document: Document):
+    """The file to stream to a user who may see the child; records the download."""
+    audit_record(
+        by=by,
+        action=AuditAction.DOWNLOAD,
+        object_type="child",
+        object_id=document.child_id,
+        label=child_label(document.child),
+        detail={"document": document.pk},
+    )
+    return document.file.open("rb")

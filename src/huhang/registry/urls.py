@@ -1,0 +1,19 @@
+from django.urls import path
+
+from huhang.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.child_list, name="child_list"),
+    path("new/", views.child_create, name="child_create"),
+    path("<int:pk>/", views.child_detail, name="child_detail"),
+    path("<int:pk>/edit/", views.child_edit, name="child_edit"),
+    path("<int:pk>/relations/new/", views.relation_create, name="relation_create"),
+    path("<int:pk>/relations/<int:relation_pk>/guardian/", views.guardian_set, name="guardian_set"),
+    path("<int:pk>/situations/new/", views.situation_create, name="situation_create"),
+    path("<int:pk>/household/", views.household_edit, name="household_edit"),
+    path("<int:pk>/categories/new/", views.category_create, name="category_create"),
+    path("categories/<int:pk>/<slug:step>/", views.category_step, name="category_step"),
+    path("<int:pk>/documents/new/", views.document_create, name="document_create"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+]

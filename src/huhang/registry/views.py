@@ -1,0 +1,238 @@
+"""Registry pages: thin views — access → form → service → response."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from huhang.core import scope
+from huhang.core.access import require
+from huhang.core.forms import run_service
+from huhang.registry import forms, selectors, services
+from huhang.registry.models import Relation
+
+
+def child_list(request):
+    require(request.user, "registry.view")
+    form = forms.ChildFilterForm(request.GET or None, user=request.user)
+    valid = form.is_valid()
+    filters = selectors.ChildFilter(**form.cleaned_data) if valid else selectors.ChildFilter()
+    rows = selectors.child_list(user=request.user, filters=filters)
+    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "registry/child_list.html"
+    return render(request, f"{template}#results" if request.htmx else template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def child_create(request):
+    require(request.user, "registry.edit")
+    form = forms.ChildForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        child = run_service(form, lambda: services.child_register(by=request.user, **data))
+        if child is not None:
+            messages.success(request, _("已为 %(name)s 建档。") % {"name": child.person.name})
+            return redirect("registry:child_detail", pk=child.pk)
+    return render(request, "registry/child_form.html", {"form": form, "creating": True})
+
+
+def child_detail(request, pk: int):
+    require(request.user, "registry.view")
+    child = selectors.child_archive(user=request.user, pk=pk)
+    return render(request, "registry/child_detail.html", {"child": child})
+
+
+@require_http_methods(["GET", "POST"])
+def child_edit(request, pk: int):
+    require(request.user, "registry.edit")
+    child = scope.child_or_404(request.user, pk)
+    person = child.person
+    initial = {
+        "name": person.name,
+        "id_number": person.id_number,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "division": child.division,
+        "version": child.version,
+        **{f: getattr(child, f) for f in services.CHILD_FIELDS},
+    }
+    form = forms.ChildForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or 0
+        saved = run_service(
+            form,
+            lambda: services.child_update(by=request.user, child=child, version=version, **data),
+        )
+        if saved is not None:
+            messages.success(request, _("档案已保存。"))
+            return redirect("registry:child_detail", pk=child.pk)
+    return render(request, "registry/child_form.html", {"form": form, "child": child})
+
+
+@require_http_methods(["GET", "POST"])
+def relation_create(request, pk: int):
+    require(request.user, "registry.edit")
+    child = scope.child_or_404(request.user, pk)
+    form = forms.RelationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form, lambda: services.relation_add(by=request.user, child=child, **form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, _("家庭成员已登记。"))
+            return redirect("registry:child_detail", pk=child.pk)
+    return _form_page(request, child, form, _("登记家庭成员"))
+
+
+@require_POST
+def guardian_set(request, pk: int, relation_pk: int):
+    require(request.user, "registry.edit")
+    child = scope.child_or_404(request.user, pk)
+    relation = Relation.objects.filter(pk=relation_pk, child_id=child.person_id).first()
+    if relation is None:
+        raise Http404
+    services.guardian_set(by=request.user, child=child, relation=relation)
+    messages.success(request, _("现监护人已变更。"))
+    return redirect("registry:child_detail", pk=child.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def situation_create(request, pk: int):
+    require(request.user, "registry.edit")
+    child = scope.child_or_404(request.user, pk)
+    people = [(child.person, f"{child.person.name}（{_('儿童本人')}）")] + [
+        (r.relative, f"{r.relative.name}（{r.get_kind_display()}）")
+        for r in Relation.objects.filter(child_id=child.person_id).select_related("relative")
+    ]
+    form = forms.SituationForm(request.POST or None, people=people, initial=request.GET)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form,
+            lambda: services.situation_record(by=request.user, child=child, **form.cleaned_data),
+        )
+        if done is not None:
+            messages.success(request, _("情形已登记。"))
+            return redirect("registry:child_detail", pk=child.pk)
+    return _form_page(request, child, form, _("登记人员情形"))
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int):
+    require(request.user, "registry.edit")
+    child = scope.child_or_404(request.user, pk)
+    household = child.person.household
+    initial = (
+        {
+            "address": household.address,
+            "assistance": household.assistance,
+            "assistance_since": household.assistance_since,
+        }
+        if household
+        else {"address": child.address}
+    )
+    form = forms.HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form,
+            lambda: services.household_update(by=request.user, child=child, **form.cleaned_data),
+        )
+        if done is not None:
+            messages.success(request, _("家庭信息已保存。"))
+            return redirect("registry:child_detail", pk=child.pk)
+    return _form_page(request, child, form, _("家庭户信息"))
+
+
+@require_http_methods(["GET", "POST"])
+def category_create(request, pk: int):
+    require(request.user, "category.propose")
+    child = scope.child_or_404(request.user, pk)
+    form = forms.CategoryProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form,
+            lambda: services.category_propose(by=request.user, child=child, **form.cleaned_data),
+        )
+        if done is not None:
+            messages.success(request, _("类别认定已提出，待核实。"))
+            return redirect("registry:child_detail", pk=child.pk)
+    return _form_page(request, child, form, _("提出类别认定"))
+
+
+CATEGORY_STEPS = {
+    "verify": ("category.verify", forms.CategoryVerifyForm, services.category_verify, _("核实")),
+    "approve": (
+        "category.approve",
+        forms.CategoryApproveForm,
+        services.category_approve,
+        _("审批认定"),
+    ),
+    "end": ("category.verify", forms.CategoryEndForm, services.category_end, _("终止/驳回")),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def category_step(request, pk: int, step: str):
+    if step not in CATEGORY_STEPS:
+        raise Http404
+    capability, form_class, service, title = CATEGORY_STEPS[step]
+    require(request.user, capability)
+    assignment = selectors.category_for_user(user=request.user, pk=pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form, lambda: service(by=request.user, assignment=assignment, **form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, _("已保存：%(step)s。") % {"step": title})
+            return redirect("registry:child_detail", pk=assignment.child_id)
+    heading = f"{title} · {assignment.get_category_display()}"
+    return _form_page(request, assignment.child, form, heading)
+
+
+@require_http_methods(["GET", "POST"])
+def document_create(request, pk: int):
+    require(request.user, "registry.edit")
+    child = scope.child_or_404(request.user, pk)
+    form = forms.DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.document_upload(
+                by=request.user,
+                child=child,
+                kind=data["kind"],
+                title=data["title"],
+                upload=data["file"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("附件已上传。"))
+            return redirect("registry:child_detail", pk=child.pk)
+    return _form_page(request, child, form, _("上传附件"), multipart=True)
+
+
+def document_download(request, pk: int):
+    require(request.user, "registry.view")
+    document = selectors.document_for_user(user=request.user, pk=pk)
+    handle = services.document_open(by=request.user, document=document)
+    response = FileResponse(handle, content_type=document.content_type)
+    response["Content-Disposition"] = (
+        f'inline; filename="document-{document.pk}.{document.extension}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _form_page(request, child, form, title, *, multipart: bool = False):
+    context = {"child": child, "form": form, "title": title, "multipart": multipart}
+    return render(request, "registry/form_page.html", context)
