@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "huhang.accounts",
     "huhang.registry",
     "huhang.demo",
+    "huhang.api",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from huhang.api.api import api
+
 urlpatterns = [
     path("", include("huhang.core.urls")),
     path("accounts/", include("huhang.accounts.urls")),
     path("children/", include("huhang.registry.urls")),
+    path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

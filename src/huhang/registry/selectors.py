@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import names, scope
-from huhang.core.audit import audit_record
+from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.registry.models import (
@@ -160,3 +160,30 @@ def category_for_user(*, user, pk) -> CategoryAssignment:
     if assignment is None:
         raise Http404
     return assignment
+
+
+EXPORT_LIMIT = 50_000
+
+
+def child_export_rows(*, user, filters: ChildFilter) -> list[list[str]]:
+    """Rows of a children-list export (ID numbers masked); records one export event per child."""
+    children = list(child_list(user=user, filters=filters)[:EXPORT_LIMIT])
+    audit_record_many(
+        by=user,
+        action=AuditAction.EXPORT,
+        object_type="child",
+        objects=((c.pk, child_label(c)) for c in children),
+    )
+    return [
+        [
+            c.person.name,
+            mask_id_number(c.person.id_number),
+            c.person.get_sex_display(),
+            c.person.birth_date.isoformat(),
+            c.division.name,
+            "、".join(
+                f"{a.get_category_display()}({a.get_status_display()})" for a in c.open_categories
+            ),
+        ]
+        for c in children
+    ]

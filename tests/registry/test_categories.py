@@ -1,0 +1,125 @@
+"""The category timeline: candidate → verified → approved → ended, by the right roles only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
+from huhang.core.models import AuditEvent
+from huhang.registry import services
+from huhang.registry.models import CategoryAssignment
+
+
+@pytest.fixture
+def proposed(users, children):
+    return services.category_propose(
+        by=users["director"],
+        child=children["xiaohai"],
+        category="dfuc",
+        basis="父亲服刑（刑期3年），母亲失联（公安受理已满6个月）",
+    )
+
+
+def test_full_path_through_the_web(users, children, login):
+    child = children["xiaohai"]
+    login(users["director"]).post(
+        reverse("registry:category_create", args=[child.pk]),
+        {"category": "orphan", "basis": "父母双亡，有死亡证明"},
+    )
+    assignment = CategoryAssignment.objects.get(child=child)
+    assert assignment.status == "candidate" and assignment.proposed_by == users["director"]
+    step = "registry:category_step"
+    supervisor = login(users["supervisor"])
+    supervisor.post(reverse(step, args=[assignment.pk, "verify"]), {"note": "入户核实属实"})
+    bureau = login(users["bureau"])
+    today = timezone.localdate()
+    bureau.post(reverse(step, args=[assignment.pk, "approve"]), {"effective_from": today})
+    assignment.refresh_from_db()
+    assert assignment.status == "approved"
+    assert assignment.approved_by == users["bureau"] and assignment.effective_from == today
+    page = bureau.get(reverse("registry:child_detail", args=[child.pk])).content.decode()
+    assert "已认定" in page and "父母双亡" in page
+    steps = [e.detail["step"] for e in AuditEvent.objects.filter(detail__has_key="step")]
+    assert sorted(steps) == ["approved", "proposed", "verified"]
+
+
+def test_director_cannot_approve(users, proposed, login):
+    services.category_verify(by=users["supervisor"], assignment=proposed)
+    url = reverse("registry:category_step", args=[proposed.pk, "approve"])
+    response = login(users["director"]).post(url, {"effective_from": timezone.localdate()})
+    assert response.status_code == 403
+    proposed.refresh_from_db()
+    assert proposed.status == "verified"
+
+
+def test_cannot_approve_before_verification(users, proposed):
+    with pytest.raises(InvalidTransition):
+        services.category_approve(
+            by=users["bureau"], assignment=proposed, effective_from=timezone.localdate()
+        )
+
+
+def test_approval_cannot_take_effect_in_the_future(users, proposed):
+    services.category_verify(by=users["supervisor"], assignment=proposed)
+    with pytest.raises(DomainError):
+        services.category_approve(
+            by=users["bureau"],
+            assignment=proposed,
+            effective_from=timezone.localdate() + timedelta(days=5),
+        )
+
+
+def test_ending_needs_a_reason(users, proposed):
+    with pytest.raises(DomainError):
+        services.category_end(by=users["director"], assignment=proposed, reason="  ")
+
+
+def test_only_the_bureau_ends_an_approved_category(users, proposed):
+    services.category_verify(by=users["supervisor"], assignment=proposed)
+    services.category_approve(
+        by=users["bureau"], assignment=proposed, effective_from=timezone.localdate()
+    )
+    with pytest.raises(NotAllowed):
+        services.category_end(by=users["director"], assignment=proposed, reason="满18周岁")
+    services.category_end(by=users["bureau"], assignment=proposed, reason="母亲恢复联系")
+    proposed.refresh_from_db()
+    assert proposed.status == "ended" and proposed.ended_reason == "母亲恢复联系"
+
+
+def test_one_open_assignment_per_category(users, children, proposed):
+    with pytest.raises(DomainError):
+        services.category_propose(
+            by=users["director"], child=children["xiaohai"], category="dfuc", basis="重复"
+        )
+    services.category_end(by=users["director"], assignment=proposed, reason="经核实不符合")
+    again = services.category_propose(
+        by=users["director"], child=children["xiaohai"], category="dfuc", basis="再次提出"
+    )
+    assert again.status == "candidate"
+
+
+def test_stale_second_verification_is_refused(users, proposed):
+    stale = CategoryAssignment.objects.get(pk=proposed.pk)
+    services.category_verify(by=users["director"], assignment=proposed)
+    # The stale copy still says "candidate"; the conditional UPDATE catches it.
+    with pytest.raises(InvalidTransition):
+        services.category_verify(by=users["supervisor"], assignment=stale)
+
+
+def test_out_of_scope_assignment_is_404(users, proposed, login):
+    url = reverse("registry:category_step", args=[proposed.pk, "verify"])
+    assert login(users["director2"]).get(url).status_code == 404
+    assert login(users["director"]).get(url).status_code == 200
+
+
+def test_database_refuses_an_approval_without_approver_fields(children):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryAssignment.objects.create(
+            child=children["xiaohai"], category="orphan", status="approved", basis="x"
+        )
