@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -9,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("huhang.accounts.urls")),
     path("children/", include("huhang.registry.urls")),
     path("api/", api.urls),
+    path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -83,3 +83,16 @@ def test_login_and_failed_login_are_audited(users, client):
     client.post(reverse("accounts:login"), {"username": "bureau", "password": "Correct-Horse-42"})
     actions = list(AuditEvent.objects.order_by("id").values_list("action", "username"))
     assert actions == [("login_failed", "bureau"), ("login", "bureau")]
+
+
+def test_admin_cannot_change_or_delete_audit_events(users, client):
+    from huhang.accounts.models import User
+
+    admin = User.objects.create_superuser("root", password="Admin-Password-1")
+    client.force_login(admin)
+    event = audit_record(by=users["bureau"], action="view", object_type="child", object_id=1)
+    change = client.post(f"/admin/core/auditevent/{event.pk}/change/", {"username": "x"})
+    delete = client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert change.status_code in (302, 403)  # read-only view ignores the POST or refuses it
+    assert delete.status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).username == "bureau"
