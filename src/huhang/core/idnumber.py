@@ -39,10 +39,12 @@ _SEX_ALIASES = {"M": "M", "F": "F", "男": "M", "女": "F"}
 class IdNumberError(ValueError):
     """An invalid identity number; ``message`` is shown to the user as it is."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **params: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # Values a translated message needs (e.g. the expected check character).
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumber:
         raise IdNumberError("future", "出生日期晚于今天")
     expected = _check_char(value[:17])
     if value[17] != expected:
-        raise IdNumberError("checksum", f"校验码错误，应为{expected}")
+        raise IdNumberError("checksum", f"校验码错误，应为{expected}", expected=expected)
     sequence = value[14:17]
     return IdNumber(
         value=value,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.core import idnumber, scope
 from huhang.core.forms import DateInput
+from huhang.core.id_messages import id_error_message
 from huhang.regions.models import Level
 from huhang.registry.models import (
     AssistanceType,
@@ -52,7 +53,7 @@ class PersonFieldsMixin(forms.Form):
         try:
             return idnumber.parse(raw, today=timezone.localdate()).value
         except idnumber.IdNumberError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from exc
+            raise forms.ValidationError(id_error_message(exc), code=exc.code) from exc
 
     def clean(self):
         data = super().clean()
@@ -62,7 +63,7 @@ class PersonFieldsMixin(forms.Form):
             try:
                 idnumber.validate(parsed, birth_date=birth, sex=sex)
             except idnumber.IdNumberError as exc:
-                self.add_error("id_number", exc.message)
+                self.add_error("id_number", id_error_message(exc))
         if birth and birth > timezone.localdate():
             self.add_error("birth_date", _("出生日期不能晚于今天。"))
         return data

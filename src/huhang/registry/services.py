@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from huhang.core import idnumber, names
 from huhang.core.audit import audit_record
 from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotAllowed
+from huhang.core.id_messages import id_error_message
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
 from huhang.regions.models import Division, Level
@@ -51,7 +52,7 @@ def _checked_id(raw: str | None, *, birth_date: date, sex: str, today: date) -> 
     try:
         return idnumber.validate(raw, birth_date=birth_date, sex=sex, today=today).value
     except idnumber.IdNumberError as exc:
-        raise DomainError(exc.message, field="id_number") from exc
+        raise DomainError(id_error_message(exc), field="id_number") from exc
 
 
 def _check_birth(birth_date: date, today: date, *, child: bool) -> None:

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.core import scope
@@ -138,8 +139,12 @@ def guardian_set(request, pk: int, relation_pk: int):
 def situation_create(request, pk: int):
     require(request.user, "registry.edit")
     child = scope.child_or_404(request.user, pk)
-    people = [(child.person, f"{child.person.name}（{_('儿童本人')}）")] + [
-        (r.relative, f"{r.relative.name}（{r.get_kind_display()}）")
+    people = [(child.person, _("%(name)s（儿童本人）") % {"name": child.person.name})] + [
+        (
+            r.relative,
+            _("%(name)s（%(relation)s）")
+            % {"name": r.relative.name, "relation": r.get_kind_display()},
+        )
         for r in Relation.objects.filter(child_id=child.person_id).select_related("relative")
     ]
     form = forms.SituationForm(request.POST or None, people=people, initial=request.GET)
@@ -197,14 +202,24 @@ def category_create(request, pk: int):
 
 
 CATEGORY_STEPS = {
-    "verify": ("category.verify", forms.CategoryVerifyForm, services.category_verify, _("核实")),
+    "verify": (
+        "category.verify",
+        forms.CategoryVerifyForm,
+        services.category_verify,
+        gettext_lazy("核实"),
+    ),
     "approve": (
         "category.approve",
         forms.CategoryApproveForm,
         services.category_approve,
-        _("审批认定"),
+        gettext_lazy("审批认定"),
     ),
-    "end": ("category.verify", forms.CategoryEndForm, services.category_end, _("终止/驳回")),
+    "end": (
+        "category.verify",
+        forms.CategoryEndForm,
+        services.category_end,
+        gettext_lazy("终止/驳回"),
+    ),
 }
 
 
