@@ -97,7 +97,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        # Chinese order: family name first, no space (王芳, not 芳 王).
+        return f"{self.last_name}{self.first_name}".strip() or self.username
 
     @property
     def role_label(self) -> str:

@@ -1,6 +1,5 @@
 """REST API (django-ninja, OpenAPI at /api/docs). Same session login, same scope, same audit."""
 
-
 from datetime import date
 
 from django.core.exceptions import PermissionDenied

@@ -15,7 +15,9 @@ from huhang.core import names, scope
 from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
+from huhang.regions.models import Division
 from huhang.registry.models import (
+    DEATH_SITUATIONS,
     CategoryAssignment,
     CategoryStatus,
     Child,
@@ -117,6 +119,7 @@ def child_archive(*, user, pk) -> Child:
         situations.setdefault(s.person_id, []).append(s)
     for relation in relations:
         relation.situation_list = situations.get(relation.relative_id, [])
+        relation.deceased = any(s.kind in DEATH_SITUATIONS for s in relation.situation_list)
     child.relation_list = relations
     child.own_situations = situations.get(child.person_id, [])
     child.category_list = list(
@@ -125,8 +128,9 @@ def child_archive(*, user, pk) -> Child:
         ).order_by("proposed_at", "pk")
     )
     child.document_list = list(child.documents.select_related("uploaded_by"))
-    household = child.person.household
-    child.household = household
+    child.household = child.person.household
+    hukou = child.person.hukou_code
+    child.hukou_place = place_name(hukou)
     audit_record(
         by=user,
         action=AuditAction.VIEW,
@@ -135,6 +139,15 @@ def child_archive(*, user, pk) -> Child:
         label=child_label(child),
     )
     return child
+
+
+def place_name(code: str) -> str:
+    """ "昆都仑区友谊大街街道友谊一社区" for a code in the tree (one query); "" when unknown."""
+    if not code:
+        return ""
+    prefixes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
+    found = dict(Division.objects.filter(code__in=prefixes).values_list("code", "name"))
+    return "".join(found[p] for p in prefixes if p in found) if code in found else ""
 
 
 def child_label(child: Child) -> str:

@@ -23,6 +23,7 @@ from huhang.core.models import AuditAction
 from huhang.core.roles import can
 from huhang.regions.models import Division, Level
 from huhang.registry.models import (
+    DEATH_SITUATIONS,
     PARENT_KINDS,
     CategoryAssignment,
     CategoryStatus,
@@ -267,11 +268,19 @@ def relation_add(
     return relation
 
 
+def _check_can_guard(person: Person) -> None:
+    if Situation.objects.filter(person=person, kind__in=DEATH_SITUATIONS).exists():
+        raise DomainError(
+            _("该人员已死亡或被宣告死亡、失踪，不能作为监护人。"), field="is_guardian"
+        )
+
+
 @transaction.atomic
 def guardian_set(*, by, child: Child, relation: Relation) -> Relation:
     _require(by, "registry.edit")
     if relation.child_id != child.person_id:
         raise DomainError(_("该亲属不属于此儿童。"))
+    _check_can_guard(relation.relative)
     Relation.objects.filter(child_id=child.person_id, is_guardian=True).update(is_guardian=False)
     Relation.objects.filter(pk=relation.pk).update(is_guardian=True)
     audit_record(
