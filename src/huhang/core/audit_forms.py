@@ -7,11 +7,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core.forms import DateInput
+from huhang.core.forms import DateInput, Form
 from huhang.core.models import AuditAction
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     username = forms.CharField(label=_("用户"), required=False)
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部操作")), *AuditAction.choices]

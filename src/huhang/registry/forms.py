@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import idnumber, scope
-from huhang.core.forms import DateInput
+from huhang.core.forms import DateInput, Form
 from huhang.core.id_messages import id_error_message
 from huhang.regions.models import Level
 from huhang.registry.models import (
@@ -40,7 +40,7 @@ def _id_field() -> forms.CharField:
     )
 
 
-class PersonFieldsMixin(forms.Form):
+class PersonFieldsMixin(Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = _id_field()
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices)
@@ -99,7 +99,7 @@ class RelationForm(PersonFieldsMixin):
     field_order = ["kind", "name", "id_number", "sex", "birth_date", "is_guardian", "since"]
 
 
-class SituationForm(forms.Form):
+class SituationForm(Form):
     person = forms.ChoiceField(label=_("人员"))
     kind = forms.ChoiceField(label=_("情形"), choices=SituationKind.choices)
     started_on = forms.DateField(label=_("起始日期"), widget=DateInput())
@@ -116,7 +116,7 @@ class SituationForm(forms.Form):
         return self.people[self.cleaned_data["person"]]
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(Form):
     address = forms.CharField(label=_("户籍/家庭住址"), max_length=200, required=False)
     assistance = forms.ChoiceField(
         label=_("救助类型"), choices=AssistanceType.choices, required=False
@@ -124,7 +124,7 @@ class HouseholdForm(forms.Form):
     assistance_since = forms.DateField(label=_("救助起始日期"), required=False, widget=DateInput())
 
 
-class CategoryProposeForm(forms.Form):
+class CategoryProposeForm(Form):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     basis = forms.CharField(
         label=_("认定依据"),
@@ -133,20 +133,20 @@ class CategoryProposeForm(forms.Form):
     )
 
 
-class CategoryVerifyForm(forms.Form):
+class CategoryVerifyForm(Form):
     note = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CategoryApproveForm(forms.Form):
+class CategoryApproveForm(Form):
     effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
 
 
-class CategoryEndForm(forms.Form):
+class CategoryEndForm(Form):
     reason = forms.CharField(label=_("终止/驳回原因"), max_length=200)
     effective_to = forms.DateField(label=_("终止日期"), required=False, widget=DateInput())
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(label=_("类型"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("标题"), max_length=100, required=False)
     file = forms.FileField(
@@ -156,7 +156,7 @@ class DocumentForm(forms.Form):
     )
 
 
-class ChildFilterForm(forms.Form):
+class ChildFilterForm(Form):
     q = forms.CharField(
         label=_("搜索"),
         required=False,
