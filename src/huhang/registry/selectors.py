@@ -131,13 +131,7 @@ def child_archive(*, user, pk) -> Child:
     child.household = child.person.household
     hukou = child.person.hukou_code
     child.hukou_place = place_name(hukou)
-    audit_record(
-        by=user,
-        action=AuditAction.VIEW,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-    )
+    audit_child(by=user, child=child, action=AuditAction.VIEW)
     return child
 
 
@@ -148,6 +142,18 @@ def place_name(code: str) -> str:
     prefixes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
     found = dict(Division.objects.filter(code__in=prefixes).values_list("code", "name"))
     return "".join(found[p] for p in prefixes if p in found) if code in found else ""
+
+
+def audit_child(*, by, child: Child, action: str = AuditAction.CHANGE, **detail) -> None:
+    """Record an event about one child's data (every app's services call this)."""
+    audit_record(
+        by=by,
+        action=action,
+        object_type="child",
+        object_id=child.pk,
+        label=child_label(child),
+        detail=detail or None,
+    )
 
 
 def child_label(child: Child) -> str:

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huhang.core import idnumber, names
-from huhang.core.audit import audit_record
 from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotAllowed
 from huhang.core.id_messages import id_error_message
 from huhang.core.models import AuditAction
@@ -34,7 +33,7 @@ from huhang.registry.models import (
     Relation,
     Situation,
 )
-from huhang.registry.selectors import child_label
+from huhang.registry.selectors import audit_child
 
 ADULT_AGE = 18
 CHILD_FIELDS = ("address", "living", "school", "school_stage", "health", "notes")
@@ -127,13 +126,7 @@ def child_register(
     child = Child(person=person, division=division, registered_by=by, **profile)
     child.full_clean()
     child.save()
-    audit_record(
-        by=by,
-        action=AuditAction.CREATE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-    )
+    audit_child(by=by, child=child, action=AuditAction.CREATE)
     return child
 
 
@@ -186,14 +179,7 @@ def child_update(
         changed.append("id_number")
     if child.division_id != before_division:
         changed.append("division")
-    audit_record(
-        by=by,
-        action=AuditAction.CHANGE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail={"fields": changed, "version": version + 1},
-    )
+    audit_child(by=by, child=child, fields=changed, version=version + 1)
     return child
 
 
@@ -257,14 +243,7 @@ def relation_add(
     )
     relation.full_clean(validate_constraints=False)
     relation.save()
-    audit_record(
-        by=by,
-        action=AuditAction.CHANGE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail={"relation_added": kind, "relative": relative.pk, "guardian": is_guardian},
-    )
+    audit_child(by=by, child=child, relation_added=kind, relative=relative.pk, guardian=is_guardian)
     return relation
 
 
@@ -283,14 +262,7 @@ def guardian_set(*, by, child: Child, relation: Relation) -> Relation:
     _check_can_guard(relation.relative)
     Relation.objects.filter(child_id=child.person_id, is_guardian=True).update(is_guardian=False)
     Relation.objects.filter(pk=relation.pk).update(is_guardian=True)
-    audit_record(
-        by=by,
-        action=AuditAction.CHANGE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail={"guardian": relation.relative_id},
-    )
+    audit_child(by=by, child=child, guardian=relation.relative_id)
     relation.is_guardian = True
     return relation
 
@@ -332,14 +304,7 @@ def situation_record(
     )
     situation.full_clean()
     situation.save()
-    audit_record(
-        by=by,
-        action=AuditAction.CHANGE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail={"situation": kind, "person": person.pk, "started_on": str(started_on)},
-    )
+    audit_child(by=by, child=child, situation=kind, person=person.pk, started_on=str(started_on))
     return situation
 
 
@@ -360,14 +325,7 @@ def household_update(
     if person.household_id != household.pk:
         person.household = household
         person.save(update_fields=["household"])
-    audit_record(
-        by=by,
-        action=AuditAction.CHANGE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail={"household": household.pk, "assistance": assistance},
-    )
+    audit_child(by=by, child=child, household=household.pk, assistance=assistance)
     return household
 
 
@@ -476,18 +434,13 @@ def category_end(
 
 
 def _audit_category(by, assignment: CategoryAssignment, step: str, **extra: Any) -> None:
-    audit_record(
+    audit_child(
         by=by,
-        action=AuditAction.CHANGE,
-        object_type="child",
-        object_id=assignment.child_id,
-        label=child_label(assignment.child),
-        detail={
-            "category": assignment.category,
-            "step": step,
-            "assignment": assignment.pk,
-            **extra,
-        },
+        child=assignment.child,
+        category=assignment.category,
+        step=step,
+        assignment=assignment.pk,
+        **extra,
     )
 
 
@@ -553,25 +506,13 @@ def document_upload(*, by, child: Child, kind: str, title: str, upload: Uploaded
     except Exception:
         document.file.delete(save=False)
         raise
-    audit_record(
-        by=by,
-        action=AuditAction.CREATE,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail={"document": document.pk, "title": document.title},
+    audit_child(
+        by=by, child=child, action=AuditAction.CREATE, document=document.pk, title=document.title
     )
     return document
 
 
 def document_open(*, by, document: Document):
     """The file to stream to a user who may see the child; records the download."""
-    audit_record(
-        by=by,
-        action=AuditAction.DOWNLOAD,
-        object_type="child",
-        object_id=document.child_id,
-        label=child_label(document.child),
-        detail={"document": document.pk},
-    )
+    audit_child(by=by, child=document.child, action=AuditAction.DOWNLOAD, document=document.pk)
     return document.file.open("rb")
