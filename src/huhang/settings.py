@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "huhang.regions",
     "huhang.accounts",
     "huhang.registry",
+    "huhang.cases",
     "huhang.demo",
     "huhang.api",
 ]
@@ -179,6 +180,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Where the demo district's synthetic data and the bureau's installation are rooted.
 HUHANG_ROOT_DIVISION = env_str("HUHANG_ROOT_DIVISION", "150203")
 HUHANG_PAGE_SIZE = env_int("HUHANG_PAGE_SIZE", 20)
+
+# Home-visit frequencies in months (DOMAIN.md: orphans and DFUC at home at least quarterly; high
+# risk monthly). A child due for several reasons takes the shortest interval.
+HUHANG_VISIT_MONTHS = {
+    "orphan": env_int("HUHANG_VISIT_MONTHS_ORPHAN", 3),
+    "dfuc": env_int("HUHANG_VISIT_MONTHS_DFUC", 3),
+    "high_risk": env_int("HUHANG_VISIT_MONTHS_HIGH_RISK", 1),
+}
+# Days a referral may wait for an answer before it shows in the inbox as overdue.
+HUHANG_REFERRAL_ANSWER_DAYS = env_int("HUHANG_REFERRAL_ANSWER_DAYS", 15)
 
 LOGGING = {
     "version": 1,

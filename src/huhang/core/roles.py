@@ -36,6 +36,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "category.verify": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
     "category.approve": frozenset({Role.BUREAU}),
     "audit.view": frozenset({Role.BUREAU, Role.AUDITOR}),
+    # Case work: open, assess, plan, record services, refer, visit (records limited by scope).
+    "case.work": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.SOCIAL_WORKER}),
+    # Approve a service plan, approve a closure (a supervisor's or the bureau's decision).
+    "case.approve": frozenset({Role.BUREAU, Role.SUPERVISOR}),
+    # Home visits are recorded by whoever goes: directors mostly, also supervisors and workers.
+    "visit.record": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.SOCIAL_WORKER}),
+    # Temporary guardianship is the civil-affairs department's act; supervisors log the steps.
+    "emergency.open": frozenset({Role.BUREAU, Role.SUPERVISOR}),
+    "emergency.resolve": frozenset({Role.BUREAU}),
 }
 
 

@@ -68,3 +68,40 @@ def division_or_404(user, code: str):
         return divisions(user).get(code=code)
     except divisions(user).model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def cases(user) -> QuerySet:
+    """The cases a user may see: a social worker only those of its organisation's projects;
+    division-bound users the cases of the children of their subtree."""
+    from huhang.cases.models import Case
+
+    qs = Case.objects.all()
+    if not can(user, "case.work"):
+        return qs.none()
+    if user.role == Role.SOCIAL_WORKER:
+        return qs.filter(project__contractor_id=user.organisation_id)
+    prefix = _division_prefix(user)
+    if prefix is None:
+        return qs.none()
+    return qs.filter(child__division__code__startswith=prefix)
+
+
+def case_or_404(user, pk):
+    try:
+        return cases(user).select_related("child__person", "child__division", "project").get(pk=pk)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    except cases(user).model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def emergencies(user) -> QuerySet:
+    """Emergency protections of the children in the user's division subtree (not social workers:
+    temporary guardianship is the bureau's act, with the street's supervisor)."""
+    from huhang.cases.models import EmergencyProtection
+
+    qs = EmergencyProtection.objects.all()
+    prefix = _division_prefix(user)
+    if not can(user, "registry.view") or user.role == Role.SOCIAL_WORKER or prefix is None:
+        return qs.none()
+    return qs.filter(child__division__code__startswith=prefix)

@@ -1,0 +1,577 @@
+"""Every write of case work: keyword-only, one transaction each, acting user passed in, audited
+on the child's trail. Transitions are data (TRANSITIONS); anything else is refused."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.cases.models import (
+    Alert,
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CoordinationEntry,
+    Domain,
+    EmergencyProtection,
+    HomeVisit,
+    PlanAction,
+    Referral,
+    ReferralFollowUp,
+    ReferralStatus,
+    Risk,
+    ServicePlan,
+    ServiceProject,
+    ServiceRecord,
+)
+from huhang.core.dates import add_months
+from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
+from huhang.core.roles import can
+from huhang.registry.models import (
+    CategoryStatus,
+    Child,
+    ChildAssignment,
+    Living,
+)
+from huhang.registry.selectors import audit_child
+
+S = CaseStatus
+
+# Which state may follow which, and through which step. A reader can check the whole workflow
+# here: open → assessed → plan approved → in service → reviewed → (closing → closed); reopening
+# a closed case starts again at open and keeps the history.
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    "assess": {S.OPEN: frozenset({S.ASSESSED})},
+    "approve_plan": {S.ASSESSED: frozenset({S.PLAN_APPROVED})},
+    "start_service": {S.PLAN_APPROVED: frozenset({S.IN_SERVICE})},
+    "review": {S.IN_SERVICE: frozenset({S.REVIEWED})},
+    "resume": {S.REVIEWED: frozenset({S.IN_SERVICE})},
+    "request_closure": {
+        S.OPEN: frozenset({S.CLOSING}),
+        S.ASSESSED: frozenset({S.CLOSING}),
+        S.REVIEWED: frozenset({S.CLOSING}),
+    },
+    "approve_closure": {S.CLOSING: frozenset({S.CLOSED})},
+    "reject_closure": {S.CLOSING: frozenset({S.OPEN, S.ASSESSED, S.REVIEWED})},
+    "reopen": {S.CLOSED: frozenset({S.OPEN})},
+}
+ACTIVE = frozenset(set(S.values) - {S.CLOSED})
+
+
+def _require(user, capability: str) -> None:
+    if not can(user, capability):
+        raise NotAllowed(_("您的角色无权进行此操作。"))
+
+
+def _not_future(day: date | None, field: str, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if day is not None and day > today:
+        raise DomainError(_("日期不能晚于今天。"), field=field)
+
+
+def _not_future_moment(moment: datetime, field: str) -> None:
+    if moment > timezone.now():
+        raise DomainError(_("时间不能晚于现在。"), field=field)
+
+
+def _move(case: Case, step: str, to: str, *, by, note: str = "", **fields: Any) -> Case:
+    """Apply one transition if the case is (still) in a state that allows it.
+
+    The UPDATE is conditional on the state read, so two people acting on the same case at once
+    cannot both succeed; the loser gets a clear refusal instead of a silently doubled step.
+    """
+    allowed = TRANSITIONS[step].get(case.status, frozenset())
+    if to not in allowed:
+        raise InvalidTransition(
+            _("个案当前状态为“%(status)s”，不能进行此操作。")
+            % {"status": case.get_status_display()}
+        )
+    updated = Case.objects.filter(pk=case.pk, status=case.status).update(
+        status=to, version=F("version") + 1, **fields
+    )
+    if updated != 1:
+        raise InvalidTransition(_("个案状态已被他人更改，请刷新后重试。"))
+    CaseEvent.objects.create(case=case, by=by, from_status=case.status, to_status=to, note=note)
+    audit_child(by=by, child=case.child, case=case.pk, step=step, to=to)
+    case.status = to
+    for key, value in fields.items():
+        setattr(case, key, value)
+    return case
+
+
+def _alert_if_high(case: Case, before: str) -> None:
+    if case.risk == Risk.HIGH and before != Risk.HIGH:
+        Alert.objects.create(
+            case=case,
+            message=_("高风险个案：%(name)s（%(reason)s）")
+            % {"name": case.child.person.name, "reason": case.risk_reason},
+        )
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by,
+    child: Child,
+    source: str,
+    summary: str,
+    source_detail: str = "",
+    project: ServiceProject | None = None,
+    risk: str = "",
+    risk_reason: str = "",
+) -> Case:
+    _require(by, "case.work")
+    if not summary.strip():
+        raise DomainError(_("请填写基本情况。"), field="summary")
+    if risk and not risk_reason.strip():
+        raise DomainError(_("请说明风险等级的理由。"), field="risk_reason")
+    case = Case(
+        child=child,
+        source=source,
+        source_detail=source_detail,
+        summary=summary.strip(),
+        project=project,
+        risk=risk,
+        risk_reason=risk_reason.strip(),
+        opened_by=by,
+    )
+    case.full_clean()
+    case.save()
+    CaseEvent.objects.create(case=case, by=by, to_status=S.OPEN, note=_("立案"))
+    if project is not None:
+        _entrust(child, project)
+    _alert_if_high(case, before="")
+    audit_child(by=by, child=child, action="create", case=case.pk, source=source)
+    return case
+
+
+def _entrust(child: Child, project: ServiceProject) -> None:
+    """The project's social workers must see the child whose case they serve."""
+    if not ChildAssignment.objects.filter(
+        child=child, organisation_id=project.contractor_id, until__isnull=True
+    ).exists():
+        ChildAssignment.objects.create(
+            child=child, organisation_id=project.contractor_id, reason=project.name
+        )
+
+
+# Risk rule (documented for the user on the assessment page): each domain is scored 0 (no
+# concern), 1 (some), 2 (serious) or 3 (severe). Any domain at 3 → high; any domain at 2, or a
+# total of 6 or more → medium; otherwise low. The assessor may override with a reason.
+def compute_risk(scores: dict[str, int]) -> str:
+    values = list(scores.values())
+    if any(v >= 3 for v in values):
+        return Risk.HIGH
+    if any(v == 2 for v in values) or sum(values) >= 6:
+        return Risk.MEDIUM
+    return Risk.LOW
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    by,
+    case: Case,
+    assessed_on: date,
+    scores: dict[str, int],
+    notes: dict[str, str] | None = None,
+    risk: str | None = None,
+    override_reason: str = "",
+) -> Assessment:
+    _require(by, "case.work")
+    _not_future(assessed_on, "assessed_on")
+    if case.status == S.CLOSED:
+        raise InvalidTransition(_("个案已结案，不能评估。"))
+    missing = [d.label for d in Domain if d.value not in scores]
+    if missing:
+        raise DomainError(_("请为每个领域打分：%(d)s") % {"d": "、".join(map(str, missing))})
+    if any(not isinstance(v, int) or not 0 <= v <= 3 for v in scores.values()):
+        raise DomainError(_("每个领域的得分应为0到3。"))
+    computed = compute_risk(scores)
+    final = risk or computed
+    if final != computed and not override_reason.strip():
+        raise DomainError(_("调整风险等级须说明理由。"), field="override_reason")
+    assessment = Assessment.objects.create(
+        case=case,
+        assessed_on=assessed_on,
+        assessor=by,
+        scores=scores,
+        notes=notes or {},
+        computed_risk=computed,
+        risk=final,
+        override_reason=override_reason.strip(),
+    )
+    before = case.risk
+    reason = override_reason.strip() or _("评估结果（%(date)s）") % {
+        "date": assessed_on.isoformat()
+    }
+    Case.objects.filter(pk=case.pk).update(risk=final, risk_reason=reason)
+    case.risk, case.risk_reason = final, reason
+    if case.status == S.OPEN:
+        _move(case, "assess", S.ASSESSED, by=by)
+    else:
+        audit_child(by=by, child=case.child, case=case.pk, assessment=assessment.pk, risk=final)
+    _alert_if_high(case, before)
+    return assessment
+
+
+@transaction.atomic
+def plan_draft(*, by, case: Case, goals: str, actions: list[dict[str, Any]]) -> ServicePlan:
+    """A plan with its actions (each: action, responsible, due_on)."""
+    _require(by, "case.work")
+    if case.status not in (S.ASSESSED, S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED):
+        raise InvalidTransition(_("须先完成评估，才能制定服务计划。"))
+    if not goals.strip():
+        raise DomainError(_("请填写服务目标。"), field="goals")
+    if not actions:
+        raise DomainError(_("服务计划至少包含一项措施。"), field="actions")
+    plan = ServicePlan.objects.create(case=case, goals=goals.strip(), drafted_by=by)
+    for item in actions:
+        action = PlanAction(plan=plan, **item)
+        action.full_clean(exclude=["plan"])
+        action.save()
+    audit_child(by=by, child=case.child, case=case.pk, plan=plan.pk)
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
+    _require(by, "case.approve")
+    if plan.approved_at is not None:
+        raise InvalidTransition(_("该服务计划已批准。"))
+    if plan.drafted_by_id == by.pk:
+        raise NotAllowed(_("服务计划须由制定人以外的督导员或民政局工作人员批准。"))
+    ServicePlan.objects.filter(pk=plan.pk).update(approved_by=by, approved_at=timezone.now())
+    plan.approved_by, plan.approved_at = by, timezone.now()
+    case = plan.case
+    if case.status == S.ASSESSED:
+        _move(case, "approve_plan", S.PLAN_APPROVED, by=by)
+    return plan
+
+
+@transaction.atomic
+def service_record(
+    *, by, case: Case, kind: str, delivered_on: date, minutes: int, note: str = ""
+) -> ServiceRecord:
+    _require(by, "case.work")
+    _not_future(delivered_on, "delivered_on")
+    if case.status not in (S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED):
+        raise InvalidTransition(_("服务计划批准后才能记录服务。"))
+    if not 0 < minutes <= 24 * 60:
+        raise DomainError(_("服务时长应在1分钟到24小时之间。"), field="minutes")
+    record = ServiceRecord(
+        case=case,
+        kind=kind,
+        delivered_on=delivered_on,
+        minutes=minutes,
+        worker=by,
+        project=case.project,
+        note=note,
+    )
+    record.full_clean()
+    record.save()
+    if case.status == S.PLAN_APPROVED:
+        _move(case, "start_service", S.IN_SERVICE, by=by)
+    else:
+        audit_child(by=by, child=case.child, case=case.pk, service=record.pk)
+    return record
+
+
+@transaction.atomic
+def case_review(*, by, case: Case, note: str) -> Case:
+    _require(by, "case.work")
+    if not note.strip():
+        raise DomainError(_("请填写评估回顾意见。"), field="note")
+    return _move(case, "review", S.REVIEWED, by=by, note=note.strip())
+
+
+@transaction.atomic
+def case_resume(*, by, case: Case, note: str = "") -> Case:
+    _require(by, "case.work")
+    return _move(case, "resume", S.IN_SERVICE, by=by, note=note)
+
+
+@transaction.atomic
+def case_request_closure(*, by, case: Case, reason: str) -> Case:
+    _require(by, "case.work")
+    if not reason.strip():
+        raise DomainError(_("结案须填写原因。"), field="reason")
+    return _move(
+        case,
+        "request_closure",
+        S.CLOSING,
+        by=by,
+        note=reason.strip(),
+        closure_reason=reason.strip(),
+        closure_requested_by=by,
+    )
+
+
+@transaction.atomic
+def case_approve_closure(*, by, case: Case) -> Case:
+    _require(by, "case.approve")
+    return _move(case, "approve_closure", S.CLOSED, by=by, closed_at=timezone.now(), closed_by=by)
+
+
+@transaction.atomic
+def case_reject_closure(*, by, case: Case, note: str) -> Case:
+    _require(by, "case.approve")
+    if not note.strip():
+        raise DomainError(_("退回结案申请须说明理由。"), field="note")
+    previous = (
+        case.events.exclude(to_status=S.CLOSING)
+        .order_by("-at", "-pk")
+        .values_list("to_status", flat=True)
+        .first()
+        or S.OPEN
+    )
+    return _move(case, "reject_closure", previous, by=by, note=note.strip(), closure_reason="")
+
+
+@transaction.atomic
+def case_reopen(*, by, case: Case, reason: str) -> Case:
+    _require(by, "case.work")
+    if not reason.strip():
+        raise DomainError(_("重新开案须说明理由。"), field="reason")
+    return _move(
+        case,
+        "reopen",
+        S.OPEN,
+        by=by,
+        note=reason.strip(),
+        closed_at=None,
+        closed_by=None,
+        closure_reason="",
+        closure_requested_by=None,
+    )
+
+
+@transaction.atomic
+def alert_acknowledge(*, by, alert: Alert) -> Alert:
+    _require(by, "case.approve")
+    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_by=by, acknowledged_at=timezone.now()
+    )
+    alert.refresh_from_db()
+    return alert
+
+
+# --- Home visits ---------------------------------------------------------------------------------
+
+
+def visit_interval_months(child: Child, *, on: date | None = None) -> int | None:
+    """The required visit interval for a child, or None when no rule asks for visits.
+
+    Approved orphans and DFUC living at home (社会散居): every HUHANG_VISIT_MONTHS[category];
+    a child with an open high-risk case: every HUHANG_VISIT_MONTHS["high_risk"]. The shortest wins.
+    """
+    months = settings.HUHANG_VISIT_MONTHS
+    intervals = []
+    if child.living == Living.HOME:
+        approved = child.categories.filter(
+            status=CategoryStatus.APPROVED, category__in=["orphan", "dfuc"]
+        ).values_list("category", flat=True)
+        intervals += [months[c] for c in approved]
+    if child.cases.filter(risk=Risk.HIGH).exclude(status=S.CLOSED).exists():
+        intervals.append(months["high_risk"])
+    return min(intervals) if intervals else None
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    by,
+    child: Child,
+    visited_on: date,
+    findings: str,
+    next_due: date | None = None,
+    case: Case | None = None,
+    today: date | None = None,
+) -> HomeVisit:
+    _require(by, "visit.record")
+    today = today or timezone.localdate()
+    if visited_on > today:
+        raise DomainError(_("探访日期不能晚于今天。"), field="visited_on")
+    if not findings.strip():
+        raise DomainError(_("请填写探访情况。"), field="findings")
+    if case is not None and case.child_id != child.pk:
+        raise DomainError(_("所选个案不属于该儿童。"), field="case")
+    if next_due is None:
+        interval = visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS["orphan"]
+        next_due = add_months(visited_on, interval)
+    if next_due <= visited_on:
+        raise DomainError(_("下次探访日期应晚于本次探访日期。"), field="next_due")
+    visit = HomeVisit.objects.create(
+        child=child,
+        case=case,
+        visited_on=visited_on,
+        visitor=by,
+        findings=findings.strip(),
+        next_due=next_due,
+    )
+    audit_child(by=by, child=child, action="create", visit=visit.pk)
+    return visit
+
+
+# --- Referrals -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_send(
+    *, by, case: Case, agency: str, agency_name: str, request: str, sent_on: date
+) -> Referral:
+    _require(by, "case.work")
+    _not_future(sent_on, "sent_on")
+    if case.status == S.CLOSED:
+        raise InvalidTransition(_("个案已结案，不能转介。"))
+    if not request.strip():
+        raise DomainError(_("请填写转介事项。"), field="request")
+    referral = Referral(
+        case=case,
+        agency=agency,
+        agency_name=agency_name.strip(),
+        request=request.strip(),
+        sent_on=sent_on,
+        sent_by=by,
+    )
+    referral.full_clean()
+    referral.save()
+    audit_child(by=by, child=case.child, case=case.pk, referral=referral.pk, agency=agency)
+    return referral
+
+
+@transaction.atomic
+def referral_answer(
+    *, by, referral: Referral, response: str, responded_on: date, resolved: bool
+) -> Referral:
+    """Record the agency's answer: resolved (已答复) or declined (未予解决)."""
+    _require(by, "case.work")
+    _not_future(responded_on, "responded_on")
+    if referral.status != ReferralStatus.SENT:
+        raise InvalidTransition(_("该转介已有答复。"))
+    if responded_on < referral.sent_on:
+        raise DomainError(_("答复日期不能早于转介日期。"), field="responded_on")
+    if not response.strip():
+        raise DomainError(_("请填写答复内容。"), field="response")
+    status = ReferralStatus.ANSWERED if resolved else ReferralStatus.DECLINED
+    Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).update(
+        status=status, response=response.strip(), responded_on=responded_on
+    )
+    referral.refresh_from_db()
+    audit_child(by=by, child=referral.case.child, referral=referral.pk, answer=status)
+    return referral
+
+
+@transaction.atomic
+def referral_follow_up(*, by, referral: Referral, on: date, note: str) -> ReferralFollowUp:
+    _require(by, "case.work")
+    _not_future(on, "on")
+    if referral.status == ReferralStatus.DONE:
+        raise InvalidTransition(_("该转介已办结。"))
+    if on < referral.sent_on:
+        raise DomainError(_("跟进日期不能早于转介日期。"), field="on")
+    if not note.strip():
+        raise DomainError(_("请填写跟进情况。"), field="note")
+    entry = ReferralFollowUp.objects.create(referral=referral, on=on, by=by, note=note.strip())
+    audit_child(by=by, child=referral.case.child, referral=referral.pk, follow_up=entry.pk)
+    return entry
+
+
+@transaction.atomic
+def referral_close(*, by, referral: Referral, closed_on: date) -> Referral:
+    _require(by, "case.work")
+    _not_future(closed_on, "closed_on")
+    if referral.status != ReferralStatus.ANSWERED:
+        raise InvalidTransition(_("只有已答复的转介可以办结。"))
+    if closed_on < referral.responded_on:
+        raise DomainError(_("办结日期不能早于答复日期。"), field="closed_on")
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.DONE, closed_on=closed_on)
+    referral.refresh_from_db()
+    audit_child(by=by, child=referral.case.child, referral=referral.pk, closed=str(closed_on))
+    return referral
+
+
+# --- Emergency protection (临时监护) --------------------------------------------------------------
+
+
+@transaction.atomic
+def emergency_open(
+    *,
+    by,
+    child: Child,
+    situation: str,
+    taken_in_at: datetime,
+    placement: str,
+    placement_detail: str,
+    case: Case | None = None,
+) -> EmergencyProtection:
+    _require(by, "emergency.open")
+    _not_future_moment(taken_in_at, "taken_in_at")
+    if not placement_detail.strip():
+        raise DomainError(_("请填写安置地点或人员。"), field="placement_detail")
+    emergency = EmergencyProtection(
+        child=child,
+        case=case,
+        situation=situation,
+        taken_in_at=taken_in_at,
+        placement=placement,
+        placement_detail=placement_detail.strip(),
+        opened_by=by,
+    )
+    emergency.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            emergency.save()
+    except IntegrityError as exc:
+        raise DomainError(_("该儿童已有未解除的临时监护。")) from exc
+    audit_child(by=by, child=child, action="create", emergency=emergency.pk, situation=situation)
+    return emergency
+
+
+@transaction.atomic
+def emergency_log(
+    *, by, emergency: EmergencyProtection, at: datetime, party: str, note: str
+) -> CoordinationEntry:
+    _require(by, "emergency.open")
+    _not_future_moment(at, "at")
+    if not emergency.is_open:
+        raise InvalidTransition(_("临时监护已解除，不能再登记协调记录。"))
+    if at < emergency.taken_in_at:
+        raise DomainError(_("协调时间不能早于接收时间。"), field="at")
+    if not note.strip():
+        raise DomainError(_("请填写协调内容。"), field="note")
+    entry = CoordinationEntry.objects.create(
+        emergency=emergency, at=at, party=party, note=note.strip(), by=by
+    )
+    audit_child(by=by, child=emergency.child, emergency=emergency.pk, log=entry.pk, party=party)
+    return entry
+
+
+@transaction.atomic
+def emergency_resolve(
+    *, by, emergency: EmergencyProtection, outcome: str, outcome_detail: str, resolved_at: datetime
+) -> EmergencyProtection:
+    _require(by, "emergency.resolve")
+    _not_future_moment(resolved_at, "resolved_at")
+    if resolved_at < emergency.taken_in_at:
+        raise DomainError(_("解除时间不能早于接收时间。"), field="resolved_at")
+    if not outcome_detail.strip():
+        raise DomainError(_("请填写处置结果说明。"), field="outcome_detail")
+    updated = EmergencyProtection.objects.filter(pk=emergency.pk, resolved_at__isnull=True).update(
+        outcome=outcome,
+        outcome_detail=outcome_detail.strip(),
+        resolved_at=resolved_at,
+        resolved_by=by,
+    )
+    if updated != 1:
+        raise InvalidTransition(_("该临时监护已解除。"))
+    emergency.refresh_from_db()
+    audit_child(by=by, child=emergency.child, emergency=emergency.pk, outcome=outcome)
+    return emergency
