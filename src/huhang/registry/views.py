@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huhang.cases.selectors_timeline import child_timeline, open_emergency
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
@@ -77,7 +78,12 @@ def child_create(request):
 def child_detail(request, pk: int):
     require(request.user, "registry.view")
     child = selectors.child_archive(user=request.user, pk=pk)
-    return render(request, "registry/child_detail.html", {"child": child})
+    context = {
+        "child": child,
+        "timeline": child_timeline(user=request.user, child=child),
+        "emergency": open_emergency(user=request.user, child=child),
+    }
+    return render(request, "registry/child_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
