@@ -41,3 +41,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory, years=9)
     division = None
+    # The registry services keep these copies of the person's fields; factories must too.
+    search_name = factory.LazyAttribute(lambda o: o.person.name_key)
+    search_id = factory.LazyAttribute(lambda o: o.person.id_number or "")
+    search_birth = factory.LazyAttribute(lambda o: o.person.birth_date)

@@ -69,3 +69,25 @@ def test_edit_moving_child_out_of_scope_is_refused(users, children, tree, login)
     assert "division" in response.context["form"].errors
     child.refresh_from_db()
     assert child.division == tree["c1"] and child.version == 1
+
+
+def test_renamed_child_is_found_by_its_new_name_only(users, children, login):
+    child = children["xiaohai"]
+    client = login(users["director"])
+    client.post(reverse("registry:child_edit", args=[child.pk]), _edit_data(child, name="王小河"))
+    found = lambda q: {
+        c.person.name for c in client.get(reverse("registry:child_list"), {"q": q}).context["page"]
+    }  # noqa: E731
+    assert found("wangxiaohe") == {"王小河"}
+    assert found("wangxiaohai") == set()
+
+
+def test_search_fields_refresh_is_set_based(children, django_assert_num_queries):
+    from huhang.registry.services import child_search_fields_refresh
+
+    Child.objects.update(search_name="", search_id="", search_birth=None)
+    with django_assert_num_queries(1):
+        assert child_search_fields_refresh(Child.objects.all()) == 3
+    xiaohai = Child.objects.get(pk=children["xiaohai"].pk)
+    assert xiaohai.search_name.startswith("王小海 wangxiaohai")
+    assert xiaohai.search_id == xiaohai.person.id_number

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from huhang.core.roles import Role, can
+from huhang.regions.models import subtree_q
 
 
 def _division_prefix(user) -> str | None:
@@ -27,7 +28,7 @@ def divisions(user) -> QuerySet:
     prefix = _division_prefix(user)
     if not getattr(user, "is_authenticated", False) or prefix is None:
         return Division.objects.none()
-    return Division.objects.filter(code__startswith=prefix)
+    return Division.objects.filter(subtree_q(prefix))
 
 
 def children(user) -> QuerySet:
@@ -47,10 +48,7 @@ def children(user) -> QuerySet:
     prefix = _division_prefix(user)
     if prefix is None:
         return qs.none()
-    if len(prefix) == 12:
-        # A community is a leaf: equality uses the index where LIKE 'x%' would not (SQLite).
-        return qs.filter(division_id=prefix)
-    return qs.filter(division__code__startswith=prefix)
+    return qs.filter(subtree_q(prefix, "division_id"))
 
 
 def child_or_404(user, pk) -> object:
@@ -83,7 +81,7 @@ def cases(user) -> QuerySet:
     prefix = _division_prefix(user)
     if prefix is None:
         return qs.none()
-    return qs.filter(child__division__code__startswith=prefix)
+    return qs.filter(subtree_q(prefix, "child__division_id"))
 
 
 def case_or_404(user, pk):
@@ -104,4 +102,4 @@ def emergencies(user) -> QuerySet:
     prefix = _division_prefix(user)
     if not can(user, "registry.view") or user.role == Role.SOCIAL_WORKER or prefix is None:
         return qs.none()
-    return qs.filter(child__division__code__startswith=prefix)
+    return qs.filter(subtree_q(prefix, "child__division_id"))

@@ -27,8 +27,9 @@ from huhang.accounts.models import Organisation, User
 from huhang.core.roles import Role
 from huhang.regions.models import Division
 from huhang.registry.models import CategoryAssignment, Child, Household, Person
+from huhang.registry.services import child_search_fields_refresh
 
-from . import divisions, loader, synth
+from . import casework, divisions, loader, synth
 from .divisions import DivisionRow
 from .tables import Batch
 
@@ -110,6 +111,7 @@ def generate(size: str = "demo", seed: int = DEFAULT_SEED, stdout: TextIO | None
     if people_loaded():
         counts = existing_counts()
         progress(f"人员数据已存在（儿童 {counts['children']:,} 名），未重复生成")
+        casework.load(progress)
         return {"size": size, "seed": seed, "created": False, **counts}
     ctx = synth.Context(
         size=size,
@@ -122,6 +124,7 @@ def generate(size: str = "demo", seed: int = DEFAULT_SEED, stdout: TextIO | None
         taken_ids=_taken_id_numbers(),
     )
     counts = load_people(ctx, progress)
+    casework.load(progress)
     return {"size": size, "seed": seed, "created": True, **counts}
 
 
@@ -233,6 +236,7 @@ def load_people(ctx: synth.Context, progress: Progress) -> dict:
                 f"（累计人员 {totals['person']:,}）"
             )
         loader.reset_sequences(cursor)
+        child_search_fields_refresh(Child.objects.filter(search_birth__isnull=True))
     _optimize()
     counts = _summary(totals, categories)
     progress(f"人员 {counts['persons']:,} 人，其中儿童档案 {counts['children']:,} 份")

@@ -91,5 +91,15 @@ class Division(models.Model):
 
 
 def subtree_q(code: str, field: str = "code") -> models.Q:
-    """Q selecting the divisions (or rows pointing at them) within the subtree rooted at `code`."""
-    return models.Q(**{f"{field}__startswith": code})
+    """Q selecting rows whose division (in `field`) lies in the subtree rooted at `code`.
+
+    Written as a range, code <= x < next code of the same length, rather than LIKE 'code%':
+    both engines answer a range from the index, SQLite never answers LIKE from it. Codes are
+    digits only, so the bound is the prefix plus one, zero-padded to the same width.
+    """
+    if len(code) == 12:  # a community is a leaf
+        return models.Q(**{field: code})
+    upper = str(int(code) + 1).zfill(len(code))
+    if len(upper) > len(code):  # "99…9" has no next code of its width
+        return models.Q(**{f"{field}__gte": code})
+    return models.Q(**{f"{field}__gte": code, f"{field}__lt": upper})

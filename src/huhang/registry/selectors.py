@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from huhang.core import names, scope
 from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
-from huhang.regions.models import Division
+from huhang.regions.models import Division, subtree_q
 from huhang.registry.models import (
     DEATH_SITUATIONS,
     CategoryAssignment,
@@ -66,26 +66,26 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
     today = today or timezone.localdate()
     qs = scope.children(user)
     if filters.division:
-        qs = qs.filter(division__code__startswith=filters.division)
+        qs = qs.filter(subtree_q(filters.division, "division_id"))
     category_q = Q()
     if filters.category:
         category_q &= Q(category=filters.category)
     if filters.status:
         category_q &= Q(status=filters.status)
     if filters.category or filters.status:
-        qs = qs.filter(pk__in=CategoryAssignment.objects.filter(category_q).values("child_id"))
+        qs = qs.filter(Exists(CategoryAssignment.objects.filter(category_q, child=OuterRef("pk"))))
     if filters.age_band in AGE_BANDS:
         _label, youngest, oldest = AGE_BANDS[filters.age_band]
         qs = qs.filter(
-            person__birth_date__gt=years_ago(today, oldest + 1),
-            person__birth_date__lte=years_ago(today, youngest),
+            search_birth__gt=years_ago(today, oldest + 1),
+            search_birth__lte=years_ago(today, youngest),
         )
     term = filters.q.strip()
     if term:
         if _ID_DIGITS.match(term):
-            qs = qs.filter(person__id_number__endswith=term.upper())
+            qs = qs.filter(search_id__endswith=term.upper())
         else:
-            qs = qs.filter(person__name_key__contains=names.search_term(term))
+            qs = qs.filter(search_name__contains=names.search_term(term))
     open_categories = CategoryAssignment.objects.exclude(status=CategoryStatus.ENDED).order_by(
         "category"
     )

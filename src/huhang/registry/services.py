@@ -11,7 +11,8 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,10 +125,21 @@ def child_register(
     person.full_clean()
     person.save()
     child = Child(person=person, division=division, registered_by=by, **profile)
+    child.copy_search_fields(person)
     child.full_clean()
     child.save()
     audit_child(by=by, child=child, action=AuditAction.CREATE)
     return child
+
+
+def child_search_fields_refresh(children) -> int:
+    """Set-based: copy the persons' search fields onto these children (after a bulk load)."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    return children.update(
+        search_name=Subquery(person.values("name_key")[:1]),
+        search_id=Coalesce(Subquery(person.values("id_number")[:1]), Value("")),
+        search_birth=Subquery(person.values("birth_date")[:1]),
+    )
 
 
 @transaction.atomic
@@ -167,6 +179,7 @@ def child_update(
         child.division = division
     person.name = person.name.strip()
     person.name_key = names.search_key(person.name)
+    child.copy_search_fields(person)
     person.full_clean()
     child.full_clean()
     person.save()
