@@ -58,12 +58,12 @@ class RawChildList:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         # The same connection settings as the application's (cache size, temp store, WAL).
         self.conn.executescript(pragmas)
-        # The search columns live on the person; should the child row carry copies of them
-        # (a denormalised search key), the floor reads those instead, as an expert would.
-        on_child = {row[1] for row in self.conn.execute("PRAGMA table_info(registry_child)")}
+        # The child row carries copies of the person's search fields (one covering index);
+        # the floor reads those, as an expert would.
         self.col = {
-            name: f"{'c' if name in on_child else 'p'}.{name}"
-            for name in ("name_key", "id_number", "birth_date")
+            "name_key": "c.search_name",
+            "id_number": "c.search_id",
+            "birth_date": "c.search_birth",
         }
 
     def close(self) -> None:
@@ -130,7 +130,7 @@ class RawChildList:
             " JOIN regions_division d ON d.code = c.division_id"
         )
         columns = "c.id, p.name, p.id_number, p.sex, p.birth_date, d.name"
-        order = " ORDER BY c.division_id, p.name, c.id LIMIT ?"
+        order = " ORDER BY c.division_id, c.search_name, c.id LIMIT ?"
         if strategy.startswith("window"):
             page = f"SELECT {columns}, COUNT(*) OVER (){joins} WHERE {where}{order}"
             return [(page, [*args, self.page_size])]

@@ -101,7 +101,7 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
         .prefetch_related(
             Prefetch("categories", queryset=open_categories, to_attr="open_categories")
         )
-        .order_by("division_id", "person__name", "pk")
+        .order_by("division_id", "search_name", "pk")
     )
 
 
