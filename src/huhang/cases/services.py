@@ -63,6 +63,10 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "reopen": {S.CLOSED: frozenset({S.OPEN})},
 }
 ACTIVE = frozenset(set(S.values) - {S.CLOSED})
+# States in which a plan may be drafted (after assessment) and services recorded (after approval).
+PLAN_STATES = frozenset({S.ASSESSED, S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
+SERVICE_STATES = frozenset({S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
+NOTE_MAX = 300
 
 
 def _require(user, capability: str) -> None:
@@ -87,6 +91,8 @@ def _move(case: Case, step: str, to: str, *, by, note: str = "", **fields: Any) 
     The UPDATE is conditional on the state read, so two people acting on the same case at once
     cannot both succeed; the loser gets a clear refusal instead of a silently doubled step.
     """
+    if len(note) > NOTE_MAX:
+        raise DomainError(_("说明不能超过%(n)s个字。") % {"n": NOTE_MAX}, field="note")
     allowed = TRANSITIONS[step].get(case.status, frozenset())
     if to not in allowed:
         raise InvalidTransition(
@@ -226,7 +232,7 @@ def assessment_record(
 def plan_draft(*, by, case: Case, goals: str, actions: list[dict[str, Any]]) -> ServicePlan:
     """A plan with its actions (each: action, responsible, due_on)."""
     _require(by, "case.work")
-    if case.status not in (S.ASSESSED, S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED):
+    if case.status not in PLAN_STATES:
         raise InvalidTransition(_("须先完成评估，才能制定服务计划。"))
     if not goals.strip():
         raise DomainError(_("请填写服务目标。"), field="goals")
@@ -246,6 +252,8 @@ def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
     _require(by, "case.approve")
     if plan.approved_at is not None:
         raise InvalidTransition(_("该服务计划已批准。"))
+    if plan.case.status not in PLAN_STATES:
+        raise InvalidTransition(_("个案当前状态不能批准服务计划。"))
     if plan.drafted_by_id == by.pk:
         raise NotAllowed(_("服务计划须由制定人以外的督导员或民政局工作人员批准。"))
     ServicePlan.objects.filter(pk=plan.pk).update(approved_by=by, approved_at=timezone.now())
@@ -257,12 +265,28 @@ def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
 
 
 @transaction.atomic
+def plan_action_done(*, by, action: PlanAction, done_on: date) -> PlanAction:
+    _require(by, "case.work")
+    _not_future(done_on, "done_on")
+    if action.done_on is not None:
+        raise InvalidTransition(_("该措施已完成。"))
+    if action.plan.case.status == S.CLOSED:
+        raise InvalidTransition(_("个案已结案。"))
+    PlanAction.objects.filter(pk=action.pk, done_on__isnull=True).update(done_on=done_on)
+    action.done_on = done_on
+    audit_child(
+        by=by, child=action.plan.case.child, case=action.plan.case_id, action_done=action.pk
+    )
+    return action
+
+
+@transaction.atomic
 def service_record(
     *, by, case: Case, kind: str, delivered_on: date, minutes: int, note: str = ""
 ) -> ServiceRecord:
     _require(by, "case.work")
     _not_future(delivered_on, "delivered_on")
-    if case.status not in (S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED):
+    if case.status not in SERVICE_STATES:
         raise InvalidTransition(_("服务计划批准后才能记录服务。"))
     if not 0 < minutes <= 24 * 60:
         raise DomainError(_("服务时长应在1分钟到24小时之间。"), field="minutes")
@@ -475,6 +499,8 @@ def referral_follow_up(*, by, referral: Referral, on: date, note: str) -> Referr
     _not_future(on, "on")
     if referral.status == ReferralStatus.DONE:
         raise InvalidTransition(_("该转介已办结。"))
+    if referral.case.status == S.CLOSED:
+        raise InvalidTransition(_("个案已结案，不能再跟进。"))
     if on < referral.sent_on:
         raise DomainError(_("跟进日期不能早于转介日期。"), field="on")
     if not note.strip():
