@@ -7,309 +7,920 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('lead', '排查线索'), ('hotline', '热线'), ('school', '学校'), ('police', '公安'), ('neighbour', '邻居'), ('family', '家庭本人'), ('worker', '工作人员发现')], max_length=16, verbose_name='来源')),
-                ('source_detail', models.CharField(blank=True, max_length=200, verbose_name='来源说明')),
-                ('summary', models.TextField(verbose_name='基本情况')),
-                ('status', models.CharField(choices=[('open', '已立案'), ('assessed', '已评估'), ('plan_approved', '服务计划已批准'), ('in_service', '服务中'), ('reviewed', '已评估回顾'), ('closing', '待批准结案'), ('closed', '已结案')], default='open', max_length=16, verbose_name='状态')),
-                ('risk', models.CharField(blank=True, choices=[('high', '高'), ('medium', '中'), ('low', '低')], max_length=8, verbose_name='风险等级')),
-                ('risk_reason', models.CharField(blank=True, max_length=300, verbose_name='风险理由')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='立案时间')),
-                ('closure_reason', models.CharField(blank=True, max_length=300, verbose_name='结案原因')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结案时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='registry.child', verbose_name='儿童')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准结案人')),
-                ('closure_requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请结案人')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='立案人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("lead", "排查线索"),
+                            ("hotline", "热线"),
+                            ("school", "学校"),
+                            ("police", "公安"),
+                            ("neighbour", "邻居"),
+                            ("family", "家庭本人"),
+                            ("worker", "工作人员发现"),
+                        ],
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "source_detail",
+                    models.CharField(blank=True, max_length=200, verbose_name="来源说明"),
+                ),
+                ("summary", models.TextField(verbose_name="基本情况")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "已立案"),
+                            ("assessed", "已评估"),
+                            ("plan_approved", "服务计划已批准"),
+                            ("in_service", "服务中"),
+                            ("reviewed", "已评估回顾"),
+                            ("closing", "待批准结案"),
+                            ("closed", "已结案"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "risk",
+                    models.CharField(
+                        blank=True,
+                        choices=[("high", "高"), ("medium", "中"), ("low", "低")],
+                        max_length=8,
+                        verbose_name="风险等级",
+                    ),
+                ),
+                (
+                    "risk_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="风险理由"),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="立案时间"
+                    ),
+                ),
+                (
+                    "closure_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="结案原因"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结案时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="registry.child",
+                        verbose_name="儿童",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准结案人",
+                    ),
+                ),
+                (
+                    "closure_requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请结案人",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="立案人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '个案',
-                'verbose_name_plural': '个案',
-                'ordering': ['-opened_at'],
+                "verbose_name": "个案",
+                "verbose_name_plural": "个案",
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.CharField(max_length=200, verbose_name='内容')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.CharField(max_length=200, verbose_name="内容")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确认时间"),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(max_length=16)),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                ("to_status", models.CharField(max_length=16)),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EmergencyProtection',
+            name="EmergencyProtection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('situation', models.CharField(choices=[('unidentified', '流浪乞讨或者身份不明，暂时查找不到父母或者其他监护人'), ('guardian_missing', '监护人下落不明且无其他人可以担任监护人'), ('guardian_unable', '监护人因自身客观原因或突发事件不能履行监护职责，导致未成年人监护缺失'), ('guardian_refuses', '监护人拒绝或者怠于履行监护职责，导致未成年人处于无人照料的状态'), ('guardian_crime', '监护人教唆、利用未成年人实施违法犯罪行为，未成年人需要被带离安置'), ('harmed', '未成年人遭受监护人严重伤害或者面临人身安全威胁，需要被紧急安置'), ('other_law', '法律规定的其他情形')], max_length=20, verbose_name='情形（第九十二条）')),
-                ('taken_in_at', models.DateTimeField(verbose_name='接收时间')),
-                ('placement', models.CharField(choices=[('relatives', '近亲属或其他经评估适合的人员抚养'), ('foster', '家庭寄养'), ('rescue', '未成年人救助保护机构'), ('welfare', '儿童福利机构')], max_length=12, verbose_name='安置方式（第九十三条）')),
-                ('placement_detail', models.CharField(max_length=200, verbose_name='安置地点/人员')),
-                ('outcome', models.CharField(blank=True, choices=[('returned', '经评估后送回监护人'), ('new_guardian', '经法院判决另行指定监护人'), ('long_term', '民政部门长期监护（第九十四条）')], max_length=16, verbose_name='处置结果')),
-                ('outcome_detail', models.CharField(blank=True, max_length=300, verbose_name='结果说明')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='解除时间')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.case')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emergencies', to='registry.child', verbose_name='儿童')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='解除人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "situation",
+                    models.CharField(
+                        choices=[
+                            (
+                                "unidentified",
+                                "流浪乞讨或者身份不明，暂时查找不到父母或者其他监护人",
+                            ),
+                            ("guardian_missing", "监护人下落不明且无其他人可以担任监护人"),
+                            (
+                                "guardian_unable",
+                                "监护人因自身客观原因或突发事件不能履行监护职责，导致未成年人监护缺失",
+                            ),
+                            (
+                                "guardian_refuses",
+                                "监护人拒绝或者怠于履行监护职责，导致未成年人处于无人照料的状态",
+                            ),
+                            (
+                                "guardian_crime",
+                                "监护人教唆、利用未成年人实施违法犯罪行为，未成年人需要被带离安置",
+                            ),
+                            (
+                                "harmed",
+                                "未成年人遭受监护人严重伤害或者面临人身安全威胁，需要被紧急安置",
+                            ),
+                            ("other_law", "法律规定的其他情形"),
+                        ],
+                        max_length=20,
+                        verbose_name="情形（第九十二条）",
+                    ),
+                ),
+                ("taken_in_at", models.DateTimeField(verbose_name="接收时间")),
+                (
+                    "placement",
+                    models.CharField(
+                        choices=[
+                            ("relatives", "近亲属或其他经评估适合的人员抚养"),
+                            ("foster", "家庭寄养"),
+                            ("rescue", "未成年人救助保护机构"),
+                            ("welfare", "儿童福利机构"),
+                        ],
+                        max_length=12,
+                        verbose_name="安置方式（第九十三条）",
+                    ),
+                ),
+                (
+                    "placement_detail",
+                    models.CharField(max_length=200, verbose_name="安置地点/人员"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("returned", "经评估后送回监护人"),
+                            ("new_guardian", "经法院判决另行指定监护人"),
+                            ("long_term", "民政部门长期监护（第九十四条）"),
+                        ],
+                        max_length=16,
+                        verbose_name="处置结果",
+                    ),
+                ),
+                (
+                    "outcome_detail",
+                    models.CharField(blank=True, max_length=300, verbose_name="结果说明"),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="解除时间"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergencies",
+                        to="registry.child",
+                        verbose_name="儿童",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="解除人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '临时监护',
-                'verbose_name_plural': '临时监护',
-                'ordering': ['-taken_in_at'],
+                "verbose_name": "临时监护",
+                "verbose_name_plural": "临时监护",
+                "ordering": ["-taken_in_at"],
             },
         ),
         migrations.CreateModel(
-            name='CoordinationEntry',
+            name="CoordinationEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('party', models.CharField(choices=[('procuratorate', '检察院'), ('court', '法院'), ('police', '公安机关'), ('town', '街道/乡镇'), ('family', '家属'), ('other', '其他')], max_length=16, verbose_name='协调单位')),
-                ('note', models.CharField(max_length=500, verbose_name='内容')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('emergency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log', to='cases.emergencyprotection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("procuratorate", "检察院"),
+                            ("court", "法院"),
+                            ("police", "公安机关"),
+                            ("town", "街道/乡镇"),
+                            ("family", "家属"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="协调单位",
+                    ),
+                ),
+                ("note", models.CharField(max_length=500, verbose_name="内容")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "emergency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log",
+                        to="cases.emergencyprotection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HomeVisit',
+            name="HomeVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_on', models.DateField(verbose_name='探访日期')),
-                ('findings', models.TextField(verbose_name='探访情况')),
-                ('next_due', models.DateField(verbose_name='下次探访日期')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='visits', to='cases.case', verbose_name='个案')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='registry.child', verbose_name='儿童')),
-                ('visitor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='探访人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_on", models.DateField(verbose_name="探访日期")),
+                ("findings", models.TextField(verbose_name="探访情况")),
+                ("next_due", models.DateField(verbose_name="下次探访日期")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="visits",
+                        to="cases.case",
+                        verbose_name="个案",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="registry.child",
+                        verbose_name="儿童",
+                    ),
+                ),
+                (
+                    "visitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="探访人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户探访',
-                'verbose_name_plural': '入户探访',
-                'ordering': ['visited_on', 'pk'],
+                "verbose_name": "入户探访",
+                "verbose_name_plural": "入户探访",
+                "ordering": ["visited_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('housing', '住建/房管部门'), ('education', '教育部门'), ('health', '卫健部门'), ('police', '公安机关'), ('procuratorate', '检察院'), ('court', '法院'), ('town', '街道/乡镇政府'), ('social_org', '社会组织'), ('other', '其他单位')], max_length=16, verbose_name='转介单位类型')),
-                ('agency_name', models.CharField(max_length=100, verbose_name='转介单位')),
-                ('request', models.TextField(verbose_name='转介事项')),
-                ('sent_on', models.DateField(verbose_name='转介日期')),
-                ('status', models.CharField(choices=[('sent', '已转介'), ('answered', '已答复'), ('done', '已办结'), ('declined', '未予解决')], default='sent', max_length=12, verbose_name='状态')),
-                ('response', models.TextField(blank=True, verbose_name='答复内容')),
-                ('responded_on', models.DateField(blank=True, null=True, verbose_name='答复日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='cases.case')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='转介人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("housing", "住建/房管部门"),
+                            ("education", "教育部门"),
+                            ("health", "卫健部门"),
+                            ("police", "公安机关"),
+                            ("procuratorate", "检察院"),
+                            ("court", "法院"),
+                            ("town", "街道/乡镇政府"),
+                            ("social_org", "社会组织"),
+                            ("other", "其他单位"),
+                        ],
+                        max_length=16,
+                        verbose_name="转介单位类型",
+                    ),
+                ),
+                ("agency_name", models.CharField(max_length=100, verbose_name="转介单位")),
+                ("request", models.TextField(verbose_name="转介事项")),
+                ("sent_on", models.DateField(verbose_name="转介日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "已转介"),
+                            ("answered", "已答复"),
+                            ("done", "已办结"),
+                            ("declined", "未予解决"),
+                        ],
+                        default="sent",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="答复内容")),
+                ("responded_on", models.DateField(blank=True, null=True, verbose_name="答复日期")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrals",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="转介人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '转介',
-                'verbose_name_plural': '转介',
-                'ordering': ['sent_on', 'pk'],
+                "verbose_name": "转介",
+                "verbose_name_plural": "转介",
+                "ordering": ["sent_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralFollowUp',
+            name="ReferralFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='跟进日期')),
-                ('note', models.CharField(max_length=300, verbose_name='跟进情况')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='跟进人')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='cases.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="跟进日期")),
+                ("note", models.CharField(max_length=300, verbose_name="跟进情况")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="跟进人",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="cases.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['on', 'pk'],
+                "ordering": ["on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ServicePlan',
+            name="ServicePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('goals', models.TextField(verbose_name='服务目标')),
-                ('drafted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='批准时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='cases.case')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制定人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("goals", models.TextField(verbose_name="服务目标")),
+                ("drafted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="批准时间"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="制定人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务计划',
-                'verbose_name_plural': '服务计划',
-                'ordering': ['drafted_at', 'pk'],
+                "verbose_name": "服务计划",
+                "verbose_name_plural": "服务计划",
+                "ordering": ["drafted_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlanAction',
+            name="PlanAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=200, verbose_name='措施')),
-                ('responsible', models.CharField(max_length=100, verbose_name='责任人/单位')),
-                ('due_on', models.DateField(verbose_name='完成期限')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='cases.serviceplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=200, verbose_name="措施")),
+                ("responsible", models.CharField(max_length=100, verbose_name="责任人/单位")),
+                ("due_on", models.DateField(verbose_name="完成期限")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="cases.serviceplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceProject',
+            name="ServiceProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='项目名称')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('budget_fen', models.BigIntegerField(default=0, verbose_name='预算（分）')),
-                ('target_cases', models.PositiveIntegerField(default=0, verbose_name='目标个案数')),
-                ('target_hours', models.PositiveIntegerField(default=0, verbose_name='目标服务小时')),
-                ('contractor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='accounts.organisation', verbose_name='承接机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="项目名称")),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                ("budget_fen", models.BigIntegerField(default=0, verbose_name="预算（分）")),
+                ("target_cases", models.PositiveIntegerField(default=0, verbose_name="目标个案数")),
+                (
+                    "target_hours",
+                    models.PositiveIntegerField(default=0, verbose_name="目标服务小时"),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="accounts.organisation",
+                        verbose_name="承接机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '购买服务项目',
-                'verbose_name_plural': '购买服务项目',
+                "verbose_name": "购买服务项目",
+                "verbose_name_plural": "购买服务项目",
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.serviceproject', verbose_name='购买服务项目'),
+            model_name="case",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="cases.serviceproject",
+                verbose_name="购买服务项目",
+            ),
         ),
         migrations.CreateModel(
-            name='ServiceRecord',
+            name="ServiceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('counselling', '心理疏导'), ('material', '物资帮扶'), ('tutoring', '课业辅导'), ('family', '家庭辅导'), ('escort', '陪同就医/办事'), ('other', '其他服务')], max_length=16, verbose_name='服务类型')),
-                ('delivered_on', models.DateField(verbose_name='服务日期')),
-                ('minutes', models.PositiveIntegerField(verbose_name='时长（分钟）')),
-                ('note', models.TextField(blank=True, verbose_name='服务记录')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='cases.case')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='cases.serviceproject', verbose_name='购买服务项目')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='服务人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("counselling", "心理疏导"),
+                            ("material", "物资帮扶"),
+                            ("tutoring", "课业辅导"),
+                            ("family", "家庭辅导"),
+                            ("escort", "陪同就医/办事"),
+                            ("other", "其他服务"),
+                        ],
+                        max_length=16,
+                        verbose_name="服务类型",
+                    ),
+                ),
+                ("delivered_on", models.DateField(verbose_name="服务日期")),
+                ("minutes", models.PositiveIntegerField(verbose_name="时长（分钟）")),
+                ("note", models.TextField(blank=True, verbose_name="服务记录")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="cases.serviceproject",
+                        verbose_name="购买服务项目",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="服务人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务记录',
-                'verbose_name_plural': '服务记录',
-                'ordering': ['delivered_on', 'pk'],
+                "verbose_name": "服务记录",
+                "verbose_name_plural": "服务记录",
+                "ordering": ["delivered_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='VisitPhoto',
+            name="VisitPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.document')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='cases.homevisit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.document",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="cases.homevisit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(verbose_name='评估日期')),
-                ('scores', models.JSONField(verbose_name='各领域得分')),
-                ('notes', models.JSONField(blank=True, default=dict, verbose_name='各领域说明')),
-                ('computed_risk', models.CharField(choices=[('high', '高'), ('medium', '中'), ('low', '低')], max_length=8, verbose_name='计算风险')),
-                ('risk', models.CharField(choices=[('high', '高'), ('medium', '中'), ('low', '低')], max_length=8, verbose_name='最终风险')),
-                ('override_reason', models.CharField(blank=True, max_length=300, verbose_name='调整理由')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评估人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assessed_on", models.DateField(verbose_name="评估日期")),
+                ("scores", models.JSONField(verbose_name="各领域得分")),
+                ("notes", models.JSONField(blank=True, default=dict, verbose_name="各领域说明")),
+                (
+                    "computed_risk",
+                    models.CharField(
+                        choices=[("high", "高"), ("medium", "中"), ("low", "低")],
+                        max_length=8,
+                        verbose_name="计算风险",
+                    ),
+                ),
+                (
+                    "risk",
+                    models.CharField(
+                        choices=[("high", "高"), ("medium", "中"), ("low", "低")],
+                        max_length=8,
+                        verbose_name="最终风险",
+                    ),
+                ),
+                (
+                    "override_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="调整理由"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评估人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估',
-                'verbose_name_plural': '评估',
-                'ordering': ['assessed_on', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('risk', models.F('computed_risk')), models.Q(('override_reason', ''), _negated=True), _connector='OR'), name='assessment_override_has_reason')],
+                "verbose_name": "评估",
+                "verbose_name_plural": "评估",
+                "ordering": ["assessed_on", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("risk", models.F("computed_risk")),
+                            models.Q(("override_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="assessment_override_has_reason",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='emergencyprotection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', ''), ('resolved_at__isnull', True)), models.Q(models.Q(('outcome', ''), _negated=True), ('resolved_at__isnull', False)), _connector='OR'), name='emergency_outcome_iff_resolved'),
+            model_name="emergencyprotection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome", ""), ("resolved_at__isnull", True)),
+                    models.Q(
+                        models.Q(("outcome", ""), _negated=True), ("resolved_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="emergency_outcome_iff_resolved",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emergencyprotection',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), ('resolved_at__gte', models.F('taken_in_at')), _connector='OR'), name='emergency_resolved_after_taken_in'),
+            model_name="emergencyprotection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved_at__isnull", True),
+                    ("resolved_at__gte", models.F("taken_in_at")),
+                    _connector="OR",
+                ),
+                name="emergency_resolved_after_taken_in",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emergencyprotection',
-            constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('child',), name='emergency_one_open_per_child'),
+            model_name="emergencyprotection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resolved_at__isnull", True)),
+                fields=("child",),
+                name="emergency_one_open_per_child",
+            ),
         ),
         migrations.AddIndex(
-            model_name='homevisit',
-            index=models.Index(fields=['child', 'visited_on'], name='cases_homev_child_i_e68478_idx'),
+            model_name="homevisit",
+            index=models.Index(
+                fields=["child", "visited_on"], name="cases_homev_child_i_e68478_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='homevisit',
-            constraint=models.CheckConstraint(condition=models.Q(('next_due__gt', models.F('visited_on'))), name='visit_next_after_visit'),
+            model_name="homevisit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("next_due__gt", models.F("visited_on"))),
+                name="visit_next_after_visit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('responded_on__isnull', True), ('responded_on__gte', models.F('sent_on')), _connector='OR'), name='referral_answer_after_sending'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("responded_on__isnull", True),
+                    ("responded_on__gte", models.F("sent_on")),
+                    _connector="OR",
+                ),
+                name="referral_answer_after_sending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'sent'), ('responded_on__isnull', False), _connector='OR'), name='referral_answered_has_date'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "sent"), ("responded_on__isnull", False), _connector="OR"
+                ),
+                name="referral_answered_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceproject',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='project_dates'),
+            model_name="serviceproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="project_dates"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['child', 'opened_at'], name='cases_case_child_i_a86039_idx'),
+            model_name="case",
+            index=models.Index(fields=["child", "opened_at"], name="cases_case_child_i_a86039_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status'], name='cases_case_status_5f99d2_idx'),
+            model_name="case",
+            index=models.Index(fields=["status"], name="cases_case_status_5f99d2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), ('closed_by__isnull', False), models.Q(('closure_reason', ''), _negated=True)), _connector='OR'), name='case_closed_has_approval_and_reason'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(
+                        ("closed_at__isnull", False),
+                        ("closed_by__isnull", False),
+                        models.Q(("closure_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="case_closed_has_approval_and_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('risk', ''), models.Q(('risk_reason', ''), _negated=True), _connector='OR'), name='case_risk_has_reason'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("risk", ""), models.Q(("risk_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="case_risk_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gt', 0), ('minutes__lte', 1440)), name='service_minutes'),
+            model_name="servicerecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minutes__gt", 0), ("minutes__lte", 1440)),
+                name="service_minutes",
+            ),
         ),
     ]

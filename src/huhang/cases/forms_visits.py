@@ -1,0 +1,93 @@
+"""The home-visit form, made for a phone: date, findings, next date, case, photos."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huhang.cases.models import CaseStatus
+from huhang.core import scope
+from huhang.core.forms import DateInput, Form
+from huhang.core.roles import can
+
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+MAX_PHOTOS = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Zero or more image files from one <input type=file multiple>; cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        accept = ",".join(f".{e}" for e in PHOTO_EXTENSIONS)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        uploads = [u for u in uploads if u]
+        if not uploads and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        single = super().clean
+        return [single(u, initial) for u in uploads]
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"#{obj.pk} {obj.get_status_display()} · {obj.summary[:30]}"
+
+
+class VisitForm(Form):
+    visited_on = forms.DateField(label=_("探访日期"), widget=DateInput())
+    findings = forms.CharField(
+        label=_("探访情况"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("儿童生活、学习、健康与监护情况，存在的问题和需要的帮助"),
+    )
+    next_due = forms.DateField(label=_("下次探访日期"), required=False, widget=DateInput())
+    case = CaseChoiceField(
+        label=_("关联个案"), queryset=None, required=False, empty_label=_("不关联个案")
+    )
+    photos = MultiplePhotoField(
+        label=_("照片"),
+        help_text=_("可选，可多选；JPG、PNG 或 WEBP，每张不超过10MB"),
+    )
+
+    def __init__(self, *args, user, child, interval: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["visited_on"].initial = today
+        # The phone's date picker offers no future day; the service refuses one anyway.
+        self.fields["visited_on"].widget.attrs["max"] = today.isoformat()
+        self.fields["next_due"].help_text = _("留空则按探访规则计算：本次探访后 %(n)s 个月") % {
+            "n": interval
+        }
+        cases = (
+            scope.cases(user).filter(child=child).exclude(status=CaseStatus.CLOSED).order_by("-pk")
+        )
+        self.fields["case"].queryset = cases
+        # Photos are stored as the child's documents, which only archive editors may add
+        # (registry.services.document_upload); the others record the visit without photos.
+        if not can(user, "registry.edit"):
+            del self.fields["photos"]
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("一次最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many"
+            )
+        for photo in photos:
+            name = photo.name or ""
+            extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+            if extension not in PHOTO_EXTENSIONS:
+                raise forms.ValidationError(
+                    _("“%(name)s”不是照片：只能上传 JPG、PNG 或 WEBP 图片。") % {"name": name},
+                    code="not_photo",
+                )
+        return photos

@@ -1,0 +1,248 @@
+"""The inbox (待办): what waits for each user, and the counts the home page shows.
+
+Which sections a user gets follows the capabilities of core.roles; which records fill them
+follows core.scope (a social worker sees only its own cases' items). Every section is one query
+whatever the number of children, so both `inbox_items` and `inbox_counts` run a constant number
+of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet, Window
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huhang.cases.models import Alert, CaseStatus, Referral, ReferralStatus, ServicePlan
+from huhang.cases.selectors_visits import VisitDue, due_soon, visit_schedule
+from huhang.core import scope
+from huhang.core.audit import audit_record
+from huhang.core.models import AuditAction
+from huhang.core.roles import Role, can
+from huhang.registry.models import CategoryAssignment, CategoryStatus
+
+# Roles whose inbox lists the visits due in their area: the people who go (directors) and
+# those who answer for them (supervisors, the bureau). Social workers' inboxes hold only their
+# own cases' items. (Candidate for a capability "visit.schedule" in core.roles.)
+VISIT_INBOX_ROLES = frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR})
+
+# At most this many items are listed per section; the section's count is always the full one.
+SECTION_LIMIT = 50
+
+# Section keys in display order; inbox_counts returns each of them (0 when not applicable).
+SECTIONS = (
+    "alerts",
+    "visits_overdue",
+    "visits_soon",
+    "leads",
+    "to_verify",
+    "to_approve",
+    "plans",
+    "closures",
+    "referrals",
+)
+
+TITLES = {
+    "alerts": _("高风险预警"),
+    "visits_overdue": _("逾期未探访"),
+    "visits_soon": _("近期应探访"),
+    "leads": _("待核实线索"),
+    "to_verify": _("待核实的类别认定"),
+    "to_approve": _("待审批的类别认定"),
+    "plans": _("待批准的服务计划"),
+    "closures": _("待批准的结案申请"),
+    "referrals": _("逾期未答复的转介"),
+}
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    items: list[Any] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+# --- Querysets, one per section; None when the section does not apply to the user -----------------
+
+
+def _visits_apply(user) -> bool:
+    return getattr(user, "role", None) in VISIT_INBOX_ROLES
+
+
+def _leads(user) -> QuerySet | None:
+    """Hook for "leads to verify" (待核实线索): the screening issue will return here the leads
+    routed to the user's area that wait for a field check. Until it exists the section is
+    empty; there is deliberately no leads model in this app."""
+    return None
+
+
+def _categories(user, status: str, capability: str) -> QuerySet | None:
+    if not can(user, capability):
+        return None
+    return (
+        CategoryAssignment.objects.filter(status=status, child__in=scope.children(user))
+        .select_related("child__person", "child__division")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def _plans(user) -> QuerySet | None:
+    if not can(user, "case.approve"):
+        return None
+    # A plan is approved by someone other than its author (services.plan_approve).
+    return (
+        ServicePlan.objects.filter(approved_at__isnull=True, case__in=scope.cases(user))
+        .exclude(case__status=CaseStatus.CLOSED)
+        .exclude(drafted_by=user)
+        .select_related("case__child__person", "drafted_by")
+        .order_by("drafted_at", "pk")
+    )
+
+
+def _closures(user) -> QuerySet | None:
+    if not can(user, "case.approve"):
+        return None
+    return (
+        scope.cases(user)
+        .filter(status=CaseStatus.CLOSING)
+        .select_related("child__person", "closure_requested_by")
+        .order_by("opened_at", "pk")
+    )
+
+
+def _alerts(user) -> QuerySet | None:
+    if not can(user, "case.approve"):
+        return None
+    # scope.cases gives a supervisor its street's cases and the bureau the district's.
+    return (
+        Alert.objects.filter(acknowledged_at__isnull=True, case__in=scope.cases(user))
+        .select_related("case__child__person")
+        .order_by("created_at", "pk")
+    )
+
+
+def _referrals(user, today: date) -> QuerySet | None:
+    if not can(user, "case.work"):
+        return None
+    limit = today - timedelta(days=settings.HUHANG_REFERRAL_ANSWER_DAYS)
+    return (
+        Referral.objects.filter(
+            status=ReferralStatus.SENT, sent_on__lte=limit, case__in=scope.cases(user)
+        )
+        .select_related("case__child__person")
+        .order_by("sent_on", "pk")
+    )
+
+
+def _querysets(user, today: date) -> dict[str, QuerySet | None]:
+    return {
+        "alerts": _alerts(user),
+        "leads": _leads(user),
+        "to_verify": _categories(user, CategoryStatus.CANDIDATE, "category.verify"),
+        "to_approve": _categories(user, CategoryStatus.VERIFIED, "category.approve"),
+        "plans": _plans(user),
+        "closures": _closures(user),
+        "referrals": _referrals(user, today),
+    }
+
+
+def _visits(user, today: date) -> tuple[list[VisitDue], list[VisitDue]]:
+    if not _visits_apply(user):
+        return [], []
+    rows = due_soon(visit_schedule(user=user, today=today), today=today)
+    return [r for r in rows if r.overdue], [r for r in rows if not r.overdue]
+
+
+# --- Public API ---------------------------------------------------------------------------------
+
+
+def inbox_counts(user, today: date | None = None) -> dict[str, int]:
+    """How many items wait in each section, plus "total": a dict with every key of SECTIONS
+    (0 where the section does not apply to the user's role). At most one query per section."""
+    today = today or timezone.localdate()
+    counts = dict.fromkeys(SECTIONS, 0)
+    overdue, soon = _visits(user, today)
+    counts["visits_overdue"], counts["visits_soon"] = len(overdue), len(soon)
+    for key, qs in _querysets(user, today).items():
+        if qs is not None:
+            counts[key] = qs.count()
+    counts["total"] = sum(counts[k] for k in SECTIONS)
+    return counts
+
+
+def _listed(qs: QuerySet, limit: int) -> tuple[list[Any], int]:
+    # The window count travels with every row, so one query gives both the first `limit`
+    # items and the section's full count (window functions are evaluated before LIMIT).
+    rows = list(qs.annotate(inbox_total=Window(Count("pk")))[:limit])
+    return rows, (rows[0].inbox_total if rows else 0)
+
+
+def inbox_items(user, today: date | None = None, *, limit: int = SECTION_LIMIT) -> list[Section]:
+    """The user's inbox: the sections that apply to its role, in display order, each with its
+    first `limit` items and its full count. Records one search event (it lists children)."""
+    today = today or timezone.localdate()
+    sections: dict[str, Section] = {}
+    if _visits_apply(user):
+        overdue, soon = _visits(user, today)
+        for key, rows in (("visits_overdue", overdue), ("visits_soon", soon)):
+            sections[key] = Section(key, str(TITLES[key]), rows[:limit], len(rows))
+    for key, qs in _querysets(user, today).items():
+        if qs is not None:
+            items, count = _listed(qs, limit)
+            for item in items:
+                _decorate(key, item, today)
+            sections[key] = Section(key, str(TITLES[key]), items, count)
+    audit_record(
+        by=user,
+        action=AuditAction.SEARCH,
+        object_type="child",
+        label="待办事项",  # stored as data: the trail reads the same in every UI language
+        detail={k: s.count for k, s in sections.items() if s.count},
+    )
+    return [sections[k] for k in SECTIONS if k in sections]
+
+
+def alert_for_user(*, user, pk) -> Alert:
+    """An alert on a case the user may see; 404 otherwise, whether or not it exists."""
+    alert = (
+        Alert.objects.filter(pk=pk, case__in=scope.cases(user))
+        .select_related("case__child__person")
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    return alert
+
+
+# --- Where each item leads ----------------------------------------------------------------------
+
+
+def _decorate(key: str, item: Any, today: date) -> None:
+    """What a row shows beyond its fields: where it leads, how long it has waited."""
+    item.inbox_url = _item_url(key, item)
+    if key == "referrals":
+        item.days_waiting = (today - item.sent_on).days
+
+
+def _item_url(key: str, item: Any) -> str:
+    if key == "to_verify":
+        return reverse("registry:category_step", args=[item.pk, "verify"])
+    if key == "to_approve":
+        return reverse("registry:category_step", args=[item.pk, "approve"])
+    # Plans, closures, alerts and referrals are acted on from the case's page.
+    if key == "closures":
+        return reverse("cases:case_detail", args=[item.pk])
+    if key in ("plans", "alerts", "referrals"):
+        return reverse("cases:case_detail", args=[item.case_id])
+    return ""

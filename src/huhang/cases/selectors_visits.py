@@ -1,0 +1,197 @@
+"""Home-visit reads: who needs a visit, when it is due, and a child's recorded visits.
+
+The schedule rule (issue 5, part 4; frequencies in settings.HUHANG_VISIT_MONTHS):
+
+- an approved orphan or DFUC living at home (社会散居) is visited every
+  HUHANG_VISIT_MONTHS[category] months;
+- a child with an open high-risk case is visited every HUHANG_VISIT_MONTHS["high_risk"] months;
+- a child due for several reasons takes the shortest interval.
+
+The next visit is due on the latest visit's `next_due`. Before the first visit, each reason
+is due one of its intervals after it started (approval effective_from, case opened on the local
+day), and the earliest of these applies. (Taking one interval after the *latest* start instead
+would let a new reason postpone a visit already overdue: an orphan unvisited since January
+would stop being overdue in June because a high-risk case was opened then.) Where one reason
+has both the latest start and the shortest interval, both readings give the same day. Overdue
+means due before today. Month steps clamp to the month's end (core.dates.add_months).
+
+Set-based: one query reads every child of the scope that needs visits, with its reasons and its
+latest visit as correlated subqueries; Python only does the date arithmetic on the rows. The
+number of queries never depends on the number of children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.cases.models import Case, CaseStatus, HomeVisit, Risk, VisitPhoto
+from huhang.core import scope
+from huhang.core.audit import audit_record
+from huhang.core.dates import add_months
+from huhang.core.models import AuditAction
+from huhang.core.roles import Role
+from huhang.registry.models import (
+    Category,
+    CategoryAssignment,
+    CategoryStatus,
+    Child,
+    ChildStatus,
+    Living,
+)
+
+# Visits due within this many days count as "due soon" (visits page and inbox).
+DUE_SOON_DAYS = 30
+
+HIGH_RISK = "high_risk"
+VISIT_CATEGORIES = (Category.ORPHAN, Category.DFUC)
+
+
+@dataclass(frozen=True)
+class VisitDue:
+    """One child of the schedule: why it is visited, when it was last visited, when next."""
+
+    child: Child
+    reason: str  # the reason whose interval applies from now on (the shortest)
+    reasons: tuple[str, ...]  # every reason that asks for visits
+    interval_months: int
+    last_visited_on: date | None
+    due_on: date
+    days_overdue: int  # 0 unless overdue
+    days_left: int  # 0 when due today or overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+def _reason_label(key: str) -> str:
+    return _("高风险个案") if key == HIGH_RISK else str(Category(key).label)
+
+
+def _schedule_queryset(children: QuerySet[Child], today: date) -> QuerySet[Child]:
+    """The children of `children` that need visits, annotated with the schedule's inputs."""
+    approved = CategoryAssignment.objects.filter(
+        child=OuterRef("pk"), status=CategoryStatus.APPROVED
+    ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+    high_risk = Case.objects.filter(child=OuterRef("pk"), risk=Risk.HIGH).exclude(
+        status=CaseStatus.CLOSED
+    )
+    latest_visit = HomeVisit.objects.filter(child=OuterRef("pk")).order_by("-visited_on", "-pk")
+    at_home_protected = Q(living=Living.HOME) & Exists(
+        approved.filter(category__in=VISIT_CATEGORIES)
+    )
+    annotations = {
+        f"{c}_from": Subquery(approved.filter(category=c).values("effective_from")[:1])
+        for c in VISIT_CATEGORIES
+    }
+    return (
+        children.filter(status=ChildStatus.ACTIVE)
+        .filter(at_home_protected | Exists(high_risk))
+        .annotate(
+            **annotations,
+            high_risk_opened=Subquery(high_risk.order_by("-opened_at").values("opened_at")[:1]),
+            last_visited_on=Subquery(latest_visit.values("visited_on")[:1]),
+            last_next_due=Subquery(latest_visit.values("next_due")[:1]),
+        )
+        .select_related("person", "division")
+    )
+
+
+def _row(child: Child, today: date) -> VisitDue | None:
+    """Combine one annotated child into its schedule row (no queries)."""
+    months = settings.HUHANG_VISIT_MONTHS
+    reasons: list[tuple[int, str, date]] = []  # (interval, reason, since)
+    if child.living == Living.HOME:
+        for c in VISIT_CATEGORIES:
+            since = getattr(child, f"{c}_from")
+            if since is not None:
+                reasons.append((months[c], str(c), since))
+    if child.high_risk_opened is not None:
+        reasons.append((months[HIGH_RISK], HIGH_RISK, timezone.localdate(child.high_risk_opened)))
+    if not reasons:
+        return None
+    interval, reason, _since = min(reasons, key=lambda r: r[0])
+    if child.last_visited_on is not None:
+        due = child.last_next_due
+    else:
+        due = min(add_months(since, step) for step, _r, since in reasons)
+    return VisitDue(
+        child=child,
+        reason=_reason_label(reason),
+        reasons=tuple(_reason_label(r) for _m, r, _s in sorted(reasons)),
+        interval_months=interval,
+        last_visited_on=child.last_visited_on,
+        due_on=due,
+        days_overdue=max((today - due).days, 0),
+        days_left=max((due - today).days, 0),
+    )
+
+
+def schedule_for(children: QuerySet[Child], *, today: date | None = None) -> list[VisitDue]:
+    """The schedule of the given children (already scoped by the caller): earliest due first,
+    so overdue visits come first. One query."""
+    today = today or timezone.localdate()
+    rows = (_row(child, today) for child in _schedule_queryset(children, today))
+    return sorted(
+        (r for r in rows if r is not None),
+        key=lambda r: (r.due_on, r.child.person.name, r.child.pk),
+    )
+
+
+def visit_schedule(*, user, today: date | None = None) -> list[VisitDue]:
+    """Every child in the user's scope that needs visits, earliest due first (no audit event:
+    callers that show the rows record one)."""
+    return schedule_for(scope.children(user), today=today)
+
+
+def due_soon(rows: list[VisitDue], *, today: date, days: int = DUE_SOON_DAYS) -> list[VisitDue]:
+    """The rows overdue or due within `days` days."""
+    horizon = today + timedelta(days=days)
+    return [r for r in rows if r.due_on <= horizon]
+
+
+def visits_due(*, user, today: date | None = None, days: int = DUE_SOON_DAYS) -> list[VisitDue]:
+    """The visits page: overdue and due within `days` days in the user's scope, overdue first.
+    Records one search event."""
+    today = today or timezone.localdate()
+    rows = due_soon(visit_schedule(user=user, today=today), today=today, days=days)
+    audit_record(
+        by=user,
+        action=AuditAction.SEARCH,
+        object_type="child",
+        label="探访计划",  # stored as data: the trail reads the same in every UI language
+        detail={"days": days, "rows": len(rows)},
+    )
+    return rows
+
+
+# --- For the child's archive page ---------------------------------------------------------------
+
+
+def child_visit_due(*, child: Child, today: date | None = None) -> VisitDue | None:
+    """The child's schedule row, or None when no rule asks for visits. One query; the caller
+    has already checked that the user may see the child."""
+    rows = schedule_for(Child.objects.filter(pk=child.pk), today=today)
+    return rows[0] if rows else None
+
+
+def child_visits(*, user, child: Child) -> list[HomeVisit]:
+    """The child's recorded visits, newest first, with visitor, case and photos (2 queries).
+
+    A social worker sees the visits of its own cases and those it recorded itself, as on the
+    timeline; everybody else who may see the child sees all of them."""
+    visits = HomeVisit.objects.filter(child=child)
+    if getattr(user, "role", None) == Role.SOCIAL_WORKER:
+        visits = visits.filter(Q(case__in=scope.cases(user)) | Q(visitor=user))
+    photos = VisitPhoto.objects.select_related("document").order_by("pk")
+    return list(
+        visits.select_related("visitor", "case")
+        .prefetch_related(Prefetch("photos", queryset=photos))
+        .order_by("-visited_on", "-pk")
+    )
