@@ -385,3 +385,13 @@ def test_page_roles(role, status, users, login):
 
 def test_page_post_is_405(users, login):
     assert login(users["director"]).post(URL).status_code == 405
+
+
+def test_home_page_shows_the_inbox_counts(users, children, login):
+    from huhang.registry import services as registry_services
+
+    registry_services.category_propose(
+        by=users["director"], child=children["xiaohai"], category="dfuc", basis="父亲服刑"
+    )
+    body = login(users["director"]).get(reverse("core:home")).content.decode()
+    assert "待办事项" in body and "待核实认定 1" in body

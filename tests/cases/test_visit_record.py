@@ -178,14 +178,16 @@ def test_case_of_another_child_is_refused(users, children, login):
     assert not HomeVisit.objects.exists()
 
 
-def test_social_worker_records_without_photos(users, children, login):
-    """document_upload needs registry.edit, which a social worker lacks: no photo field."""
+def test_social_worker_records_a_visit_with_a_photo(users, children, login):
+    """A social worker may not edit the archive, but its visit's photos are still attached."""
     client = login(users["socialworker"])
-    response = client.get(url(children["xiaohai"]))
-    assert response.status_code == 200
-    assert "photos" not in response.context["form"].fields
-    assert post(client, children["xiaohai"]).status_code == 302
-    assert HomeVisit.objects.get().visitor == users["socialworker"]
+    assert post(client, children["xiaohai"], photos=[photo()]).status_code == 302
+    visit = HomeVisit.objects.get()
+    assert visit.visitor == users["socialworker"]
+    assert visit.photos.get().document.uploaded_by == users["socialworker"]
+    # ...but it cannot attach other documents to the archive.
+    document_url = reverse("registry:document_create", args=[children["xiaohai"].pk])
+    assert client.get(document_url).status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from huhang.cases.models import CaseStatus
 from huhang.core import scope
 from huhang.core.forms import DateInput, Form
-from huhang.core.roles import can
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 MAX_PHOTOS = 10
@@ -71,10 +70,6 @@ class VisitForm(Form):
             scope.cases(user).filter(child=child).exclude(status=CaseStatus.CLOSED).order_by("-pk")
         )
         self.fields["case"].queryset = cases
-        # Photos are stored as the child's documents, which only archive editors may add
-        # (registry.services.document_upload); the others record the visit without photos.
-        if not can(user, "registry.edit"):
-            del self.fields["photos"]
 
     def clean_photos(self):
         photos = self.cleaned_data.get("photos") or []

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,6 +31,7 @@ from huhang.cases.models import (
     ServicePlan,
     ServiceProject,
     ServiceRecord,
+    VisitPhoto,
 )
 from huhang.core.dates import add_months
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
@@ -38,9 +40,12 @@ from huhang.registry.models import (
     CategoryStatus,
     Child,
     ChildAssignment,
+    Document,
+    DocumentKind,
     Living,
 )
 from huhang.registry.selectors import audit_child
+from huhang.registry.services import document_upload
 
 S = CaseStatus
 
@@ -417,8 +422,11 @@ def visit_record(
     findings: str,
     next_due: date | None = None,
     case: Case | None = None,
+    photos: list[UploadedFile] = (),
     today: date | None = None,
 ) -> HomeVisit:
+    """Record a visit and its photos (stored as the child's documents) in one transaction: a
+    refused visit stores nothing, a refused photo undoes the visit and the photos before it."""
     _require(by, "visit.record")
     today = today or timezone.localdate()
     if visited_on > today:
@@ -441,7 +449,33 @@ def visit_record(
         next_due=next_due,
     )
     audit_child(by=by, child=child, action="create", visit=visit.pk)
+    _attach_photos(by, visit, photos)
     return visit
+
+
+def _attach_photos(by, visit: HomeVisit, photos) -> None:
+    stored: list[Document] = []
+    try:
+        for number, upload in enumerate(photos, start=1):
+            title = _("探访照片 %(d)s-%(n)s") % {"d": visit.visited_on.isoformat(), "n": number}
+            try:
+                document = document_upload(
+                    by=by,
+                    child=visit.child,
+                    kind=DocumentKind.PHOTO,
+                    title=title,
+                    upload=upload,
+                    capability="visit.record",
+                )
+            except DomainError as exc:
+                raise DomainError(f"{upload.name}：{exc.message}", field="photos") from exc
+            stored.append(document)
+            VisitPhoto.objects.create(visit=visit, document=document)
+    except BaseException:
+        # The rows roll back with the transaction; the files already written must go too.
+        for document in stored:
+            document.file.delete(save=False)
+        raise
 
 
 # --- Referrals -----------------------------------------------------------------------------------

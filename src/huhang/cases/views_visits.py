@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huhang.cases import inbox as inbox_selectors
 from huhang.cases import selectors_visits, services
 from huhang.cases.forms_visits import VisitForm
-from huhang.cases.models import HomeVisit, VisitPhoto
 from huhang.core import scope
 from huhang.core.access import require
-from huhang.core.exceptions import DomainError
 from huhang.core.forms import run_service
-from huhang.registry import services as registry_services
-from huhang.registry.models import DocumentKind
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,7 +33,7 @@ def visit_create(request):
     if request.method == "POST" and form.is_valid():
         data = {"photos": [], **form.cleaned_data}
         visit = run_service(
-            form, lambda: visit_record_with_photos(by=request.user, child=child, **data)
+            form, lambda: services.visit_record(by=request.user, child=child, **data)
         )
         if visit is not None:
             messages.success(request, _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due})
@@ -70,30 +65,3 @@ def alert_acknowledge(request, pk: int):
     services.alert_acknowledge(by=request.user, alert=alert)
     messages.success(request, _("已确认预警：%(m)s") % {"m": alert.message})
     return redirect("cases:inbox")
-
-
-# A write composed of two services (the visit, then each photo as the child's document) in one
-# transaction: a refused visit stores nothing, a refused photo undoes the visit. It belongs in
-# cases/services.py as `visit_record(..., photos=[...])`; it lives here until that file takes it.
-@transaction.atomic
-def visit_record_with_photos(*, by, child, photos, **fields) -> HomeVisit:
-    visit = services.visit_record(by=by, child=child, **fields)
-    stored = []
-    try:
-        for number, upload in enumerate(photos, start=1):
-            title = _("探访照片 %(d)s-%(n)s") % {"d": visit.visited_on.isoformat(), "n": number}
-            try:
-                document = registry_services.document_upload(
-                    by=by, child=child, kind=DocumentKind.PHOTO, title=title, upload=upload
-                )
-            except DomainError as exc:
-                message = f"{upload.name}：{exc.message}"
-                raise DomainError(message, field="photos") from exc
-            stored.append(document)
-            VisitPhoto.objects.create(visit=visit, document=document)
-    except BaseException:
-        # The rows roll back with the transaction; the files already written must go too.
-        for document in stored:
-            document.file.delete(save=False)
-        raise
-    return visit

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from huhang.cases.inbox import inbox_counts
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit_forms import AuditFilterForm
@@ -16,7 +17,7 @@ from huhang.registry.models import Category, CategoryStatus
 
 
 def home(request):
-    context: dict = {}
+    context: dict = {"inbox": inbox_counts(request.user)}
     if can(request.user, "registry.view"):
         children = scope.children(request.user)
         approved = Q(categories__status=CategoryStatus.APPROVED)

@@ -493,8 +493,17 @@ def _sniff(upload: UploadedFile) -> tuple[str, str]:
 
 
 @transaction.atomic
-def document_upload(*, by, child: Child, kind: str, title: str, upload: UploadedFile) -> Document:
-    _require(by, "registry.edit")
+def document_upload(
+    *,
+    by,
+    child: Child,
+    kind: str,
+    title: str,
+    upload: UploadedFile,
+    capability: str = "registry.edit",
+) -> Document:
+    """Attach a file; `capability` lets another service (a visit's photos) admit its own role."""
+    _require(by, capability)
     extension, content_type = _sniff(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
