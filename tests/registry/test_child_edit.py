@@ -75,9 +75,11 @@ def test_renamed_child_is_found_by_its_new_name_only(users, children, login):
     child = children["xiaohai"]
     client = login(users["director"])
     client.post(reverse("registry:child_edit", args=[child.pk]), _edit_data(child, name="王小河"))
-    found = lambda q: {
-        c.person.name for c in client.get(reverse("registry:child_list"), {"q": q}).context["page"]
-    }  # noqa: E731
+
+    def found(q):
+        page = client.get(reverse("registry:child_list"), {"q": q}).context["page"]
+        return {c.person.name for c in page}
+
     assert found("wangxiaohe") == {"王小河"}
     assert found("wangxiaohai") == set()
 
