@@ -3,8 +3,9 @@ merged in Python (a child has hundreds of events at most, never thousands)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +27,11 @@ class Event:
     when: datetime
     kind: str  # css class: category, case, assessment, service, visit, referral, emergency
     title: str
-    detail: str = ""
+    detail: str = field(default="")
     url: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", _short(self.detail or ""))
 
 
 def _moment(value: date | datetime) -> datetime:
@@ -36,8 +40,21 @@ def _moment(value: date | datetime) -> datetime:
     return datetime.combine(value, time(12, 0), tzinfo=timezone.get_current_timezone())
 
 
+@lru_cache(maxsize=1)
+def _case_url_pattern() -> str:
+    # reverse() once; a child's page may carry hundreds of links to its cases.
+    return reverse("cases:case_detail", args=[0]).replace("/0/", "/{}/")
+
+
 def _case_url(case_id: int) -> str:
-    return reverse("cases:case_detail", args=[case_id])
+    return _case_url_pattern().format(case_id)
+
+
+DETAIL_CHARS = 160
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"
 
 
 def child_timeline(*, user, child: Child) -> list[Event]:

@@ -574,6 +574,8 @@ def emergency_open(
 ) -> EmergencyProtection:
     _require(by, "emergency.open")
     _not_future_moment(taken_in_at, "taken_in_at")
+    if case is not None and case.child_id != child.pk:
+        raise DomainError(_("所选个案不属于该儿童。"), field="case")
     if not placement_detail.strip():
         raise DomainError(_("请填写安置地点或人员。"), field="placement_detail")
     emergency = EmergencyProtection(
