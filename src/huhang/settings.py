@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "huhang.accounts",
     "huhang.registry",
     "huhang.cases",
+    "huhang.benefits",
     "huhang.demo",
     "huhang.api",
 ]
@@ -188,6 +189,11 @@ HUHANG_VISIT_MONTHS = {
     "dfuc": env_int("HUHANG_VISIT_MONTHS_DFUC", 3),
     "high_risk": env_int("HUHANG_VISIT_MONTHS_HIGH_RISK", 1),
 }
+# Guarantee funds: a child is paid from the month after approval (0 = the month of approval).
+HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL = env_int("HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL", 1)
+# How far back a run looks for months still owed (补发 after a back-dated standard, failed lines).
+HUHANG_PAYROLL_LOOKBACK_MONTHS = env_int("HUHANG_PAYROLL_LOOKBACK_MONTHS", 36)
+
 # Days a referral may wait for an answer before it shows in the inbox as overdue.
 HUHANG_REFERRAL_ANSWER_DAYS = env_int("HUHANG_REFERRAL_ANSWER_DAYS", 15)
 

@@ -68,11 +68,11 @@ def data_dir() -> Path:
     return path
 
 
-def persistent_secret(path: Path) -> str:
+def persistent_secret(path: Path, value: str | None = None) -> str:
     """A secret generated once and kept in the data directory (mode 0600)."""
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    value = secrets.token_urlsafe(50)
+    value = value or secrets.token_urlsafe(50)
     # O_EXCL: two processes starting at once must not write two different keys.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

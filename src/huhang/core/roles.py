@@ -45,6 +45,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Temporary guardianship is the civil-affairs department's act; supervisors log the steps.
     "emergency.open": frozenset({Role.BUREAU, Role.SUPERVISOR}),
     "emergency.resolve": frozenset({Role.BUREAU}),
+    # Guarantee funds: standards, payees, entitlements, runs; approval by a second officer.
+    "benefits.manage": frozenset({Role.BUREAU}),
+    "benefits.approve": frozenset({Role.BUREAU}),
+    "benefits.view": frozenset({Role.BUREAU, Role.AUDITOR, Role.SUPERVISOR}),
 }
 
 
