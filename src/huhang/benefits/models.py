@@ -9,19 +9,12 @@ cannot change except for the bank's result (triggers, migration 0002).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-USER = settings.AUTH_USER_MODEL
-
-
-def _user_fk(label, **kwargs):
-    return models.ForeignKey(
-        USER, verbose_name=label, on_delete=models.PROTECT, related_name="+", **kwargs
-    )
+from huhang.core.fields import user_fk
 
 
 class Frequency(models.TextChoices):
@@ -57,7 +50,7 @@ class Standard(models.Model):
     effective_from = models.DateField(_("生效月份"))
     amount_fen = models.BigIntegerField(_("金额（分）"))
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
-    set_by = _user_fk(_("设定人"), null=True, blank=True)
+    set_by = user_fk(_("设定人"), null=True, blank=True)
     set_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -83,7 +76,7 @@ class Payee(models.Model):
     account_cipher = models.TextField(editable=False)
     account_last4 = models.CharField(max_length=4, editable=False)
     valid_from = models.DateField(_("启用日期"))
-    created_by = _user_fk(_("登记人"), null=True, blank=True)
+    created_by = user_fk(_("登记人"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -110,7 +103,7 @@ class Entitlement(models.Model):
         related_name="entitlements",
     )
     basis = models.CharField(_("依据"), max_length=200, blank=True)
-    created_by = _user_fk(_("登记人"), null=True, blank=True)
+    created_by = user_fk(_("登记人"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -138,8 +131,8 @@ class Suspension(models.Model):
     to_month = models.DateField(_("停发截止月份"), null=True, blank=True)
     reason = models.CharField(_("停发原因"), max_length=200)
     resume_reason = models.CharField(_("恢复原因"), max_length=200, blank=True)
-    suspended_by = _user_fk(_("停发操作人"))
-    resumed_by = _user_fk(_("恢复操作人"), null=True, blank=True)
+    suspended_by = user_fk(_("停发操作人"))
+    resumed_by = user_fk(_("恢复操作人"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -173,15 +166,15 @@ class PayrollRun(models.Model):
     )
     line_count = models.PositiveIntegerField(_("笔数"), default=0)
     total_fen = models.BigIntegerField(_("总金额（分）"), default=0)
-    created_by = _user_fk(_("创建人"))
+    created_by = user_fk(_("创建人"))
     created_at = models.DateTimeField(default=timezone.now)
-    computed_by = _user_fk(_("计算人"), null=True, blank=True)
+    computed_by = user_fk(_("计算人"), null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
-    approved_by = _user_fk(_("审批人"), null=True, blank=True)
+    approved_by = user_fk(_("审批人"), null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    exported_by = _user_fk(_("导出人"), null=True, blank=True)
+    exported_by = user_fk(_("导出人"), null=True, blank=True)
     exported_at = models.DateTimeField(null=True, blank=True)
-    reconciled_by = _user_fk(_("对账人"), null=True, blank=True)
+    reconciled_by = user_fk(_("对账人"), null=True, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,19 +3,12 @@ agencies, and emergency protection (临时监护) with its coordination log."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-USER = settings.AUTH_USER_MODEL
-
-
-def _user_fk(label, **kwargs):
-    return models.ForeignKey(
-        USER, verbose_name=label, on_delete=models.PROTECT, related_name="+", **kwargs
-    )
+from huhang.core.fields import user_fk
 
 
 class CaseSource(models.TextChoices):
@@ -93,11 +86,11 @@ class Case(models.Model):
         related_name="cases",
     )
     opened_at = models.DateTimeField(_("立案时间"), default=timezone.now)
-    opened_by = _user_fk(_("立案人"))
+    opened_by = user_fk(_("立案人"))
     closure_reason = models.CharField(_("结案原因"), max_length=300, blank=True)
-    closure_requested_by = _user_fk(_("申请结案人"), null=True, blank=True)
+    closure_requested_by = user_fk(_("申请结案人"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
-    closed_by = _user_fk(_("批准结案人"), null=True, blank=True)
+    closed_by = user_fk(_("批准结案人"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -125,7 +118,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    by = _user_fk(_("操作人"))
+    by = user_fk(_("操作人"))
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -149,7 +142,7 @@ class Assessment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     assessed_on = models.DateField(_("评估日期"))
-    assessor = _user_fk(_("评估人"))
+    assessor = user_fk(_("评估人"))
     scores = models.JSONField(_("各领域得分"))
     notes = models.JSONField(_("各领域说明"), default=dict, blank=True)
     computed_risk = models.CharField(_("计算风险"), max_length=8, choices=Risk.choices)
@@ -172,9 +165,9 @@ class Assessment(models.Model):
 class ServicePlan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
     goals = models.TextField(_("服务目标"))
-    drafted_by = _user_fk(_("制定人"))
+    drafted_by = user_fk(_("制定人"))
     drafted_at = models.DateTimeField(default=timezone.now)
-    approved_by = _user_fk(_("批准人"), null=True, blank=True)
+    approved_by = user_fk(_("批准人"), null=True, blank=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
     class Meta:
@@ -208,7 +201,7 @@ class ServiceRecord(models.Model):
     kind = models.CharField(_("服务类型"), max_length=16, choices=ServiceKind.choices)
     delivered_on = models.DateField(_("服务日期"))
     minutes = models.PositiveIntegerField(_("时长（分钟）"))
-    worker = _user_fk(_("服务人员"))
+    worker = user_fk(_("服务人员"))
     project = models.ForeignKey(
         ServiceProject,
         verbose_name=_("购买服务项目"),
@@ -245,7 +238,7 @@ class HomeVisit(models.Model):
         related_name="visits",
     )
     visited_on = models.DateField(_("探访日期"))
-    visitor = _user_fk(_("探访人"))
+    visitor = user_fk(_("探访人"))
     findings = models.TextField(_("探访情况"))
     next_due = models.DateField(_("下次探访日期"))
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -294,7 +287,7 @@ class Referral(models.Model):
     agency_name = models.CharField(_("转介单位"), max_length=100)
     request = models.TextField(_("转介事项"))
     sent_on = models.DateField(_("转介日期"))
-    sent_by = _user_fk(_("转介人"))
+    sent_by = user_fk(_("转介人"))
     status = models.CharField(
         _("状态"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT
     )
@@ -321,7 +314,7 @@ class Referral(models.Model):
 class ReferralFollowUp(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
     on = models.DateField(_("跟进日期"))
-    by = _user_fk(_("跟进人"))
+    by = user_fk(_("跟进人"))
     note = models.CharField(_("跟进情况"), max_length=300)
 
     class Meta:
@@ -382,11 +375,11 @@ class EmergencyProtection(models.Model):
         _("安置方式（第九十三条）"), max_length=12, choices=Placement.choices
     )
     placement_detail = models.CharField(_("安置地点/人员"), max_length=200)
-    opened_by = _user_fk(_("登记人"))
+    opened_by = user_fk(_("登记人"))
     outcome = models.CharField(_("处置结果"), max_length=16, choices=Outcome.choices, blank=True)
     outcome_detail = models.CharField(_("结果说明"), max_length=300, blank=True)
     resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
-    resolved_by = _user_fk(_("解除人"), null=True, blank=True)
+    resolved_by = user_fk(_("解除人"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("临时监护")
@@ -430,7 +423,7 @@ class CoordinationEntry(models.Model):
     at = models.DateTimeField(_("时间"))
     party = models.CharField(_("协调单位"), max_length=16, choices=Party.choices)
     note = models.CharField(_("内容"), max_length=500)
-    by = _user_fk(_("记录人"))
+    by = user_fk(_("记录人"))
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -444,7 +437,7 @@ class Alert(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
     message = models.CharField(_("内容"), max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
-    acknowledged_by = _user_fk(_("确认人"), null=True, blank=True)
+    acknowledged_by = user_fk(_("确认人"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:

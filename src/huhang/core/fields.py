@@ -1,0 +1,17 @@
+"""Model field helpers shared by the apps."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+def user_fk(label, **kwargs) -> models.ForeignKey:
+    """Who did something: a user kept by PROTECT (users are deactivated, never deleted)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **kwargs,
+    )
