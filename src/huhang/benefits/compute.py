@@ -20,6 +20,10 @@ WITH std AS (
            LEAD(s.effective_from) OVER (ORDER BY s.effective_from) AS next_from
     FROM benefits_standard s
     WHERE s.programme_id = %(programme)s
+      AND NOT EXISTS (  -- a later revision of the same month supersedes this one
+        SELECT 1 FROM benefits_standard r
+        WHERE r.programme_id = s.programme_id AND r.effective_from = s.effective_from
+          AND r.revision > s.revision)
 ),
 due AS (
     SELECT e.child_id, cal.month AS for_month, std.id AS standard_id, std.amount_fen

@@ -43,11 +43,16 @@ class Programme(models.Model):
 
 
 class Standard(models.Model):
-    """An amount per period from a month on; a later row supersedes it from its own month.
-    A back-dated row makes the next run pay the difference (补发) for the months concerned."""
+    """An amount per period from a month on; a later month's row supersedes it from that month.
+    A back-dated row makes the next run pay the difference (补发) for the months concerned.
+
+    Rows are never changed once written (lines point at the row they paid): correcting a month's
+    amount adds a new revision for the same month, and the latest revision is the one in force.
+    """
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="standards")
     effective_from = models.DateField(_("生效月份"))
+    revision = models.PositiveSmallIntegerField(_("修订次数"), default=1)
     amount_fen = models.BigIntegerField(_("金额（分）"))
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
     set_by = user_fk(_("设定人"), null=True, blank=True)
@@ -56,10 +61,10 @@ class Standard(models.Model):
     class Meta:
         verbose_name = _("保障标准")
         verbose_name_plural = _("保障标准")
-        ordering = ["programme", "effective_from"]
+        ordering = ["programme", "effective_from", "revision"]
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "effective_from"], name="standard_once_per_month"
+                fields=["programme", "effective_from", "revision"], name="standard_revision_once"
             ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="standard_positive"),
         ]

@@ -79,10 +79,20 @@ def standard_set(
         raise DomainError(_("金额必须大于零。"), field="amount_fen")
     if effective_from.day != 1:
         raise DomainError(_("标准须从某月1日起生效。"), field="effective_from")
-    standard, _created = Standard.objects.update_or_create(
+    current = (
+        Standard.objects.filter(programme=programme, effective_from=effective_from)
+        .order_by("-revision")
+        .first()
+    )
+    if current is not None and current.amount_fen == amount_fen:
+        return current
+    standard = Standard.objects.create(
         programme=programme,
         effective_from=effective_from,
-        defaults={"amount_fen": amount_fen, "note": note, "set_by": by, "set_at": timezone.now()},
+        amount_fen=amount_fen,
+        note=note,
+        set_by=by,
+        revision=current.revision + 1 if current else 1,
     )
     audit_record(
         by=by,
