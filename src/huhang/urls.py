@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("huhang.accounts.urls")),
     path("children/", include("huhang.registry.urls")),
     path("cases/", include("huhang.cases.urls")),
+    path("benefits/", include("huhang.benefits.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -51,6 +51,22 @@ def children(user) -> QuerySet:
     return qs.filter(subtree_q(prefix, "division_id"))
 
 
+def children_for_figures(user) -> QuerySet:
+    """Children whose figures (payments, entitlements) the user may see: those of `children`
+    for registry roles; for an auditor, who reads reports but not the registry, the children of
+    its division subtree."""
+    from huhang.registry.models import Child
+
+    if not can(user, "benefits.view"):
+        return Child.objects.none()
+    if can(user, "registry.view"):
+        return children(user)
+    prefix = _division_prefix(user)
+    if prefix is None:
+        return Child.objects.none()
+    return Child.objects.filter(subtree_q(prefix, "division_id"))
+
+
 def child_or_404(user, pk) -> object:
     """The child with this key if the user may see it; otherwise 404, whether or not it exists."""
     try:

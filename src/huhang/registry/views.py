@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huhang.benefits.selectors import child_payments
 from huhang.cases.selectors_timeline import child_timeline, open_emergency
 from huhang.core import scope
 from huhang.core.access import require
@@ -82,6 +83,7 @@ def child_detail(request, pk: int):
         "child": child,
         "timeline": child_timeline(user=request.user, child=child),
         "emergency": open_emergency(user=request.user, child=child),
+        "payments": child_payments(request.user, child),
     }
     return render(request, "registry/child_detail.html", context)
 
