@@ -79,7 +79,9 @@ def test_suspended_months_are_skipped_and_resumption_pays_on(users, entitled, st
         reason="监护人失联待核实",
     )
     run = run_month(users["bureau"], standards, date(2026, 3, 1))
-    assert {line.for_month for line in run.lines.filter(child=children["xiaohai"])} == {date(2026, 1, 1)}
+    assert {line.for_month for line in run.lines.filter(child=children["xiaohai"])} == {
+        date(2026, 1, 1)
+    }
     services.resume(
         by=users["bureau"], entitlement=entitlement, from_month=date(2026, 4, 1), reason="已核实"
     )
