@@ -162,3 +162,23 @@ def test_a_crashed_compute_leaves_nothing_and_a_rerun_pays_once(users, entitled,
     assert run.status == "draft"
     services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
     assert run.line_count == 6 and PayrollLine.objects.count() == 6
+
+
+def test_database_refuses_lines_added_to_a_computed_run(users, entitled, standards):
+    run = run_month(users["bureau"], standards, date(2026, 1, 1))
+    line = run.lines.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayrollLine.objects.create(
+            run=run,
+            seq=999,
+            child_id=line.child_id,
+            programme_id=line.programme_id,
+            for_month=date(2026, 2, 1),
+            standard_id=line.standard_id,
+            amount_fen=1,
+            payee_name="x",
+            payee_bank="x",
+            payee_account_cipher="x",
+            payee_account_last4="1234",
+        )
+    assert run.lines.count() == run.line_count
