@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 # Modules whose import registers benchmarks (in this order). Add new suites here.
-SUITES = ("bench.children_list", "bench.archive")
+SUITES = ("bench.children_list", "bench.archive", "bench.payroll")
 
 Result = dict[str, Any]
 

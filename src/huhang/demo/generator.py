@@ -29,7 +29,7 @@ from huhang.regions.models import Division
 from huhang.registry.models import CategoryAssignment, Child, Household, Person
 from huhang.registry.services import child_search_fields_refresh
 
-from . import casework, divisions, loader, synth
+from . import casework, divisions, funds, loader, synth
 from .divisions import DivisionRow
 from .tables import Batch
 
@@ -71,6 +71,7 @@ class AccountSpec:
 
 ACCOUNTS = (
     AccountSpec("bureau", Role.BUREAU, "赵", "敏", division=divisions.DISTRICT[1]),
+    AccountSpec("bureau2", Role.BUREAU, "钱", "立新", division=divisions.DISTRICT[1]),
     AccountSpec("supervisor", Role.SUPERVISOR, "李", "建华", division=divisions.DIRECTOR_STREET),
     AccountSpec("director", Role.DIRECTOR, "王", "芳", division=divisions.DIRECTOR_COMMUNITY),
     AccountSpec("director2", Role.DIRECTOR, "", "乌云", division=divisions.DIRECTOR2_VILLAGE),
@@ -112,6 +113,7 @@ def generate(size: str = "demo", seed: int = DEFAULT_SEED, stdout: TextIO | None
         counts = existing_counts()
         progress(f"人员数据已存在（儿童 {counts['children']:,} 名），未重复生成")
         casework.load(progress)
+        funds.load(progress)
         return {"size": size, "seed": seed, "created": False, **counts}
     ctx = synth.Context(
         size=size,
@@ -125,6 +127,7 @@ def generate(size: str = "demo", seed: int = DEFAULT_SEED, stdout: TextIO | None
     )
     counts = load_people(ctx, progress)
     casework.load(progress)
+    funds.load(progress)
     return {"size": size, "seed": seed, "created": True, **counts}
 
 
