@@ -273,7 +273,7 @@ def run_compute(*, by, run: PayrollRun, today: date | None = None) -> PayrollRun
     if run.status != RunStatus.DRAFT:
         raise InvalidTransition(_("只有草稿批次可以计算。"))
     # Lock the run row first (PostgreSQL): a concurrent compute of the same run waits here.
-    PayrollRun.objects.select_for_update().filter(pk=run.pk).first()
+    PayrollRun.objects.select_for_update(of=("self",)).filter(pk=run.pk).order_by().first()
     horizon = add_months(run.month, -settings.HUHANG_PAYROLL_LOOKBACK_MONTHS)
     try:
         with transaction.atomic():

@@ -485,25 +485,17 @@ def _scholar(story: Story, spec: Scholar) -> Child:
     return child
 
 
-def _entitle(story: Story, child: Child, code: str, starts: date, ends: date | None, basis: str):
-    entitlement = Entitlement.objects.create(
-        child=child,
-        programme=story.programmes[code],
-        starts_on=starts,
-        ends_on=ends,
-        basis=basis,
-        created_by=story.bureau,
-    )
-    audit_child(by=story.bureau, child=child, entitled=code, starts_on=str(starts))
-    return entitlement
-
-
 def _scholarships(story: Story, scholars: list[Child]) -> None:
     """Paid once per school year from the first September of the history, to the student."""
     year = story.first_school_year
     for child in scholars:
-        basis = f"福彩圆梦·孤儿助学：{child.school}全日制本科在读（{year.year}学年起）"
-        _entitle(story, child, "scholarship", year, None, basis)
+        services.scholarship_enrol(
+            by=story.bureau,
+            child=child,
+            school_year=year.year,
+            school=child.school,
+            note="全日制本科在读",
+        )
         _payee(story, child, child.person.name, "本人", year - timedelta(days=30))
         story.count("scholars")
 
@@ -563,9 +555,14 @@ def _autumn_aid(story: Story) -> None:
     students = _autumn_candidates(story) or [_autumn_student(story, s) for s in AUTUMN_STUDENTS]
     guardians = _guardians([c.person_id for c in students])
     for child in students:
-        label = child.person.household.get_assistance_display() if child.person.household else ""
-        basis = f"金秋助学：高三在读，家庭享受{label}"
-        _entitle(story, child, "autumn-aid", story.month, story.month, basis)
+        label = child.person.household.get_assistance_display()
+        services.autumn_aid_enrol(
+            by=story.bureau,
+            child=child,
+            month=story.month,
+            school=child.school,
+            note=f"高三在读，家庭享受{label}",
+        )
         if not child.payees.exists():
             name, relation = guardians[child.person_id]
             _payee(story, child, name, relation, story.month)

@@ -12,6 +12,8 @@ from datetime import date
 
 from django.db import migrations
 
+from huhang.benefits import reference
+
 FROZEN = "('approved', 'exported', 'reconciled', 'closed')"
 CHANGED = (
     "NEW.amount_fen <> OLD.amount_fen OR NEW.child_id <> OLD.child_id"
@@ -85,15 +87,9 @@ POSTGRES_REVERSE = [
 ]
 
 
-SCHOOL_YEAR_MONTH = 9
-
-PROGRAMMES = [
-    ("orphan-home", "孤儿基本生活费（社会散居）", "monthly", "orphan", "home"),
-    ("orphan-institution", "孤儿基本生活费（集中养育）", "monthly", "orphan", "institution"),
-    ("dfuc", "事实无人抚养儿童基本生活补贴", "monthly", "dfuc", ""),
-    ("scholarship", "福彩圆梦·孤儿助学", "yearly", "", ""),
-    ("autumn-aid", "金秋助学", "once", "", ""),
-]
+# Reference data lives in huhang.benefits.reference (also re-ensured after a test flush).
+SCHOOL_YEAR_MONTH = reference.SCHOOL_YEAR_MONTH
+PROGRAMMES = reference.PROGRAMMES
 
 
 def programmes(apps, schema_editor):
