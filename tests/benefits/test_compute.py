@@ -182,3 +182,30 @@ def test_database_refuses_lines_added_to_a_computed_run(users, entitled, standar
             payee_account_last4="1234",
         )
     assert run.lines.count() == run.line_count
+
+
+def test_database_refuses_a_line_of_another_programme(users, children, standards):
+    from huhang.benefits.models import Programme
+
+    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayrollLine.objects.create(
+            run=run,
+            seq=1,
+            child=children["xiaohai"],
+            programme=Programme.objects.get(code="dfuc"),
+            for_month=date(2026, 1, 1),
+            standard=standards.standards.first(),
+            amount_fen=1,
+            payee_name="x",
+            payee_bank="x",
+            payee_account_cipher="x",
+            payee_account_last4="1234",
+        )
+
+
+def test_triggers_survive_the_table_rebuild(users, bureau2, entitled, standards):
+    # Migration 0005 rebuilds the lines table on SQLite; the frozen-lines trigger must still be there.
+    run = run_month(users["bureau"], standards, date(2026, 1, 1), approver=bureau2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayrollLine.objects.filter(run=run).update(amount_fen=1)

@@ -221,7 +221,12 @@ class PayrollLine(models.Model):
     child = models.ForeignKey(
         "registry.Child", on_delete=models.PROTECT, related_name="payroll_lines"
     )
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    # Always the run's programme (kept here for the unique index). The database checks that
+    # equality when lines are inserted (trigger, migration 0005) instead of a foreign key: one
+    # statement-level check rather than a key lookup per line of a million-line run.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     for_month = models.DateField(_("所属月份"))
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+")
     amount_fen = models.BigIntegerField(_("金额（分）"))
