@@ -735,23 +735,12 @@ def _stream_lines(run_id: int, out) -> int:
     written to a GB18030 text stream; the control total last."""
     from django.db import connection
 
+    from huhang.benefits import bankfile
     from huhang.core import crypto
 
     text = io.TextIOWrapper(out, encoding="gb18030", newline="")
     writer = csv.writer(text)
-    writer.writerow(
-        (
-            "明细编号",
-            "收款人姓名",
-            "收款人账号",
-            "开户行",
-            "金额",
-            "儿童姓名",
-            "儿童公民身份号码",
-            "发放月份",
-            "项目",
-        )
-    )
+    writer.writerow(bankfile.COLUMNS)
     count = total = 0
     decrypt = crypto.decrypt
     # A server-side cursor on PostgreSQL (rows arrive as they are read, like the ORM's

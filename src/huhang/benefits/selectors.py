@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from huhang.benefits.bankfile import fen_to_yuan
 from huhang.benefits.models import (
     Entitlement,
     Frequency,
@@ -42,6 +43,7 @@ from huhang.benefits.models import (
     Standard,
     Suspension,
 )
+from huhang.benefits.services import month_start
 from huhang.core import crypto, scope
 from huhang.core.audit import audit_record
 from huhang.core.masking import mask_account, mask_id_number
@@ -59,17 +61,12 @@ SCHOOL_YEAR_MONTH = 9
 
 
 def yuan(fen: int | Decimal | None) -> str:
-    """130050 -> "1,300.50": integer arithmetic only."""
+    """130050 -> "1,300.50" for pages (the bank file's form, bankfile.fen_to_yuan, has no commas)."""
     if fen is None:
         return "—"
     value = int(fen)
-    sign = "-" if value < 0 else ""
-    whole, cents = divmod(abs(value), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
+    whole, _dot, cents = fen_to_yuan(abs(value)).partition(".")
+    return f"{'-' if value < 0 else ''}{int(whole):,}.{cents}"
 
 
 def this_month(today: date | None = None) -> date:
