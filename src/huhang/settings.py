@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "huhang.registry",
     "huhang.cases",
     "huhang.benefits",
+    "huhang.screening",
+    "huhang.community",
+    "huhang.reports",
     "huhang.demo",
     "huhang.api",
 ]

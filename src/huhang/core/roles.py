@@ -49,6 +49,28 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "benefits.manage": frozenset({Role.BUREAU}),
     "benefits.approve": frozenset({Role.BUREAU}),
     "benefits.view": frozenset({Role.BUREAU, Role.AUDITOR, Role.SUPERVISOR}),
+    # Precise screening (精准排查): a department's data officer uploads its own feed; the bureau
+    # may upload any feed and runs the screening.
+    "feed.upload": frozenset({Role.BUREAU, Role.DATA_OFFICER}),
+    "screening.run": frozenset({Role.BUREAU}),
+    # Leads (线索): the director verifies in the field, the supervisor reviews, the bureau approves.
+    "lead.verify": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
+    "lead.review": frozenset({Role.BUREAU, Role.SUPERVISOR}),
+    "lead.approve": frozenset({Role.BUREAU}),
+    # Uncertain record links (the linkage review queue) are resolved by a supervisor or the bureau.
+    "link.review": frozenset({Role.BUREAU, Role.SUPERVISOR}),
+    # Workstations, activities, trainings, partners and resources (records limited by core.scope).
+    "community.view": frozenset(
+        {Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.PARTNER, Role.AUDITOR}
+    ),
+    "station.manage": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
+    "activity.manage": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.PARTNER}),
+    "training.manage": frozenset({Role.BUREAU, Role.SUPERVISOR}),
+    "partner.manage": frozenset({Role.BUREAU}),
+    "resource.manage": frozenset({Role.BUREAU, Role.PARTNER}),
+    "resource.match": frozenset({Role.BUREAU, Role.SUPERVISOR}),
+    # Dashboards and the half-year report (figures limited by core.scope).
+    "reports.view": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.AUDITOR}),
 }
 
 
