@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 # Modules whose import registers benchmarks (in this order). Add new suites here.
-SUITES = ("bench.children_list", "bench.archive", "bench.payroll")
+SUITES = (
+    "bench.children_list",
+    "bench.archive",
+    "bench.payroll",
+    "bench.screening",
+    "bench.linkage",
+    "bench.reports",
+)
 
 Result = dict[str, Any]
 

@@ -119,3 +119,48 @@ def emergencies(user) -> QuerySet:
     if not can(user, "registry.view") or user.role == Role.SOCIAL_WORKER or prefix is None:
         return qs.none()
     return qs.filter(subtree_q(prefix, "child__division_id"))
+
+
+def leads(user) -> QuerySet:
+    """Screening leads (线索) routed to the user's division subtree: a director's community,
+    a supervisor's street, the bureau's district. Other roles see none."""
+    from huhang.screening.models import Lead
+
+    qs = Lead.objects.all()
+    prefix = _division_prefix(user)
+    if not can(user, "lead.verify") or prefix is None:
+        return qs.none()
+    return qs.filter(subtree_q(prefix, "division_id"))
+
+
+def lead_or_404(user, pk):
+    try:
+        return leads(user).select_related("division", "child__person").get(pk=pk)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    except leads(user).model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def link_reviews(user) -> QuerySet:
+    """Uncertain record links waiting for a person, in the user's division subtree."""
+    from huhang.screening.models import LinkReview
+
+    qs = LinkReview.objects.all()
+    prefix = _division_prefix(user)
+    if not can(user, "link.review") or prefix is None:
+        return qs.none()
+    return qs.filter(subtree_q(prefix, "division_id"))
+
+
+def feed_batches(user) -> QuerySet:
+    """Imported feed batches: the bureau sees all; a data officer only its department's source."""
+    from huhang.screening.models import FeedBatch
+
+    qs = FeedBatch.objects.all()
+    if not can(user, "feed.upload"):
+        return qs.none()
+    if user.role == Role.DATA_OFFICER:
+        department = getattr(getattr(user, "organisation", None), "department", "")
+        return qs.filter(source=department) if department else qs.none()
+    return qs

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Screening pages: feed uploads, the link review queue and the leads, each in its own module."""
+
+from django.urls import include, path
 
 app_name = "screening"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("feeds/", include("huhang.screening.urls_feeds")),
+    path("links/", include("huhang.screening.urls_links")),
+    path("leads/", include("huhang.screening.urls_leads")),
+]

@@ -1,0 +1,1 @@
+"""Benchmarks of linkage (filled in by its issue)."""

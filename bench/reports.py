@@ -1,0 +1,1 @@
+"""Benchmarks of reports (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Benchmarks of screening (filled in by its issue)."""
