@@ -164,3 +164,26 @@ def feed_batches(user) -> QuerySet:
         department = getattr(getattr(user, "organisation", None), "department", "")
         return qs.filter(source=department) if department else qs.none()
     return qs
+
+
+def report_divisions(user) -> QuerySet:
+    """The divisions whose figures a user may read on dashboards and reports: its own subtree,
+    for roles with reports.view (an auditor reads figures of its district, not the registry)."""
+    if not can(user, "reports.view"):
+        from huhang.regions.models import Division
+
+        return Division.objects.none()
+    return divisions(user)
+
+
+def report_division_or_404(user, code: str | None = None):
+    """The division a dashboard or report is about: the user's own node when no code is given,
+    else that node if it lies in the user's subtree; 404 otherwise. Every figure of the report
+    is then read from this division's subtree (regions.models.subtree_q)."""
+    code = code or _division_prefix(user)
+    if not code:
+        raise Http404
+    try:
+        return report_divisions(user).get(code=code)
+    except report_divisions(user).model.DoesNotExist as exc:
+        raise Http404 from exc

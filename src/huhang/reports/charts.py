@@ -1,0 +1,172 @@
+"""Charts drawn on the server as SVG: horizontal bars (plain or stacked) and a simple line.
+
+No JavaScript, no web font: the SVG uses the page's font, scales to its container (viewBox) and
+prints. Each chart is an image with a <title> and a <desc> that reads out the figures, and each
+bar or point carries its own <title> (a screen reader and a hover both tell its value). Labels
+and titles are escaped here; callers pass plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import count
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+# Colours readable on paper and in grey print (darkest first); the first is the app's red.
+PALETTE = ("#b91c1c", "#1d4ed8", "#166534", "#92400e", "#6b21a8", "#0f766e", "#6b7280")
+WIDTH = 640
+ROW = 26  # height of one bar row
+LABEL = 150  # width of the label column
+VALUE = 60  # room right of the longest bar for its figure
+CHAR = 13  # approximate width of one CJK character at the chart's font size
+
+_ids = count(1)
+
+
+def _svg(height: int, title: str, desc: str, body: list[str]) -> SafeString:
+    n = next(_ids)
+    # Safe: every text below went through escape().
+    return mark_safe(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img"'
+        f' aria-labelledby="chart{n}-t chart{n}-d" xmlns="http://www.w3.org/2000/svg"'
+        f' font-size="13" preserveAspectRatio="xMinYMin meet">'
+        f'<title id="chart{n}-t">{escape(title)}</title><desc id="chart{n}-d">{escape(desc)}</desc>'
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _clip(label: str, width: int = LABEL - 8) -> str:
+    """Shorten a label to fit its column (CJK characters are about one em wide)."""
+    room = max(width // CHAR, 2)
+    return label if len(label) <= room else label[: room - 1] + "…"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def bar_chart(
+    items: Sequence[tuple[str, float]], *, title: str, unit: str = "", colour: str = PALETTE[0]
+) -> SafeString:
+    """One horizontal bar per (label, value); longest bar = largest value."""
+    return stacked_bar_chart(
+        [(label, [value]) for label, value in items],
+        series=[unit or title],
+        title=title,
+        unit=unit,
+        colours=(colour,),
+        legend=False,
+    )
+
+
+def stacked_bar_chart(
+    rows: Sequence[tuple[str, Sequence[float]]],
+    *,
+    series: Sequence[str],
+    title: str,
+    unit: str = "",
+    colours: Sequence[str] = PALETTE,
+    legend: bool = True,
+) -> SafeString:
+    """One horizontal bar per row, split into the series' parts, the row's total at its end."""
+    totals = [sum(values) for _label, values in rows]
+    peak = max(totals, default=0) or 1
+    span = WIDTH - LABEL - VALUE
+    top = 22 if legend else 4
+    body: list[str] = []
+    if legend:
+        x = LABEL
+        for i, name in enumerate(series):
+            body.append(
+                f'<rect x="{x}" y="4" width="12" height="12" fill="{colours[i % len(colours)]}"/>'
+                f'<text x="{x + 16}" y="15">{escape(name)}</text>'
+            )
+            x += 16 + CHAR * len(name) + 14
+    for r, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
+        y = top + r * ROW
+        body.append(
+            f'<text x="{LABEL - 8}" y="{y + 17}" text-anchor="end">'
+            f"<title>{escape(label)}</title>{escape(_clip(label))}</text>"
+        )
+        x = float(LABEL)
+        for i, value in enumerate(values):
+            if not value:
+                continue
+            w = span * value / peak
+            tip = f"{label} · {series[i]}: {_number(value)}{unit}"
+            body.append(
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{max(w, 1):.1f}" height="{ROW - 8}"'
+                f' fill="{colours[i % len(colours)]}"><title>{escape(tip)}</title></rect>'
+            )
+            x += w
+        body.append(f'<text x="{x + 6:.1f}" y="{y + 17}">{escape(_number(total))}</text>')
+    height = top + max(len(rows), 1) * ROW + 4
+    desc = "; ".join(
+        f"{label}: "
+        + ", ".join(
+            f"{name} {_number(v)}{unit}" for name, v in zip(series, values, strict=True) if v
+        )
+        + (f" ({_number(total)}{unit})" if len(series) > 1 else "")
+        for (label, values), total in zip(rows, totals, strict=True)
+    )
+    return _svg(height, title, desc or "—", body)
+
+
+def line_chart(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    title: str,
+    unit: str = "",
+    top: float | None = None,
+    colour: str = PALETTE[2],
+) -> SafeString:
+    """A line through (label, value) points left to right; None leaves a gap (no data)."""
+    height, left, right, upper, lower = 200, 48, 16, 16, 28
+    values = [v for _label, v in points if v is not None]
+    peak = top if top is not None else (max(values, default=0) or 1)
+    plot_w, plot_h = WIDTH - left - right, height - upper - lower
+    step = plot_w / max(len(points) - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return left + i * step, upper + plot_h * (1 - v / peak)
+
+    body = [
+        f'<line x1="{left}" y1="{upper + plot_h}" x2="{WIDTH - right}" y2="{upper + plot_h}"'
+        ' stroke="#9ca3af"/>',
+        f'<line x1="{left}" y1="{upper}" x2="{WIDTH - right}" y2="{upper}" stroke="#e5e7eb"/>',
+        f'<text x="{left - 6}" y="{upper + 4}" text-anchor="end">{escape(_number(peak))}{unit}</text>',
+        f'<text x="{left - 6}" y="{upper + plot_h + 4}" text-anchor="end">0</text>',
+    ]
+    lines: list[str] = []  # drawn under the points
+    marks: list[str] = []
+    segment: list[str] = []
+    for i, (label, value) in enumerate(points):
+        x = left + i * step
+        marks.append(
+            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">{escape(label)}</text>'
+        )
+        if value is None:
+            if len(segment) > 1:
+                lines.append(_polyline(segment, colour))
+            segment = []
+            continue
+        px, py = xy(i, value)
+        segment.append(f"{px:.1f},{py:.1f}")
+        marks.append(
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}">'
+            f"<title>{escape(f'{label}: {_number(value)}{unit}')}</title></circle>"
+            f'<text x="{px:.1f}" y="{py - 8:.1f}" text-anchor="middle">'
+            f"{escape(_number(value))}</text>"
+        )
+    if len(segment) > 1:
+        lines.append(_polyline(segment, colour))
+    body += lines + marks
+    desc = "; ".join(f"{label}: {'—' if v is None else _number(v) + unit}" for label, v in points)
+    return _svg(height, title, desc or "—", body)
+
+
+def _polyline(points: list[str], colour: str) -> str:
+    return f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2"/>'

@@ -1,0 +1,73 @@
+"""Dashboards and the half-year report under /reports/ (namespace "reports").
+
+Access: reports.view (403 without it). Which division: core.scope (404 outside the user's subtree).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from huhang.core import scope
+from huhang.core.access import require
+from huhang.reports import forms, selectors, xlsx
+from huhang.reports.periods import HalfYear
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+def dashboard(request):
+    require(request.user, "reports.view")
+    division = scope.report_division_or_404(request.user, request.GET.get("division"))
+    board = selectors.dashboard(user=request.user, division=division)
+    form = forms.DashboardForm(
+        initial={"division": division.code}, divisions=scope.report_divisions(request.user)
+    )
+    return render(request, "reports/dashboard.html", {"board": board, "form": form})
+
+
+def _report_request(request):
+    """(form, division, period) of a report request; period is None when the form is invalid."""
+    require(request.user, "reports.view")
+    division = scope.report_division_or_404(request.user, request.GET.get("division"))
+    today = timezone.localdate()
+    data = {
+        "division": division.code,
+        "period": HalfYear.containing(today).key,
+        **request.GET.dict(),
+    }
+    form = forms.ReportForm(data, divisions=scope.report_divisions(request.user), today=today)
+    period = form.cleaned_data["period"] if form.is_valid() else None
+    return form, division, period
+
+
+@require_GET
+def half_year(request):
+    form, division, period = _report_request(request)
+    report = None
+    if period is not None:
+        report = selectors.half_year_report(user=request.user, division=division, period=period)
+    status = 200 if period is not None else 400
+    return render(
+        request, "reports/half_year.html", {"form": form, "report": report}, status=status
+    )
+
+
+@require_GET
+def half_year_xlsx(request):
+    form, division, period = _report_request(request)
+    if period is None:
+        return render(request, "reports/half_year.html", {"form": form}, status=400)
+    report = selectors.half_year_report(
+        user=request.user, division=division, period=period, export="xlsx"
+    )
+    name = f"{division.name}{period.key}半年工作报告.xlsx"
+    return HttpResponse(
+        xlsx.report_workbook(report),
+        content_type=XLSX,
+        headers={"Content-Disposition": content_disposition_header(True, name)},
+    )
