@@ -77,6 +77,13 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+def _category_labels(codes) -> list[str]:
+    from huhang.registry.models import Category
+
+    labels = dict(Category.choices)
+    return [str(labels.get(code, code)) for code in codes]
+
+
 class Activity(models.Model):
     """An activity held at (or by) a workstation. Held = `held_on` not after today."""
 
@@ -141,6 +148,10 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def category_labels(self) -> list[str]:
+        return _category_labels(self.categories)
 
 
 class Enrolment(models.Model):
@@ -385,6 +396,10 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def category_labels(self) -> list[str]:
+        return _category_labels(self.categories)
 
 
 class AllocationStatus(models.TextChoices):

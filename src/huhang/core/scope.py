@@ -8,7 +8,7 @@ exist for the user: callers turn "not in the queryset" into 404, never 403.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -187,3 +187,176 @@ def report_division_or_404(user, code: str | None = None):
         return report_divisions(user).get(code=code)
     except report_divisions(user).model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- Community: workstations, activities, trainings, partners, resources (issue #6) ---------
+
+
+def _community_prefix(user) -> str | None:
+    """The division subtree of a division-bound user who may see community work, else None."""
+    if not can(user, "community.view") or user.role == Role.PARTNER:
+        return None
+    return _division_prefix(user)
+
+
+def _overlap_q(prefix: str, field: str) -> Q:
+    """Rows whose division (in `field`) is in the subtree of `prefix` or one of its ancestors:
+    a district-wide offer reaches a street's children, a street's a community's."""
+    ancestors = [prefix[:n] for n in (2, 4, 6, 9) if n < len(prefix)]
+    return subtree_q(prefix, field) | Q(**{f"{field}__in": ancestors})
+
+
+def _get_or_404(qs: QuerySet, pk):
+    try:
+        return qs.get(pk=pk)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    except qs.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def activities(user) -> QuerySet:
+    """Activities: division users those of the stations in their subtree; partner staff those
+    organised by or with their organisation (as a partner, or by one of its staff)."""
+    from huhang.community.models import Activity
+
+    qs = Activity.objects.all()
+    if not can(user, "community.view"):
+        return qs.none()
+    if user.role == Role.PARTNER:
+        if not user.organisation_id:
+            return qs.none()
+        org = user.organisation_id
+        with_org = Activity.partners.through.objects.filter(
+            activity_id=OuterRef("pk"), organisation_id=org
+        )
+        by_staff = Activity.organisers.through.objects.filter(
+            activity_id=OuterRef("pk"), user__organisation_id=org
+        )
+        return qs.filter(Exists(with_org) | Exists(by_staff))
+    prefix = _community_prefix(user)
+    if prefix is None:
+        return qs.none()
+    return qs.filter(subtree_q(prefix, "station__division_id"))
+
+
+def activity_or_404(user, pk):
+    return _get_or_404(activities(user).select_related("station__division", "project"), pk)
+
+
+def stations(user) -> QuerySet:
+    """Workstations: division users their subtree's; partner staff those hosting its activities."""
+    from huhang.community.models import Workstation
+
+    qs = Workstation.objects.all()
+    if not can(user, "community.view"):
+        return qs.none()
+    if user.role == Role.PARTNER:
+        hosted = activities(user).filter(station_id=OuterRef("pk"))
+        return qs.filter(Exists(hosted))
+    prefix = _community_prefix(user)
+    if prefix is None:
+        return qs.none()
+    return qs.filter(subtree_q(prefix, "division_id"))
+
+
+def station_or_404(user, pk):
+    return _get_or_404(stations(user).select_related("division"), pk)
+
+
+def stations_for_activity(user) -> QuerySet:
+    """Stations a user may hold an activity at: its own; a partner any station (stations are
+    public places, their pages need no login)."""
+    from huhang.community.models import Workstation
+
+    if not can(user, "activity.manage"):
+        return Workstation.objects.none()
+    if user.role == Role.PARTNER:
+        return Workstation.objects.all()
+    return stations(user)
+
+
+def trainings(user) -> QuerySet:
+    """Trainings organised in the user's subtree, or one it attended (a director attends the
+    district's)."""
+    from huhang.community.models import Training, TrainingAttendance
+
+    qs = Training.objects.all()
+    prefix = _community_prefix(user)
+    if prefix is None:
+        return qs.none()
+    attended = TrainingAttendance.objects.filter(training_id=OuterRef("pk"), user_id=user.pk)
+    return qs.filter(subtree_q(prefix, "division_id") | Exists(attended))
+
+
+def training_or_404(user, pk):
+    return _get_or_404(trainings(user).select_related("division", "station"), pk)
+
+
+def training_people(user) -> QuerySet:
+    """Supervisors and directors whose training record the user may see: its subtree's."""
+    from huhang.accounts.models import User
+
+    prefix = _community_prefix(user)
+    if prefix is None:
+        return User.objects.none()
+    return User.objects.filter(
+        subtree_q(prefix, "division_id"), role__in=[Role.SUPERVISOR, Role.DIRECTOR]
+    )
+
+
+def partners(user) -> QuerySet:
+    """Partner profiles: district-wide information for division users; a partner its own."""
+    from huhang.community.models import PartnerProfile
+
+    qs = PartnerProfile.objects.all()
+    if not can(user, "community.view"):
+        return qs.none()
+    if user.role == Role.PARTNER:
+        return qs.filter(organisation_id=user.organisation_id or 0)
+    if _community_prefix(user) is None:
+        return qs.none()
+    return qs
+
+
+def partner_or_404(user, pk):
+    return _get_or_404(partners(user).select_related("organisation"), pk)
+
+
+def resources(user) -> QuerySet:
+    """Charity resources: a partner its own organisation's; division users those offered to
+    their subtree, to an ancestor of it, or to nobody in particular (no divisions given)."""
+    from huhang.community.models import Resource
+
+    qs = Resource.objects.all()
+    if not can(user, "community.view"):
+        return qs.none()
+    if user.role == Role.PARTNER:
+        return qs.filter(partner_id=user.organisation_id or 0)
+    prefix = _community_prefix(user)
+    if prefix is None:
+        return qs.none()
+    through = Resource.divisions.through.objects
+    anywhere = ~Exists(through.filter(resource_id=OuterRef("pk")))
+    reaches = Exists(
+        through.filter(_overlap_q(prefix, "division_id"), resource_id=OuterRef("pk"))
+    )
+    return qs.filter(anywhere | reaches)
+
+
+def resource_or_404(user, pk):
+    return _get_or_404(resources(user).select_related("partner"), pk)
+
+
+def service_projects(user) -> QuerySet:
+    """Purchased-service projects with their progress figures: district contracts, shown to the
+    division users who see community work (figures only, no child)."""
+    from huhang.cases.models import ServiceProject
+
+    if _community_prefix(user) is None:
+        return ServiceProject.objects.none()
+    return ServiceProject.objects.all()
+
+
+def service_project_or_404(user, pk):
+    return _get_or_404(service_projects(user).select_related("contractor"), pk)

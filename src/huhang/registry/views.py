@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.benefits.selectors import child_payments
 from huhang.cases.selectors_timeline import child_timeline, open_emergency
+from huhang.community.selectors import child_community
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
@@ -84,6 +85,7 @@ def child_detail(request, pk: int):
         "timeline": child_timeline(user=request.user, child=child),
         "emergency": open_emergency(user=request.user, child=child),
         "payments": child_payments(request.user, child),
+        "community": child_community(user=request.user, child=child),
     }
     return render(request, "registry/child_detail.html", context)
 
