@@ -1,0 +1,729 @@
+"""The screening rules (精准排查), written once as SQL and run by DuckDB as is and by Spark after
+`sqlglot.transpile(read="duckdb", write="spark")` (see `engines.py`).
+
+Read this module against DOMAIN.md ("Children's protection categories"): each rule below quotes
+the line it implements. The inputs are the views
+
+    police, justice, court, disability, health, assistance, education   (schema.py's snapshots)
+    links       (batch, "row", id_number, ...): education rows linked to a person
+    registry    (child_id, person_key, id_number, name, sex, birth_date, division_code, category):
+                the active children of the registry, one row per category they hold (candidate,
+                verified or approved; NULL when none)
+    divisions   (code): the division tree
+
+and the rules are evaluated as of a date (`@as_of`) for the installation's root division
+(`@root`). The result has two parts: `leads` (one row per kind, person and category, routed to a
+community) and `evidence` (one row per fact a lead rests on: which feed, batch and row, which
+dates). `finalise` turns them into one table with the evidence as JSON and the fingerprint.
+
+Dates. Every end date is the last day a situation holds (有效期至, 终止日期 inclusive); a blank
+end date means open-ended. A parent's situation counts on day D when it started on or before D
+(for lost contact: 6 months after the police accepted the report) and has not ended before D.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+
+# --- Parameters (DOMAIN.md) --------------------------------------------------------------------
+
+# 服刑在押 / 强制隔离戒毒 / 其他限制人身自由 "each for a term of 6 months or more".
+TERM_MONTHS = 6
+# 失联 "no contact and no care for 6 months or more, counted from the day the police accepted
+# the report".
+LOST_CONTACT_MONTHS = 6
+# A child is "under 18"; 留守儿童 "under 16"; 孤儿助学 "aged 18+".
+ADULT_YEARS = 18
+LEFT_BEHIND_UNDER_YEARS = 16
+
+INPUTS = (
+    "police",
+    "justice",
+    "court",
+    "disability",
+    "health",
+    "assistance",
+    "education",
+    "links",
+    "registry",
+    "divisions",
+)
+
+# The columns of one evidence item, the same in every rule.
+EVIDENCE_COLUMNS = (
+    "source",
+    "batch",
+    "row",
+    "fact",
+    "subject",
+    "detail",
+    "on_date",
+    "until_date",
+)
+_EVIDENCE = 'source, batch, "row", fact, subject, detail, on_date, until_date'
+
+
+# --- The parents' situations, as a table -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Situation:
+    """One situation of a person, found in one feed.
+
+    `gone` marks the death class (dead, declared dead, declared missing: DOMAIN.md's 孤儿 line and
+    DFUC clause (b)); the others are the eight DFUC situations."""
+
+    code: str  # registry.models.SituationKind
+    gone: bool
+    source: str
+    where: str  # which rows of the source say so
+    started: str  # the day it started (shown as evidence)
+    ended: str = "NULL"  # its last day, NULL = open-ended
+    counts_from: str | None = None  # the first day it counts (default: started)
+    detail: str = "NULL"
+    child: str = "NULL"  # the child a judgment names, where it names one
+
+
+_TERM = f"(end_date IS NULL OR end_date >= start_date + INTERVAL {TERM_MONTHS} MONTH)"
+
+SITUATIONS: tuple[Situation, ...] = (
+    # 孤儿: "both parents dead (natural death, or declared dead by a court 宣告死亡) or declared
+    # missing by a court (宣告失踪)".
+    Situation("dead", True, "police", "status = 'dead'", "status_date"),
+    Situation(
+        "declared_dead",
+        True,
+        "court",
+        "judgment = 'declared_dead'",
+        "judgment_date",
+        detail="case_number",
+    ),
+    Situation(
+        "declared_missing",
+        True,
+        "court",
+        "judgment = 'declared_missing'",
+        "judgment_date",
+        detail="case_number",
+    ),
+    # 1. 重残: "disability level 1–2 of any kind, or level 3–4 of intellectual (智力) or mental
+    # (精神) disability".
+    Situation(
+        "severe_disability",
+        False,
+        "disability",
+        "level <= 2 OR (level <= 4 AND disability_kind IN ('intellectual', 'mental'))",
+        "issued_on",
+        ended="valid_until",
+        detail="disability_kind || ' ' || CAST(level AS VARCHAR)",
+    ),
+    # 2. 重病: "on the local serious-illness list" (the health feed is that list).
+    Situation(
+        "serious_illness",
+        False,
+        "health",
+        "TRUE",
+        "recognised_on",
+        ended="end_date",
+        detail="disease",
+    ),
+    # 3.–5. 服刑在押, 强制隔离戒毒, 其他限制人身自由: "each for a term of 6 months or more"
+    # (open-ended counts).
+    Situation(
+        "imprisoned",
+        False,
+        "justice",
+        f"measure = 'imprisoned' AND {_TERM}",
+        "start_date",
+        ended="end_date",
+        detail="agency",
+    ),
+    Situation(
+        "drug_rehab",
+        False,
+        "justice",
+        f"measure = 'drug_rehab' AND {_TERM}",
+        "start_date",
+        ended="end_date",
+        detail="agency",
+    ),
+    Situation(
+        "liberty_restricted",
+        False,
+        "justice",
+        f"measure = 'liberty_restricted' AND {_TERM}",
+        "start_date",
+        ended="end_date",
+        detail="agency",
+    ),
+    # 6. 失联: "6 months or more, counted from the day the police accepted the report".
+    Situation(
+        "lost_contact",
+        False,
+        "police",
+        "status = 'lost_contact' AND status_date IS NOT NULL",
+        "status_date",
+        counts_from=f"status_date + INTERVAL {LOST_CONTACT_MONTHS} MONTH",
+    ),
+    # 7. 被撤销监护资格 by a court (for the child the judgment names, or any child if none).
+    Situation(
+        "guardianship_revoked",
+        False,
+        "court",
+        "judgment = 'guardianship_revoked'",
+        "judgment_date",
+        detail="case_number",
+        child="child_id",
+    ),
+    # 8. 被遣送(驱逐)出境.
+    Situation("deported", False, "police", "status = 'deported'", "status_date"),
+)
+
+
+def _situation_sql(s: Situation) -> str:
+    return f"""
+    SELECT id_number, '{s.code}' AS situation, {"TRUE" if s.gone else "FALSE"} AS gone,
+           '{s.source}' AS source, batch, "row", CAST({s.detail} AS VARCHAR) AS detail,
+           CAST({s.started} AS DATE) AS started, CAST({s.ended} AS DATE) AS ended,
+           CAST({s.counts_from or s.started} AS DATE) AS counts_from,
+           CAST({s.child} AS VARCHAR) AS child_id
+    FROM {s.source} WHERE id_number IS NOT NULL AND ({s.where})"""
+
+
+# --- The steps: named queries, each over the inputs and the steps before it -------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    sql: str
+    # Materialised (a table, or a cached DataFrame) when later steps read it more than once.
+    materialise: bool = False
+
+
+def _active_on(day: str, alias: str = "f") -> str:
+    """A situation counts on `day` (see the module's note on dates)."""
+    return (
+        f"COALESCE({alias}.counts_from, DATE '1900-01-01') <= {day} "
+        f"AND ({alias}.ended IS NULL OR {alias}.ended >= {day})"
+    )
+
+
+_IN_DISTRICT = "LIKE '@root%'"
+
+STEPS: tuple[Step, ...] = (
+    # Education rows with the person they belong to: the linked ID number, else the student number.
+    Step(
+        "students",
+        """
+        SELECT e.*, COALESCE(l.id_number, 'edu:' || e.student_number) AS person_key,
+               l.id_number AS linked_id
+        FROM education e
+        LEFT JOIN (SELECT batch, "row", MIN(id_number) AS id_number FROM links
+                   GROUP BY batch, "row") l
+          ON l.batch = e.batch AND l."row" = e."row"
+        """,
+        materialise=True,
+    ),
+    # Everyone the feeds know: the population register, plus students it does not list.
+    Step(
+        "people",
+        f"""
+        SELECT person_key, id_number, name, sex, birth_date, hukou_code, residence_code,
+               father_id, mother_id, status, status_date, source, batch, "row",
+               CAST(birth_date + INTERVAL {ADULT_YEARS} YEAR AS DATE) AS adult_on,
+               CAST(birth_date + INTERVAL {LEFT_BEHIND_UNDER_YEARS} YEAR AS DATE) AS sixteen_on
+        FROM (
+            SELECT id_number AS person_key, id_number, name, sex, birth_date, hukou_code,
+                   residence_code, father_id, mother_id, status, status_date,
+                   'police' AS source, batch, "row"
+            FROM police
+            UNION ALL
+            SELECT person_key, linked_id, name, sex, birth_date, hukou_code, residence_code,
+                   CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+                   CAST(NULL AS DATE), 'education', batch, "row"
+            FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY person_key
+                                                 ORDER BY batch, "row") AS n
+                  FROM students s) s
+            WHERE n = 1
+              AND NOT EXISTS (SELECT 1 FROM police p WHERE p.id_number = s.person_key)
+        ) u
+        """,
+        materialise=True,
+    ),
+    # Every situation of every person, from the table above.
+    Step(
+        "situations",
+        " UNION ALL ".join(_situation_sql(s) for s in SITUATIONS),
+        materialise=True,
+    ),
+    # "Parents come from police father_id/mother_id of the child."
+    Step(
+        "parents",
+        """
+        SELECT person_key, id_number AS child_id_number, 'father' AS role, father_id AS parent_id
+        FROM people WHERE father_id IS NOT NULL
+        UNION ALL
+        SELECT person_key, id_number, 'mother', mother_id FROM people WHERE mother_id IS NOT NULL
+        """,
+    ),
+    # The day each person's family is judged on: today for children; for 18+ students in
+    # full-time higher education, the eve of their 18th birthday ("an orphan or DFUC before
+    # turning 18 — a parent who died after the 18th birthday does not count").
+    Step(
+        "judged",
+        """
+        SELECT person_key, 'now' AS purpose, @as_of AS day FROM people WHERE adult_on > @as_of
+        UNION ALL
+        SELECT p.person_key, 'eve18', CAST(p.adult_on - INTERVAL 1 DAY AS DATE)
+        FROM people p
+        WHERE p.adult_on <= @as_of
+          AND EXISTS (SELECT 1 FROM students s WHERE s.person_key = p.person_key
+                      AND s.stage = 'higher' AND s.full_time)
+        """,
+    ),
+    # The parents' situations that count on that day.
+    Step(
+        "parent_situations",
+        f"""
+        SELECT j.person_key, j.purpose, pa.role, f.situation, f.gone, f.source, f.batch,
+               f."row", f.detail, f.started, f.ended
+        FROM judged j
+        JOIN parents pa ON pa.person_key = j.person_key
+        JOIN situations f ON f.id_number = pa.parent_id
+        WHERE {_active_on("j.day")}
+          AND (f.child_id IS NULL OR f.child_id = pa.child_id_number)
+        """,
+        materialise=True,
+    ),
+    # 孤儿 and 事实无人抚养儿童, per child and day.
+    Step(
+        "families",
+        """
+        SELECT person_key, purpose,
+               CASE WHEN father_gone = 1 AND mother_gone = 1 THEN 1 ELSE 0 END AS orphan,
+               CASE WHEN NOT (father_gone = 1 AND mother_gone = 1)
+                     AND ((father_eight = 1 AND mother_eight = 1)
+                          OR (father_gone = 1 AND mother_eight = 1)
+                          OR (mother_gone = 1 AND father_eight = 1))
+                    THEN 1 ELSE 0 END AS dfuc
+        FROM (
+            SELECT person_key, purpose,
+                   MAX(CASE WHEN role = 'father' AND gone THEN 1 ELSE 0 END) AS father_gone,
+                   MAX(CASE WHEN role = 'father' AND NOT gone THEN 1 ELSE 0 END) AS father_eight,
+                   MAX(CASE WHEN role = 'mother' AND gone THEN 1 ELSE 0 END) AS mother_gone,
+                   MAX(CASE WHEN role = 'mother' AND NOT gone THEN 1 ELSE 0 END) AS mother_eight
+            FROM parent_situations GROUP BY person_key, purpose
+        ) s
+        """,
+        materialise=True,
+    ),
+    # Children (under 18 on the date) who are alive and have not left: the starting kinds' people.
+    Step(
+        "minors",
+        """
+        SELECT * FROM people
+        WHERE adult_on > @as_of AND (status IS NULL OR status NOT IN ('dead', 'moved_out'))
+        """,
+    ),
+    # What the registry's children hold now (candidate, verified or approved).
+    Step(
+        "held",
+        "SELECT DISTINCT person_key, category FROM registry WHERE category IS NOT NULL",
+    ),
+)
+
+
+# --- The rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A lead kind: SQL selecting (person_key, <the evidence columns>), one row per fact."""
+
+    kind: str  # screening.models.LeadKind
+    category: str  # the registry category it starts ('' for the scholarship kinds)
+    sql: str
+    # Starting kinds are not raised for a child who already holds the category.
+    starts: bool = True
+
+
+def _parent_evidence(purpose: str, *, gone_only: bool) -> str:
+    return f"""
+        SELECT f.person_key, ps.source, ps.batch, ps."row", ps.situation AS fact,
+               ps.role AS subject, ps.detail, ps.started AS on_date, ps.ended AS until_date
+        FROM families f
+        JOIN parent_situations ps ON ps.person_key = f.person_key AND ps.purpose = f.purpose
+        WHERE f.purpose = '{purpose}' {"AND ps.gone" if gone_only else ""}"""
+
+
+RULES: tuple[Rule, ...] = (
+    # 孤儿: both parents dead, declared dead or declared missing.
+    Rule(
+        "orphan",
+        "orphan",
+        _parent_evidence("now", gone_only=True)
+        + " AND f.orphan = 1 AND f.person_key IN (SELECT person_key FROM minors)",
+    ),
+    # 事实无人抚养儿童: (a) both parents each in one of the eight situations, or (b) one dead or
+    # declared missing and the other in one of them; never an orphan (see `families`).
+    Rule(
+        "dfuc",
+        "dfuc",
+        _parent_evidence("now", gone_only=False)
+        + " AND f.dfuc = 1 AND f.person_key IN (SELECT person_key FROM minors)",
+    ),
+    # 困境儿童: family poverty (a 低保/特困 member on the date), own disability (any certificate
+    # valid on the date) or own serious illness.
+    Rule(
+        "difficulty",
+        "difficulty",
+        """
+        SELECT m.person_key, 'assistance' AS source, a.batch, a."row", a.assistance AS fact,
+               'self' AS subject, a.region_code AS detail, a.start_date AS on_date,
+               a.end_date AS until_date
+        FROM minors m JOIN assistance a ON a.id_number = m.id_number
+        WHERE a.start_date <= @as_of AND (a.end_date IS NULL OR a.end_date >= @as_of)
+        UNION ALL
+        SELECT m.person_key, 'disability', d.batch, d."row", 'disability', 'self',
+               d.disability_kind || ' ' || CAST(d.level AS VARCHAR), d.issued_on, d.valid_until
+        FROM minors m JOIN disability d ON d.id_number = m.id_number
+        WHERE d.issued_on <= @as_of AND (d.valid_until IS NULL OR d.valid_until >= @as_of)
+        UNION ALL
+        SELECT m.person_key, 'health', h.batch, h."row", 'serious_illness', 'self', h.disease,
+               h.recognised_on, h.end_date
+        FROM minors m JOIN health h ON h.id_number = m.id_number
+        WHERE h.recognised_on <= @as_of AND (h.end_date IS NULL OR h.end_date >= @as_of)
+        """,
+    ),
+    # 留守儿童: under 16, and the school recorded 留守儿童=是, or both parents live outside the
+    # district while the child lives in it.
+    Rule(
+        "left_behind",
+        "left_behind",
+        f"""
+        SELECT m.person_key, 'education' AS source, s.batch, s."row", 'left_behind' AS fact,
+               'self' AS subject, s.school AS detail, s.enrolled_on AS on_date,
+               CAST(NULL AS DATE) AS until_date
+        FROM minors m JOIN students s ON s.person_key = m.person_key
+        WHERE m.sixteen_on > @as_of AND s.left_behind
+        UNION ALL
+        SELECT m.person_key, 'police', p.batch, p."row", 'parent_lives_away', pa.role,
+               p.residence_code, CAST(NULL AS DATE), CAST(NULL AS DATE)
+        FROM minors m
+        JOIN parents pa ON pa.person_key = m.person_key
+        JOIN police p ON p.id_number = pa.parent_id
+        WHERE m.sixteen_on > @as_of
+          AND COALESCE(m.residence_code, m.hukou_code) {_IN_DISTRICT}
+          AND 2 = (SELECT COUNT(*) FROM parents pa2 JOIN police p2 ON p2.id_number = pa2.parent_id
+                   WHERE pa2.person_key = m.person_key
+                     AND p2.residence_code IS NOT NULL
+                     AND NOT p2.residence_code {_IN_DISTRICT})
+        """,
+    ),
+    # 流动儿童: a minor living (population register) or studying (student register) in the
+    # district whose household registration is outside it.
+    Rule(
+        "migrant",
+        "migrant",
+        f"""
+        SELECT m.person_key, 'police' AS source, m.batch, m."row", 'lives_here' AS fact,
+               'self' AS subject, m.hukou_code AS detail, CAST(NULL AS DATE) AS on_date,
+               CAST(NULL AS DATE) AS until_date
+        FROM minors m
+        WHERE m.source = 'police' AND m.residence_code {_IN_DISTRICT}
+          AND NOT m.hukou_code {_IN_DISTRICT}
+        UNION ALL
+        SELECT m.person_key, 'education', s.batch, s."row", 'studies_here', 'self',
+               m.hukou_code, s.enrolled_on, CAST(NULL AS DATE)
+        FROM minors m JOIN students s ON s.person_key = m.person_key
+        WHERE NOT m.hukou_code {_IN_DISTRICT}
+        """,
+    ),
+    # 福彩圆梦·孤儿助学: 18 or older, in full-time higher education, and an orphan or DFUC before
+    # turning 18 (judged on the eve of the 18th birthday, see `judged`).
+    Rule(
+        "scholarship",
+        "",
+        """
+        SELECT p.person_key, 'education' AS source, s.batch, s."row",
+               'higher_education' AS fact, 'self' AS subject, s.school AS detail,
+               s.enrolled_on AS on_date, CAST(NULL AS DATE) AS until_date
+        FROM people p
+        JOIN families f ON f.person_key = p.person_key AND f.purpose = 'eve18'
+        JOIN students s ON s.person_key = p.person_key
+        WHERE (f.orphan = 1 OR f.dfuc = 1) AND s.stage = 'higher' AND s.full_time
+          AND (p.status IS NULL OR p.status <> 'dead')
+        UNION ALL
+        """
+        + _parent_evidence("eve18", gone_only=False)
+        + " AND (f.orphan = 1 OR f.dfuc = 1)",
+        starts=False,
+    ),
+    # 金秋助学: a member of a 低保/特困 household (on the date), in the final year of 高中 or 中职.
+    Rule(
+        "autumn_aid",
+        "",
+        """
+        SELECT p.person_key, 'assistance' AS source, a.batch, a."row", a.assistance AS fact,
+               'self' AS subject, a.region_code AS detail, a.start_date AS on_date,
+               a.end_date AS until_date
+        FROM people p JOIN assistance a ON a.id_number = p.id_number
+        WHERE a.start_date <= @as_of AND (a.end_date IS NULL OR a.end_date >= @as_of)
+          AND EXISTS (SELECT 1 FROM students s WHERE s.person_key = p.person_key
+                      AND s.final_year AND s.stage IN ('senior', 'vocational'))
+          AND (p.status IS NULL OR p.status <> 'dead')
+        UNION ALL
+        SELECT p.person_key, 'education', s.batch, s."row", 'final_year', 'self', s.stage,
+               s.enrolled_on, CAST(NULL AS DATE)
+        FROM people p JOIN students s ON s.person_key = p.person_key
+        WHERE s.final_year AND s.stage IN ('senior', 'vocational')
+          AND (p.status IS NULL OR p.status <> 'dead')
+          AND EXISTS (SELECT 1 FROM assistance a WHERE a.id_number = p.id_number
+                      AND a.start_date <= @as_of
+                      AND (a.end_date IS NULL OR a.end_date >= @as_of))
+        """,
+        starts=False,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class EndingRule:
+    """An ending kind: SQL over `r` (a registry row holding a category) and `p` (the person in the
+    feeds, LEFT JOINed) selecting the evidence columns; one lead per child and category held."""
+
+    kind: str
+    where_sql: str  # FROM registry r LEFT JOIN people p ... {joins} WHERE {where}
+    evidence: str
+    joins: str = ""
+    categories: tuple[str, ...] = ()  # only for these categories (default: all)
+
+
+ENDING_RULES: tuple[EndingRule, ...] = (
+    # "Categories end by themselves: at 18"
+    EndingRule(
+        "turned_18",
+        f"r.birth_date + INTERVAL {ADULT_YEARS} YEAR <= @as_of",
+        f"""'registry' AS source, CAST(NULL AS BIGINT) AS batch, CAST(NULL AS INTEGER) AS "row",
+            'turned_18' AS fact, 'self' AS subject, CAST(NULL AS VARCHAR) AS detail,
+            CAST(r.birth_date + INTERVAL {ADULT_YEARS} YEAR AS DATE) AS on_date,
+            CAST(NULL AS DATE) AS until_date""",
+    ),
+    # "on death" (police 死亡)
+    EndingRule(
+        "deceased",
+        "p.source = 'police' AND p.status = 'dead'",
+        """'police', p.batch, p."row", 'dead', 'self', CAST(NULL AS VARCHAR), p.status_date,
+           CAST(NULL AS DATE)""",
+    ),
+    # "on adoption" (court 收养 naming the child)
+    EndingRule(
+        "adopted",
+        "c.judgment_date <= @as_of",
+        """'court', c.batch, c."row", 'adoption', 'self', c.case_number, c.judgment_date,
+           CAST(NULL AS DATE)""",
+        joins="JOIN court c ON c.judgment = 'adoption' AND c.child_id = r.id_number",
+    ),
+    # "when the child moves out of the district": police 迁出 ...
+    EndingRule(
+        "moved_out",
+        "p.source = 'police' AND p.status = 'moved_out'",
+        """'police', p.batch, p."row", 'moved_out', 'self', CAST(NULL AS VARCHAR),
+           p.status_date, CAST(NULL AS DATE)""",
+    ),
+    # ... or lives and is registered outside it.
+    EndingRule(
+        "moved_out",
+        f"p.source = 'police' AND NOT p.residence_code {_IN_DISTRICT} "
+        f"AND NOT p.hukou_code {_IN_DISTRICT}",
+        """'police', p.batch, p."row", 'lives_outside', 'self', p.residence_code,
+           CAST(NULL AS DATE), CAST(NULL AS DATE)""",
+    ),
+    # "when a parent's situation ends (released from prison, rehab over, contact regained)": the
+    # child holds DFUC, the feeds no longer make it DFUC (nor an orphan), and a parent's situation
+    # ended before the date — or the parent's police status is back to 正常 on a date.
+    EndingRule(
+        "situation_ended",
+        """NOT EXISTS (SELECT 1 FROM families f WHERE f.person_key = r.person_key
+                       AND f.purpose = 'now' AND (f.dfuc = 1 OR f.orphan = 1))""",
+        """e.source, e.batch, e."row", e.fact, e.role, e.detail, e.started, e.ended""",
+        joins="""JOIN (
+            SELECT pa.person_key, pa.role, f.source, f.batch, f."row",
+                   f.situation || '_ended' AS fact, f.detail, f.started, f.ended
+            FROM parents pa JOIN situations f ON f.id_number = pa.parent_id
+            WHERE NOT f.gone AND f.ended < @as_of
+            UNION ALL
+            SELECT pa.person_key, pa.role, 'police', pp.batch, pp."row", 'status_normal',
+                   CAST(NULL AS VARCHAR), pp.status_date, CAST(NULL AS DATE)
+            FROM parents pa JOIN police pp ON pp.id_number = pa.parent_id
+            WHERE pp.status = 'normal' AND pp.status_date IS NOT NULL
+              AND pp.status_date <= @as_of
+        ) e ON e.person_key = r.person_key""",
+        categories=("dfuc",),
+    ),
+)
+
+
+def _hits_sql() -> str:
+    parts = []
+    for rule in RULES:
+        held = (
+            f"""AND NOT EXISTS (SELECT 1 FROM held h WHERE h.person_key = x.person_key
+                                AND h.category = '{rule.category}')"""
+            if rule.starts
+            else ""
+        )
+        parts.append(
+            f"""SELECT '{rule.kind}' AS kind, x.person_key, '{rule.category}' AS category,
+                       {", ".join("x." + ('"row"' if c == "row" else c) for c in EVIDENCE_COLUMNS)}
+                FROM ({rule.sql}) x WHERE TRUE {held}"""
+        )
+    for ending in ENDING_RULES:
+        only = (
+            "AND r.category IN ({})".format(", ".join(f"'{c}'" for c in ending.categories))
+            if ending.categories
+            else ""
+        )
+        parts.append(
+            f"""SELECT '{ending.kind}' AS kind, r.person_key, r.category, {ending.evidence}
+                FROM registry r LEFT JOIN people p ON p.person_key = r.person_key
+                {ending.joins}
+                WHERE r.category IS NOT NULL {only} AND ({ending.where_sql})"""
+        )
+    return "\nUNION ALL\n".join(parts)
+
+
+# Where a lead goes: the registry child's division; else the feed's code (residence, else
+# household registration, preferring one inside the district); a code missing from the tree goes
+# to its nearest known ancestor (12 → 9 → 6 digits), flagged; none at all to the root, flagged.
+_LEADS_SQL = f"""
+SELECT k.kind, k.person_key, k.category,
+       COALESCE(r.id_number, p.id_number) AS id_number,
+       COALESCE(r.name, p.name) AS name,
+       COALESCE(r.sex, p.sex) AS sex,
+       COALESCE(r.birth_date, p.birth_date) AS birth_date,
+       r.child_id,
+       k.region_code,
+       CASE WHEN r.child_id IS NOT NULL THEN r.division_code
+            ELSE COALESCE(d12.code, d9.code, d6.code, '@root') END AS division_code,
+       (r.child_id IS NULL AND d12.code IS NULL) AS region_flagged
+FROM (
+    SELECT h.kind, h.person_key, h.category,
+           CASE WHEN p.residence_code {_IN_DISTRICT} THEN p.residence_code
+                WHEN p.hukou_code {_IN_DISTRICT} THEN p.hukou_code
+                ELSE COALESCE(p.residence_code, p.hukou_code) END AS region_code
+    FROM (SELECT DISTINCT kind, person_key, category FROM hits) h
+    LEFT JOIN people p ON p.person_key = h.person_key
+) k
+LEFT JOIN (SELECT DISTINCT child_id, person_key, id_number, name, sex, birth_date,
+                  division_code FROM registry) r ON r.person_key = k.person_key
+LEFT JOIN people p ON p.person_key = k.person_key
+LEFT JOIN divisions d12 ON d12.code = k.region_code
+LEFT JOIN divisions d9 ON d9.code = SUBSTR(k.region_code, 1, 9)
+LEFT JOIN divisions d6 ON d6.code = SUBSTR(k.region_code, 1, 6)
+"""
+
+_EVIDENCE_SQL = f"""
+SELECT DISTINCT kind, person_key, category, {_EVIDENCE} FROM hits
+"""
+
+OUTPUT_STEPS = (Step("hits", _hits_sql(), materialise=True),)
+LEADS_QUERY = _LEADS_SQL
+EVIDENCE_QUERY = _EVIDENCE_SQL
+
+_ROOT = re.compile(r"^[0-9]{2,12}$")
+
+
+def bind(sql: str, *, as_of: date, root: str) -> str:
+    """The rule SQL with its parameters as literals (checked: a date and a division code)."""
+    if not isinstance(as_of, date) or not _ROOT.match(root):
+        raise ValueError(f"bad screening parameters: {as_of!r}, {root!r}")
+    return sql.replace("@as_of", f"DATE '{as_of.isoformat()}'").replace("@root", root)
+
+
+def statements(*, as_of: date, root: str) -> Iterator[tuple[Step, str]]:
+    """Every step in order, bound (DuckDB dialect); then the `leads` and `evidence` queries are
+    read with `LEADS_QUERY` / `EVIDENCE_QUERY` through `bind`."""
+    for step in STEPS + OUTPUT_STEPS:
+        yield step, bind(step.sql, as_of=as_of, root=root)
+
+
+# --- The engines' common output ----------------------------------------------------------------
+
+LEAD_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("person_key", pa.string()),
+        ("category", pa.string()),
+        ("id_number", pa.string()),
+        ("name", pa.string()),
+        ("sex", pa.string()),
+        ("birth_date", pa.date32()),
+        ("child_id", pa.int64()),
+        ("region_code", pa.string()),
+        ("division_code", pa.string()),
+        ("region_flagged", pa.bool_()),
+        ("evidence", pa.string()),
+        ("fingerprint", pa.string()),
+    ]
+)
+_KEY = ("kind", "person_key", "category")
+
+
+def _evidence_item(row: dict) -> dict:
+    item = {}
+    for column in EVIDENCE_COLUMNS:
+        value = row[column]
+        if value is None:
+            continue
+        key = {"on_date": "on", "until_date": "until"}.get(column, column)
+        item[key] = value.isoformat() if isinstance(value, date) else value
+    return item
+
+
+def fingerprint(kind: str, person_key: str, category: str, evidence: list[dict]) -> str:
+    """Hash of the lead's kind, person and the facts and dates of its evidence — not the batch
+    ids or row numbers, so that the same data re-imported in a new batch is the same lead."""
+    facts = sorted(
+        json.dumps(
+            {k: v for k, v in item.items() if k not in ("batch", "row")},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        for item in evidence
+    )
+    payload = json.dumps([kind, person_key, category, facts], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def finalise(leads: pa.Table, evidence: pa.Table) -> pa.Table:
+    """One table of leads (LEAD_SCHEMA), sorted by kind, person and category, each with its
+    evidence as JSON (sorted) and its fingerprint. The same for every engine."""
+    order = [(k, "ascending") for k in _KEY]
+    leads = leads.sort_by(order)
+    ev_order = order + [(c, "ascending") for c in EVIDENCE_COLUMNS]
+    by_lead: dict[tuple, list[dict]] = {}
+    for row in evidence.sort_by(ev_order).to_pylist():
+        by_lead.setdefault((row["kind"], row["person_key"], row["category"]), []).append(
+            _evidence_item(row)
+        )
+    columns = leads.to_pydict()
+    texts, prints = [], []
+    for kind, person_key, category in zip(
+        columns["kind"], columns["person_key"], columns["category"], strict=True
+    ):
+        items = by_lead.get((kind, person_key, category), [])
+        texts.append(json.dumps(items, ensure_ascii=False))
+        prints.append(fingerprint(kind, person_key, category, items))
+    columns["evidence"] = texts
+    columns["fingerprint"] = prints
+    columns["category"] = [c or "" for c in columns["category"]]
+    return pa.table({f.name: columns[f.name] for f in LEAD_SCHEMA}, schema=LEAD_SCHEMA)
