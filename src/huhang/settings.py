@@ -200,6 +200,10 @@ HUHANG_PAYROLL_LOOKBACK_MONTHS = env_int("HUHANG_PAYROLL_LOOKBACK_MONTHS", 36)
 # Days a referral may wait for an answer before it shows in the inbox as overdue.
 HUHANG_REFERRAL_ANSWER_DAYS = env_int("HUHANG_REFERRAL_ANSWER_DAYS", 15)
 
+# Screening on Apache Spark (`huhang screen --engine spark`): the master URL of the cluster
+# (local[*] = all cores of this machine).
+HUHANG_SPARK_MASTER = env_str("HUHANG_SPARK_MASTER", "local[*]")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
