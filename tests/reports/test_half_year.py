@@ -13,11 +13,23 @@ from huhang.reports.periods import HalfYear
 URL = reverse("reports:half_year")
 H1 = HalfYear.of(2026, 1)
 
-FIGURES = (
-    "new_dfuc new_orphans migrant_found migrant_archived students_funded activities "
-    "children_reached trainings people_trained partners served_children service_hours "
-    "orphans_end dfuc_end paid"
-).split()
+FIGURES = [
+    "new_dfuc",
+    "new_orphans",
+    "migrant_found",
+    "migrant_archived",
+    "students_funded",
+    "activities",
+    "children_reached",
+    "trainings",
+    "people_trained",
+    "partners",
+    "served_children",
+    "service_hours",
+    "orphans_end",
+    "dfuc_end",
+    "paid",
+]
 
 # Hand-counted from the table in conftest.py.
 EXPECTED = {

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from huhang.core import scope
 from huhang.core.access import require
-from huhang.reports import forms, selectors, xlsx
+from huhang.reports import forms, selectors_dashboard, selectors_report, xlsx
 from huhang.reports.periods import HalfYear
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def dashboard(request):
     require(request.user, "reports.view")
     division = scope.report_division_or_404(request.user, request.GET.get("division"))
-    board = selectors.dashboard(user=request.user, division=division)
+    board = selectors_dashboard.dashboard(user=request.user, division=division)
     form = forms.DashboardForm(
         initial={"division": division.code}, divisions=scope.report_divisions(request.user)
     )
@@ -50,7 +50,9 @@ def half_year(request):
     form, division, period = _report_request(request)
     report = None
     if period is not None:
-        report = selectors.half_year_report(user=request.user, division=division, period=period)
+        report = selectors_report.half_year_report(
+            user=request.user, division=division, period=period
+        )
     status = 200 if period is not None else 400
     return render(
         request, "reports/half_year.html", {"form": form, "report": report}, status=status
@@ -62,7 +64,7 @@ def half_year_xlsx(request):
     form, division, period = _report_request(request)
     if period is None:
         return render(request, "reports/half_year.html", {"form": form}, status=400)
-    report = selectors.half_year_report(
+    report = selectors_report.half_year_report(
         user=request.user, division=division, period=period, export="xlsx"
     )
     name = f"{division.name}{period.key}半年工作报告.xlsx"

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from huhang.reports.selectors import Report
+from huhang.reports.selectors_report import Report
 from huhang.reports.tables import COUNT, DECIMAL, FEN, NUMBER, Table, fen_to_decimal
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

@@ -1,0 +1,336 @@
+"""The dashboard of a division: children by category and unit, changes, leads waiting, visits
+overdue, cases by risk, payments on time and in full, community work. A fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.benefits import selectors as benefits
+from huhang.benefits.models import Programme
+from huhang.cases.models import Case, CaseStatus, Risk
+from huhang.cases.selectors_visits import DUE_SOON_DAYS, schedule_for
+from huhang.community.models import (
+    Activity,
+    Training,
+)
+from huhang.core.audit import audit_record
+from huhang.core.models import AuditAction
+from huhang.regions.models import Division
+from huhang.registry.models import (
+    CategoryAssignment,
+    CategoryStatus,
+    Child,
+    ChildStatus,
+)
+from huhang.reports import charts
+from huhang.reports.periods import HalfYear, Period, last_months, month_of
+from huhang.reports.selectors import (
+    CATEGORIES,
+    WAITING,
+    approved_in,
+    ended_in,
+    partners_linked,
+    roll_up,
+    unit_key,
+    unit_level_label,
+    units_of,
+    within,
+)
+from huhang.screening.models import Lead
+
+PAYMENT_MONTHS = 3  # months of 按时足额 on the dashboard
+
+
+# --- Dashboard ------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    code: str
+    name: str
+    children: int = 0
+    categories: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+
+    @property
+    def category_counts(self) -> list[int]:
+        return [self.categories.get(c.value, 0) for c in CATEGORIES]
+
+    @property
+    def category_cells(self) -> list[tuple[str, int]]:
+        return [(str(c.label), self.categories.get(c.value, 0)) for c in CATEGORIES]
+
+
+@dataclass
+class ChangeRow:
+    category: str
+    label: str
+    approved_month: int = 0
+    ended_month: int = 0
+    approved_half: int = 0
+    ended_half: int = 0
+
+
+@dataclass
+class PaymentMonth:
+    month: date
+    entitled: int
+    on_time_in_full: int
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.on_time_in_full / self.entitled if self.entitled else None
+
+    @property
+    def pct(self) -> str:
+        return benefits.percent(self.on_time_in_full, self.entitled)
+
+
+@dataclass
+class Dashboard:
+    division: Division
+    today: date
+    month: Period
+    half: HalfYear
+    unit_label: str
+    units: list[UnitRow]
+    total: UnitRow
+    changes: list[ChangeRow]
+    leads: list[tuple[str, str, int]]
+    visits_overdue: int
+    visits_due_soon: int
+    cases: list[tuple[str, str, int]]
+    payments: list[PaymentMonth]
+    community: dict[str, int]
+    charts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(c.label) for c in CATEGORIES]
+
+    @property
+    def leads_waiting(self) -> int:
+        return sum(n for _s, _l, n in self.leads)
+
+    @property
+    def open_cases(self) -> int:
+        return sum(n for _r, _l, n in self.cases)
+
+
+def dashboard(*, user, division: Division, today: date | None = None) -> Dashboard:
+    """The dashboard of one division (already checked by core.scope). Records one view event."""
+    today = today or timezone.localdate()
+    month, half = month_of(today), HalfYear.containing(today)
+    units = {u.code: UnitRow(u.code, u.name) for u in units_of(division)}
+    _children_by_unit(division, units)
+    _categories_by_unit(division, units, today)
+    overdue, due_soon = _visits(division, units, today)
+    total = UnitRow("", _("合计"))
+    for row in units.values():
+        total.children += row.children
+        total.overdue += row.overdue
+        for key, n in row.categories.items():
+            total.categories[key] = total.categories.get(key, 0) + n
+    board = Dashboard(
+        division=division,
+        today=today,
+        month=month,
+        half=half,
+        unit_label=unit_level_label(division),
+        units=list(units.values()),
+        total=total,
+        changes=_changes(division, month, half),
+        leads=_leads_waiting(division),
+        visits_overdue=overdue,
+        visits_due_soon=due_soon,
+        cases=_cases_by_risk(division),
+        payments=_payments(division, today),
+        community=_community_to_date(division, month, half, today),
+    )
+    board.charts = _dashboard_charts(board)
+    audit_record(
+        by=user,
+        action=AuditAction.VIEW,
+        object_type="dashboard",
+        object_id=division.code,
+        label="统计看板",  # stored as data: the trail reads the same in every UI language
+        detail={"division": division.code},
+    )
+    return board
+
+
+def _children_by_unit(division: Division, units: dict[str, UnitRow]) -> None:
+    rows = (
+        Child.objects.filter(within(division, "division_id"), status=ChildStatus.ACTIVE)
+        .order_by()
+        .values_list("division_id")
+        .annotate(n=Count("pk"))
+    )
+    for code, n in rows:
+        key = unit_key(division, code)
+        units.setdefault(key, UnitRow(key, key)).children += n
+
+
+def _categories_by_unit(division: Division, units: dict[str, UnitRow], today: date) -> None:
+    """Children of each category in force today (approved, not ended), by unit."""
+    rows = (
+        CategoryAssignment.objects.filter(
+            within(division, "child__division_id"),
+            child__status=ChildStatus.ACTIVE,
+            status=CategoryStatus.APPROVED,
+            effective_from__lte=today,
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .order_by()
+        .values_list("child__division_id", "category")
+        .annotate(n=Count("pk"))
+    )
+    for key, counts in roll_up(division, rows).items():
+        row = units.setdefault(key, UnitRow(key, key))
+        row.categories.update(counts)
+
+
+def _visits(division: Division, units: dict[str, UnitRow], today: date) -> tuple[int, int]:
+    """Overdue visits by unit and the number due within DUE_SOON_DAYS days, from the cases
+    app's own schedule (one query)."""
+    rows = schedule_for(Child.objects.filter(within(division, "division_id")), today=today)
+    due_soon = 0
+    overdue = 0
+    for row in rows:
+        if row.overdue:
+            overdue += 1
+            key = unit_key(division, row.child.division_id)
+            units.setdefault(key, UnitRow(key, key)).overdue += 1
+        elif row.days_left <= DUE_SOON_DAYS:
+            due_soon += 1
+    return overdue, due_soon
+
+
+def _changes(division: Division, month: Period, half: HalfYear) -> list[ChangeRow]:
+    """Approvals and endings this month and this half-year, by category (one query)."""
+    since = min(month.start, half.start)
+    counts = {
+        row["category"]: row
+        for row in CategoryAssignment.objects.filter(within(division, "child__division_id"))
+        .filter(
+            Q(approved_at__gte=Period(since, since).start_at)
+            | Q(status=CategoryStatus.ENDED, effective_to__gte=since)
+        )
+        .order_by()
+        .values("category")
+        .annotate(
+            approved_month=Count("pk", filter=approved_in(month)),
+            ended_month=Count("pk", filter=ended_in(month)),
+            approved_half=Count("pk", filter=approved_in(half)),
+            ended_half=Count("pk", filter=ended_in(half)),
+        )
+    }
+    rows = []
+    for c in CATEGORIES:
+        got = counts.get(c.value, {})
+        rows.append(
+            ChangeRow(
+                c.value,
+                str(c.label),
+                got.get("approved_month", 0),
+                got.get("ended_month", 0),
+                got.get("approved_half", 0),
+                got.get("ended_half", 0),
+            )
+        )
+    return rows
+
+
+def _leads_waiting(division: Division) -> list[tuple[str, str, int]]:
+    counts = dict(
+        Lead.objects.filter(within(division, "division_id"), status__in=WAITING)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return [(s.value, str(s.label), counts.get(s.value, 0)) for s in WAITING]
+
+
+def _cases_by_risk(division: Division) -> list[tuple[str, str, int]]:
+    counts = dict(
+        Case.objects.filter(within(division, "child__division_id"))
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by()
+        .values_list("risk")
+        .annotate(n=Count("pk"))
+    )
+    rows = [(r.value, str(r.label), counts.get(r.value, 0)) for r in Risk]
+    rows.append(("", _("未评估"), counts.get("", 0)))
+    return rows
+
+
+def _payments(division: Division, today: date) -> list[PaymentMonth]:
+    """按时足额 of the latest months, with the benefits app's own SQL (one query a month)."""
+    children = Child.objects.filter(within(division, "division_id")).values("pk")
+    try:
+        visible_sql, visible_params = children.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    programmes = {p.code: p for p in Programme.objects.all()}
+    out = []
+    for month in last_months(today, PAYMENT_MONTHS):
+        cutoff_sql, cutoff_params = benefits._cutoffs(programmes, month)
+        sql = benefits.PAIRS_SQL.format(visible=visible_sql, cutoff=cutoff_sql)
+        m = benefits._adapt_date(month)
+        params = [m, *visible_params, *cutoff_params, m, m, m, benefits._adapt_date(today)]
+        entitled = on_time_in_full = 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql + benefits.FIGURES_SQL, params)
+            for _code, _name, n, _on_time, _in_full, both, _arrears in cursor.fetchall():
+                entitled += int(n or 0)
+                on_time_in_full += int(both or 0)
+        out.append(PaymentMonth(month, entitled, on_time_in_full))
+    return out
+
+
+def _community_to_date(
+    division: Division, month: Period, half: HalfYear, today: date
+) -> dict[str, int]:
+    """Activities and trainings held (up to today) this month and half-year; partners linked
+    this half-year (three queries)."""
+    held = Q(held_on__lte=today)
+    acts = Activity.objects.filter(within(division, "station__division_id"), held).aggregate(
+        activities_month=Count("pk", filter=Q(held_on__gte=month.start)),
+        activities_half=Count("pk", filter=Q(held_on__gte=half.start)),
+    )
+    trainings = Training.objects.filter(within(division, "division_id"), held).aggregate(
+        trainings_month=Count("pk", filter=Q(held_on__gte=month.start)),
+        trainings_half=Count("pk", filter=Q(held_on__gte=half.start)),
+    )
+    period = Period(half.start, min(half.end, today))
+    return {**acts, **trainings, "partners_half": partners_linked(division, period)}
+
+
+def _dashboard_charts(board: Dashboard) -> dict[str, str]:
+    labels = board.category_labels
+    return {
+        "categories": charts.stacked_bar_chart(
+            [(u.name, u.category_counts) for u in board.units],
+            series=labels,
+            title=_("各%(unit)s在册保障儿童（按类别）") % {"unit": board.unit_label},
+            unit=_("人"),
+        ),
+        "cases": charts.bar_chart(
+            [(label, n) for _r, label, n in board.cases],
+            title=_("在办个案（按风险等级）"),
+            unit=_("件"),
+        ),
+        "payments": charts.line_chart(
+            [(f"{p.month:%Y-%m}", p.share) for p in board.payments],
+            title=_("按时足额发放率"),
+            unit="%",
+            top=100,
+        ),
+    }
