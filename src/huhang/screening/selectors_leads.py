@@ -133,11 +133,13 @@ def waiting_q(user) -> Q:
     user's own node (a director's community; a street or the district itself when a lead's code
     was unknown and it was routed up, flagged), the review for a supervisor, the decision for
     the bureau. Combined with core.scope by the callers."""
-    q = Q(status=LeadStatus.NEW, division_id=getattr(user, "division_id", None))
-    if can(user, "lead.review"):
-        q |= Q(status=LeadStatus.VERIFIED)
+    own_node = getattr(user, "division_id", None)
+    q = Q(status=LeadStatus.NEW, division_id=own_node)
     if can(user, "lead.approve"):
-        q |= Q(status=LeadStatus.REVIEWED)
+        # The bureau decides; it reviews only what no supervisor sees (routed to the district).
+        q |= Q(status=LeadStatus.REVIEWED) | Q(status=LeadStatus.VERIFIED, division_id=own_node)
+    elif can(user, "lead.review"):
+        q |= Q(status=LeadStatus.VERIFIED)
     return q
 
 
