@@ -184,7 +184,10 @@ def report_division_or_404(user, code: str | None = None):
     if not code:
         raise Http404
     try:
-        return report_divisions(user).get(code=code)
+        # Its ancestors come along: pages name the division in full (区 街道 社区).
+        return (
+            report_divisions(user).select_related("parent__parent__parent__parent").get(code=code)
+        )
     except report_divisions(user).model.DoesNotExist as exc:
         raise Http404 from exc
 

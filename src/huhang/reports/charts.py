@@ -8,10 +8,11 @@ and titles are escaped here; callers pass plain text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import count
 
-from django.utils.html import escape
+from django.utils.html import escape as _escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Colours readable on paper and in grey print (darkest first); the first is the app's red.
@@ -23,6 +24,12 @@ VALUE = 60  # room right of the longest bar for its figure
 CHAR = 13  # approximate width of one CJK character at the chart's font size
 
 _ids = count(1)
+# Characters XML does not allow (C0 controls, U+FFFE/U+FFFF): names from feeds may carry them.
+_NOT_XML = re.compile("[\x00-\x1f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    return _escape(_NOT_XML.sub(" ", str(text)))
 
 
 def _svg(height: int, title: str, desc: str, body: list[str]) -> SafeString:
