@@ -26,6 +26,7 @@ from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role, can
 from huhang.registry.models import CategoryAssignment, CategoryStatus
+from huhang.screening.selectors_leads import leads_waiting
 
 # Roles whose inbox lists the visits due in their area: the people who go (directors) and
 # those who answer for them (supervisors, the bureau). Social workers' inboxes hold only their
@@ -52,7 +53,7 @@ TITLES = {
     "alerts": _("高风险预警"),
     "visits_overdue": _("逾期未探访"),
     "visits_soon": _("近期应探访"),
-    "leads": _("待核实线索"),
+    "leads": _("待处理线索"),
     "to_verify": _("待核实的类别认定"),
     "to_approve": _("待审批的类别认定"),
     "plans": _("待批准的服务计划"),
@@ -81,10 +82,12 @@ def _visits_apply(user) -> bool:
 
 
 def _leads(user) -> QuerySet | None:
-    """Hook for "leads to verify" (待核实线索): the screening issue will return here the leads
-    routed to the user's area that wait for a field check. Until it exists the section is
-    empty; there is deliberately no leads model in this app."""
-    return None
+    """Screening leads (线索) whose next step is the user's: a director's new leads of its
+    community, a supervisor's verified leads of its street (and new ones routed to the street
+    itself), the bureau's reviewed leads (and new ones routed to the district itself)."""
+    if not can(user, "lead.verify"):
+        return None
+    return leads_waiting(user)
 
 
 def _categories(user, status: str, capability: str) -> QuerySet | None:
@@ -240,6 +243,8 @@ def _item_url(key: str, item: Any) -> str:
         return reverse("registry:category_step", args=[item.pk, "verify"])
     if key == "to_approve":
         return reverse("registry:category_step", args=[item.pk, "approve"])
+    if key == "leads":
+        return reverse("screening:lead_detail", args=[item.pk])
     # Plans, closures, alerts and referrals are acted on from the case's page.
     if key == "closures":
         return reverse("cases:case_detail", args=[item.pk])
