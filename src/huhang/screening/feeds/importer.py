@@ -1,0 +1,188 @@
+"""The import service: a department's file → a FeedBatch, its FeedErrors and a Parquet snapshot.
+
+`feed_import(by=..., source=..., path=...)` reads and checks the whole file before it touches the
+database (no lock is held while a million rows are parsed), then, in one transaction, stores the
+batch, its rejected rows and the snapshot of the accepted rows. The snapshot is written to a
+temporary name and renamed as the transaction's last step; if anything fails (including the
+commit) both names are removed, so a failed import leaves nothing behind.
+
+Who may import: the bureau any source; a data officer only its organisation's department
+(`feed.upload`). `by=None` is the operator at the server's console (`huhang import_feed`), who
+already holds the data directory: the audit records it as "system".
+
+The same bytes imported again for the same source store nothing and answer with the batch that
+holds them (`duplicate=True`); so does the loser of two concurrent imports of one file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.core.audit import audit_record
+from huhang.core.exceptions import DomainError, NotAllowed
+from huhang.core.models import AuditAction
+from huhang.core.roles import Role, can
+from huhang.screening import schema
+from huhang.screening.feeds import reader, validate
+from huhang.screening.models import FeedBatch, FeedError
+
+SYSTEM = "system"  # the audit's name for the console operator (by=None)
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass
+class ImportResult:
+    batch: FeedBatch
+    duplicate: bool
+    # (row, column, message) of every rejected cell (for a duplicate: those of the first import).
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    encoding: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "batch": self.batch.pk,
+            "source": self.batch.source,
+            "rows": self.batch.rows,
+            "accepted": self.batch.accepted,
+            "rejected": self.batch.rejected,
+            "errors": [{"row": r, "column": c, "message": m} for r, c, m in self.errors],
+            "duplicate": self.duplicate,
+        }
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def allowed_sources(user) -> list[str]:
+    """The sources a user may import: all for the bureau, its department for a data officer."""
+    if not can(user, "feed.upload"):
+        return []
+    if user.role == Role.DATA_OFFICER:
+        department = getattr(getattr(user, "organisation", None), "department", "")
+        return [department] if department in schema.SOURCES else []
+    return list(schema.SOURCES)
+
+
+def feed_import(
+    *,
+    by,
+    source: str,
+    path: Path | str,
+    as_of: datetime.date | None = None,
+    file_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Import one file; raises FeedFileError (a DomainError) when the file as a whole is refused,
+    NotAllowed when `by` may not import this source."""
+    path = Path(path)
+    note = progress or (lambda text: None)
+    if source not in schema.SOURCES:
+        raise DomainError(_("未知的数据来源：%(s)s") % {"s": source}, field="source")
+    if by is not None and source not in allowed_sources(by):
+        raise NotAllowed(_("您不能导入该部门的数据。"))
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise DomainError(_("数据日期不能晚于今天。"), field="as_of")
+    sha = sha256_of(path)
+    existing = FeedBatch.objects.filter(source=source, sha256=sha).first()
+    if existing is not None:
+        return _duplicate(existing)
+    note(_("读取文件"))
+    raw = reader.read(path)
+    note(_("校验 %(n)s 行") % {"n": raw.table.num_rows + len(raw.bad_rows)})
+    checked = validate.check(source, raw, today=today)
+    note(_("保存"))
+    try:
+        batch = _store(by, source, path, as_of, file_name or path.name, sha, checked)
+    except IntegrityError:
+        # Another import of the same file committed first.
+        existing = FeedBatch.objects.filter(source=source, sha256=sha).first()
+        if existing is None:
+            raise
+        return _duplicate(existing)
+    return ImportResult(batch, duplicate=False, errors=checked.errors, encoding=raw.encoding)
+
+
+def _duplicate(batch: FeedBatch) -> ImportResult:
+    """The answer for a file already imported: its batch and the rows it rejected then."""
+    errors = list(batch.errors.values_list("row", "column", "message"))
+    return ImportResult(batch, duplicate=True, errors=errors)
+
+
+def _store(by, source, path, as_of, file_name, sha, checked: validate.Checked) -> FeedBatch:
+    final = tmp = None
+    try:
+        with transaction.atomic():
+            batch = FeedBatch.objects.create(
+                source=source,
+                as_of=as_of,
+                file_name=file_name[:255],
+                file_size=path.stat().st_size,
+                sha256=sha,
+                rows=checked.rows,
+                accepted=checked.accepted.num_rows,
+                rejected=checked.rejected,
+                imported_by=by,
+            )
+            FeedError.objects.bulk_create(
+                (
+                    FeedError(batch=batch, row=row, column=column[:64], message=message[:255])
+                    for row, column, message in checked.errors
+                ),
+                batch_size=2000,
+            )
+            rel = schema.snapshot_relpath(source, batch.pk)
+            final = Path(settings.DATA_DIR) / rel
+            tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
+            _write_snapshot(source, batch.pk, checked, tmp)
+            batch.snapshot = rel
+            batch.save(update_fields=["snapshot"])
+            audit_record(
+                by=by if by is not None else SYSTEM,
+                action=AuditAction.CREATE,
+                object_type="feed_batch",
+                object_id=batch.pk,
+                label=f"{batch.get_source_display()} {file_name}"[:200],
+                detail={
+                    "source": source,
+                    "as_of": as_of.isoformat(),
+                    "rows": checked.rows,
+                    "accepted": checked.accepted.num_rows,
+                    "rejected": checked.rejected,
+                    "sha256": sha,
+                },
+            )
+            tmp.replace(final)
+    except BaseException:
+        for leftover in (tmp, final):
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+        raise
+    return batch
+
+
+def _write_snapshot(source: str, batch_id: int, checked: validate.Checked, tmp: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = checked.accepted
+    table = table.add_column(0, "batch", pa.repeat(pa.scalar(batch_id, pa.int64()), table.num_rows))
+    table = table.select(schema.SCHEMAS[source].names).cast(schema.SCHEMAS[source])
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, tmp, compression="zstd")
