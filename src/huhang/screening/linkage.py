@@ -19,8 +19,8 @@ down, in SQL, to the people who share a blocking key with one of those rows (sam
 or same normalised name and birth year), so that a register of a million people costs one hash
 semi-join. Splink then scores the blocked pairs with fixed m/u probabilities (below: chosen, not
 trained, so that results are deterministic, fast and stable on small feeds) on four comparisons:
-normalised name (exact → same pinyin, i.e. a homophone typed by an input method → one edit or
-two swapped characters → else), birth date (exact → one character off or day/month swapped →
+normalised name (exact → same pinyin, i.e. a homophone typed by an input method → the same
+characters in another order → one edit → else), birth date (exact → one character off or day/month swapped →
 else), sex, and place (same community → same street → same district → else, across hukou and
 residence codes).
 
@@ -69,6 +69,10 @@ MIN_GAP_BITS = 6.0
 # Prior that a student without an ID number is in the district's population register at all
 # (migrant children often are not).
 PRIOR_IN_REGISTER = 0.9
+# The m/u probabilities describe a district of about a million people. A smaller register (a
+# test, a town's pilot) is still read as a sample of one: otherwise a register of six people
+# would make anyone born on the same day a near-certain match.
+MIN_REGISTER = 1_000_000
 
 _P = "_lk_"  # prefix of the working tables, dropped at the end
 
@@ -120,12 +124,19 @@ def _comparisons() -> list[dict[str, Any]]:
                 _level("name_key_l = name_key_r", "exact", 0.88, 1e-4),
                 _level("pinyin_l = pinyin_r", "same pinyin", 0.05, 3e-4),
                 _level(
+                    "list_sort(string_split(name_key_l, '')) "
+                    "= list_sort(string_split(name_key_r, ''))",
+                    "same characters, other order",
+                    0.01,
+                    2e-5,
+                ),
+                _level(
                     "length(name_key_l) >= 2 AND damerau_levenshtein(name_key_l, name_key_r) <= 1",
                     "one edit",
                     0.05,
                     0.007,
                 ),
-                _level("ELSE", "else", 0.02, 0.9927),
+                _level("ELSE", "else", 0.01, 0.99268),
             ],
         },
         {
@@ -243,7 +254,7 @@ def _predict(con: duckdb.DuckDBPyConnection, register_size: int) -> None:
     """Score the blocked pairs with Splink into the table _lk_pairs."""
     from splink import DuckDBAPI, Linker
 
-    odds = PRIOR_IN_REGISTER / ((1 - PRIOR_IN_REGISTER) * max(register_size, 1))
+    odds = PRIOR_IN_REGISTER / ((1 - PRIOR_IN_REGISTER) * register_size)
     pair_prior = odds / (1 + odds)
     db_api = DuckDBAPI(connection=con)
     left = db_api.register(f"{_P}left_in", table_name=f"{_P}left_sdf")
@@ -303,6 +314,7 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         FROM education e ANTI JOIN links k ON k.batch = e.batch AND k."row" = e."row"
         """
     )
+    _normalise_left(con)
     # The register, cut down to people sharing a blocking key with some row to link.
     con.execute(
         f"""
@@ -315,6 +327,20 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         QUALIFY row_number() OVER (PARTITION BY p.id_number ORDER BY p.batch DESC, p."row") = 1
         """
     )
+
+
+def _normalise_left(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the rows' name_key from the name with core.names (a few thousand names): the
+    linkage must not depend on how carefully a snapshot was written."""
+    raw = [r[0] for r in con.execute(f"SELECT DISTINCT name FROM {_P}left").fetchall()]
+    keys = pa.table(
+        {"name": raw, "key": [names.normalize(n) if n is not None else None for n in raw]}
+    )
+    con.register(f"{_P}keys_arrow", keys)
+    con.execute(
+        f"UPDATE {_P}left l SET name_key = k.key FROM {_P}keys_arrow k WHERE k.name = l.name"
+    )
+    con.unregister(f"{_P}keys_arrow")
 
 
 def _rank(con: duckdb.DuckDBPyConnection) -> None:
@@ -369,10 +395,10 @@ def link_people(con: duckdb.DuckDBPyConnection, *, as_of: date) -> LinkOutcome:
     con.register(f"{_P}decisions_arrow", _decisions_table())
     try:
         _prepare(con)
-        register_size = _scalar(con, "SELECT count(*) FROM police")
+        register_size = max(_scalar(con, "SELECT count(*) FROM police"), MIN_REGISTER)
         pending = _scalar(con, f"SELECT count(*) FROM {_P}left")
         candidates: list[dict[str, Any]] = []
-        if pending and register_size:
+        if pending and _scalar(con, f"SELECT count(*) FROM {_P}right"):
             _pinyin_map(con)
             _predict(con, register_size)
             _rank(con)
