@@ -46,6 +46,7 @@ SOURCE_LABELS = {
 # Words of the facts the screening rules write (stable codes → what an officer reads). Unknown
 # words are shown as they are, so a new rule never hides its evidence.
 FACT_LABELS = {
+    "self": "本人",
     "father": "父亲",
     "mother": "母亲",
     "child": "儿童本人",
@@ -73,6 +74,11 @@ FACT_LABELS = {
     "tekun": "特困供养",
     "dibao": "低保",
     "higher": "高等教育",
+    "higher_education": "全日制高等教育在读",
+    "lives_here": "居住在本区、户籍在外",
+    "studies_here": "在本区就读、户籍在外",
+    "lives_outside": "居住地与户籍均在本区以外",
+    "status_normal": "户籍人员状态恢复正常",
     "senior": "高中",
     "vocational": "中职",
     "full_time": "全日制",
@@ -112,6 +118,7 @@ DATE_LABELS = {
 _RESERVED = {"source", "batch", "row", "fact", "dates", "who", "subject"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_ID_ANYWHERE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _WORDS = re.compile(r"[:\s/|,]+")
 
 
@@ -228,6 +235,8 @@ def is_ending(lead: Lead) -> bool:
 
 
 def _word(token: str) -> str:
+    if token.endswith("_ended") and token[: -len("_ended")] in FACT_LABELS:
+        return _("%(situation)s情形已结束") % {"situation": FACT_LABELS[token[: -len("_ended")]]}
     return FACT_LABELS.get(token, FACT_LABELS.get(token.lower(), token))
 
 
@@ -275,19 +284,29 @@ def _extras(item: dict) -> list[str]:
 def evidence_line(item: dict) -> str:
     """ "公安人口信息 第 12 行：父亲 死亡 2025-03-01" from one evidence item."""
     if not isinstance(item, dict):
-        return _fact_words(item)
+        return _mask_ids(_fact_words(item))
     source = str(item.get("source", ""))
     head = SOURCE_LABELS.get(source, source)
     if item.get("row") not in (None, ""):
         head = _("%(source)s 第 %(row)s 行") % {"source": head, "row": item["row"]}
     who = " ".join(_fact_words(item[k]) for k in ("who", "subject") if item.get(k))
-    dates = " ".join(
-        f"{DATE_LABELS[k]} {v}".strip() if DATE_LABELS.get(k) else v for k, v in _dates(item)
-    )
+    found = _dates(item)
+    keys = [k for k, _v in found]
+    if keys == ["on", "until"]:  # the screening rules' evidence: a situation's first/last day
+        dates = _("%(on)s 至 %(until)s") % {"on": found[0][1], "until": found[1][1]}
+    else:
+        dates = " ".join(
+            f"{DATE_LABELS[k]} {v}".strip() if DATE_LABELS.get(k) else v for k, v in found
+        )
     body = " ".join(
         part for part in (who, _fact_words(item.get("fact")), *_extras(item), dates) if part
     )
-    return f"{head}：{body}" if body else head
+    return _mask_ids(f"{head}：{body}" if body else head)
+
+
+def _mask_ids(text: str) -> str:
+    """Evidence may name a parent's or a child's ID number: the words never show one whole."""
+    return _ID_ANYWHERE.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 def evidence_lines(lead: Lead) -> list[str]:
@@ -316,12 +335,17 @@ def evidence_dates(lead: Lead) -> list[date]:
     return out
 
 
-def evidence_value(lead: Lead, key: str) -> str:
-    """The first value of `key` in the evidence items (e.g. the school of an education row)."""
+def evidence_school(lead: Lead) -> str:
+    """The school an education row names: its "school", or the "detail" of the screening rules'
+    higher-education fact (which carries the school's name)."""
     items = lead.evidence if isinstance(lead.evidence, list) else []
     for item in items:
-        if isinstance(item, dict) and item.get(key):
-            return str(item[key])
+        if not isinstance(item, dict) or item.get("source") != "education":
+            continue
+        if item.get("school"):
+            return str(item["school"])
+        if item.get("fact") == "higher_education" and item.get("detail"):
+            return str(item["detail"])
     return ""
 
 

@@ -46,8 +46,8 @@ from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
 from huhang.screening.selectors_leads import (
     audit_lead,
     evidence_dates,
+    evidence_school,
     evidence_text,
-    evidence_value,
 )
 
 STARTING_CATEGORIES = frozenset(c.value for c in Category)
@@ -273,7 +273,7 @@ def _apply(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment |
             by=by,
             child=child,
             school_year=benefits.school_year_start(today).year,
-            school=evidence_value(lead, "school"),
+            school=evidence_school(lead),
             note=_("精准排查线索 #%(id)s") % {"id": lead.pk},
         )
         return None
@@ -282,7 +282,7 @@ def _apply(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment |
             by=by,
             child=child,
             month=today.replace(day=1),
-            school=evidence_value(lead, "school"),
+            school=evidence_school(lead),
             note=_("精准排查线索 #%(id)s") % {"id": lead.pk},
         )
         return None
