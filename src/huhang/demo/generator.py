@@ -29,7 +29,7 @@ from huhang.regions.models import Division
 from huhang.registry.models import CategoryAssignment, Child, Household, Person
 from huhang.registry.services import child_search_fields_refresh
 
-from . import casework, divisions, funds, loader, synth
+from . import casework, community, divisions, funds, loader, synth
 from .divisions import DivisionRow
 from .tables import Batch
 
@@ -114,6 +114,7 @@ def generate(size: str = "demo", seed: int = DEFAULT_SEED, stdout: TextIO | None
         progress(f"人员数据已存在（儿童 {counts['children']:,} 名），未重复生成")
         casework.load(progress)
         funds.load(progress)
+        community.load(progress)
         return {"size": size, "seed": seed, "created": False, **counts}
     ctx = synth.Context(
         size=size,
@@ -128,6 +129,7 @@ def generate(size: str = "demo", seed: int = DEFAULT_SEED, stdout: TextIO | None
     counts = load_people(ctx, progress)
     casework.load(progress)
     funds.load(progress)
+    community.load(progress)
     return {"size": size, "seed": seed, "created": True, **counts}
 
 

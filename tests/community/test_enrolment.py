@@ -1,0 +1,171 @@
+"""Enrolment: capacity, eligibility (age on the activity's day, approved categories), the
+recorded reason for an exception, attendance only once held, audit of every change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from huhang.community import services
+from huhang.community.models import Enrolment
+from huhang.core.exceptions import DomainError
+from huhang.core.models import AuditEvent
+from tests.community.conftest import HELD, approve
+from tests.factories import ChildFactory, PersonFactory
+
+
+def _child(tree, name, birth, division="c1"):
+    person = PersonFactory(name=name, sex="F", birth_date=birth)
+    return ChildFactory(person=person, division=tree[division])
+
+
+def test_over_capacity_refused(users, tree, activity):
+    sup = users["supervisor"]
+    for i in range(2):
+        services.enrolment_add(
+            by=sup, activity=activity, child=_child(tree, f"甲{i}", date(2016, 1, 1))
+        )
+    with pytest.raises(DomainError, match="名额已满"):
+        services.enrolment_add(
+            by=sup, activity=activity, child=_child(tree, "乙", date(2016, 1, 1))
+        )
+    assert Enrolment.objects.filter(activity=activity).count() == 2
+
+
+def test_age_boundary_on_the_activity_day(users, tree, activity):
+    """Age band 6–14 on 2026-07-15: 6 that very day is in, 15 that very day is out."""
+    six_today = _child(tree, "六岁", date(2020, 7, 15))
+    fifteen_today = _child(tree, "十五", date(2011, 7, 15))
+    fourteen_tomorrow_15 = _child(tree, "十四", date(2011, 7, 16))
+    assert services.child_is_eligible(activity=activity, child=six_today)
+    assert not services.child_is_eligible(activity=activity, child=fifteen_today)
+    assert services.child_is_eligible(activity=activity, child=fourteen_tomorrow_15)
+    assert not services.child_is_eligible(
+        activity=activity, child=_child(tree, "五岁", date(2020, 7, 16))
+    )
+
+
+def test_ineligible_only_with_reason(users, tree, activity):
+    sup = users["supervisor"]
+    old = _child(tree, "大孩", date(2010, 1, 1))
+    with pytest.raises(DomainError, match="破格报名理由"):
+        services.enrolment_add(by=sup, activity=activity, child=old)
+    e = services.enrolment_add(by=sup, activity=activity, child=old, reason="照顾弟弟一同参加")
+    assert (e.eligible, e.exception_reason) == (False, "照顾弟弟一同参加")
+    event = AuditEvent.objects.filter(object_type="child", object_id=str(old.pk)).latest("pk")
+    assert event.detail["exception_reason"] == "照顾弟弟一同参加"
+
+
+def test_category_condition(users, tree, stations):
+    activity = services.activity_create(
+        by=users["supervisor"],
+        station=stations["street"],
+        title="孤儿关爱",
+        kind="festival",
+        held_on=HELD,
+        capacity=10,
+        categories=["orphan", "dfuc"],
+    )
+    child = _child(tree, "丙", date(2015, 1, 1))
+    assert not services.child_is_eligible(activity=activity, child=child)
+    approve(child, "left_behind")
+    assert not services.child_is_eligible(activity=activity, child=child)
+    a = approve(child, "dfuc", since=date(2026, 8, 1))  # not yet in effect on the day
+    assert not services.child_is_eligible(activity=activity, child=child)
+    a.effective_from = date(2026, 7, 15)
+    a.save()
+    assert services.child_is_eligible(activity=activity, child=child)
+
+
+def test_enrol_through_the_page(users, children, activity, login):
+    client = login(users["supervisor"])
+    url = reverse("community:activity_enrol", args=[activity.pk])
+    response = client.post(url, {"child": children["xiaohai"].pk})
+    assert response.status_code == 302
+    # A child outside the user's scope "does not exist" — same message as a wrong number.
+    response = client.post(url, {"child": children["village"].pk})
+    assert response.status_code == 400
+    assert "找不到该儿童档案" in response.content.decode()
+    assert not Enrolment.objects.filter(child=children["village"]).exists()
+
+
+def test_refusal_shown_on_the_page(users, tree, activity, login):
+    client = login(users["supervisor"])
+    old = _child(tree, "大孩", date(2010, 1, 1))
+    response = client.post(
+        reverse("community:activity_enrol", args=[activity.pk]), {"child": old.pk}
+    )
+    assert response.status_code == 400
+    assert "破格报名理由" in response.content.decode()
+
+
+def test_partner_cannot_enrol(users, children, activity, login):
+    client = login(users["partner"])
+    url = reverse("community:activity_enrol", args=[activity.pk])
+    assert client.post(url, {"child": children["xiaohai"].pk}).status_code == 403
+
+
+def test_attendance_audited_and_not_before_the_day(users, tree, activity):
+    sup = users["supervisor"]
+    a = services.enrolment_add(
+        by=sup, activity=activity, child=_child(tree, "丁", date(2016, 1, 1))
+    )
+    b = services.enrolment_add(
+        by=sup, activity=activity, child=_child(tree, "戊", date(2016, 1, 1))
+    )
+    with pytest.raises(DomainError, match="尚未举行"):
+        services.attendance_record(
+            by=sup, activity=activity, present={a.pk}, today=date(2026, 7, 14)
+        )
+    before = AuditEvent.objects.count()
+    services.attendance_record(by=sup, activity=activity, present={a.pk}, today=HELD)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.attended, b.attended) == (True, False)
+    assert AuditEvent.objects.count() - before == 2 + 0  # one per child
+    with pytest.raises(DomainError):
+        services.enrolment_remove(by=sup, enrolment=a)
+
+
+def test_archive_lists_activities(users, children, activity, login):
+    services.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
+    html = (
+        login(users["director"])
+        .get(reverse("registry:child_detail", args=[children["xiaohai"].pk]))
+        .content.decode()
+    )
+    assert "沙盘游戏小组" in html
+    assert "参加的活动" in html
+
+
+def test_photo_upload_sniffs_content(users, activity, login, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    fake = SimpleUploadedFile("x.png", b"%PDF-1.4 not a png", content_type="image/png")
+    with pytest.raises(DomainError):
+        services.photo_upload(by=users["supervisor"], activity=activity, upload=fake)
+    pdf = SimpleUploadedFile(
+        "x.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", content_type="application/pdf"
+    )
+    with pytest.raises(DomainError, match="JPG"):
+        services.photo_upload(by=users["supervisor"], activity=activity, upload=pdf)
+    photo = services.photo_upload(
+        by=users["supervisor"], activity=activity, upload=SimpleUploadedFile("p.png", png)
+    )
+    url = reverse("community:photo_download", args=[photo.pk])
+    assert login(users["partner"]).get(url).status_code == 200
+    assert login(users["director2"]).get(url).status_code == 404

@@ -1,0 +1,164 @@
+"""Matching a resource to eligible children: approved category in effect, age on the resource's
+date, community within the resource's divisions and the user's scope; limited to the quantity,
+ordered by fewest earlier receipts, orphans/DFUC first, older first. Confirmation records
+what each child received; the archive shows it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from huhang.community import services
+from huhang.community.models import Allocation
+from huhang.core.exceptions import DomainError
+from tests.community.conftest import approve
+from tests.factories import ChildFactory, PersonFactory
+
+DAY = date(2026, 8, 1)
+
+
+def _child(tree, name, birth, division="c1", category="difficulty"):
+    child = ChildFactory(
+        person=PersonFactory(name=name, sex="M", birth_date=birth), division=tree[division]
+    )
+    if category:
+        approve(child, category)
+    return child
+
+
+@pytest.fixture
+def camp(users, tree, orgs):
+    """Summer camp on 2026-08-01 for children aged 8–12 of 友谊大街街道, 孤儿/困境儿童, 3 places."""
+    return services.resource_create(
+        by=users["bureau"],
+        partner=orgs["partner"],
+        kind="camp",
+        title="草原夏令营",
+        quantity=3,
+        available_on=DAY,
+        min_age=8,
+        max_age=12,
+        categories=["orphan", "difficulty"],
+        divisions=[tree["street"]],
+        per_child="五天营地",
+    )
+
+
+def names(qs):
+    return [c.person.name for c in qs]
+
+
+def test_category_age_and_community(users, tree, camp):
+    _child(tree, "合格甲", date(2016, 3, 1))  # 10
+    _child(tree, "八岁当天", date(2018, 8, 1))  # 8 on the very day: in
+    _child(tree, "差一天八岁", date(2018, 8, 2))  # 7 on the day: out
+    _child(tree, "十三岁当天", date(2013, 8, 1))  # 13 on the day: out
+    _child(tree, "十二岁末", date(2013, 8, 2))  # still 12: in
+    _child(tree, "留守", date(2016, 1, 1), category="left_behind")  # wrong category
+    _child(tree, "无类别", date(2016, 1, 1), category=None)
+    _child(tree, "村里", date(2016, 1, 1), division="village")  # outside the divisions
+    cand = _child(tree, "待核实", date(2016, 1, 1), category=None)
+    from huhang.registry.models import CategoryAssignment
+
+    CategoryAssignment.objects.create(child=cand, category="orphan", status="candidate")
+    got = names(services.matching_children(by=users["bureau"], resource=camp))
+    assert sorted(got) == sorted(["合格甲", "八岁当天", "十二岁末"])
+
+
+def test_limited_and_ordered(users, tree, orgs, camp):
+    young = _child(tree, "小", date(2018, 1, 1))
+    old = _child(tree, "大", date(2014, 1, 1))
+    orphan = _child(tree, "孤", date(2017, 1, 1), category="orphan")
+    helped = _child(tree, "已助", date(2013, 9, 1))
+    extra = _child(tree, "多", date(2016, 1, 1))
+    earlier = services.resource_create(
+        by=users["bureau"],
+        partner=orgs["partner"],
+        kind="goods",
+        title="书包",
+        quantity=1,
+        available_on=date(2026, 3, 1),
+    )
+    Allocation.objects.create(
+        resource=earlier,
+        child=helped,
+        status="confirmed",
+        proposed_by=users["bureau"],
+        confirmed_by=users["bureau"],
+        received_on=date(2026, 3, 1),
+    )
+    got = list(services.matching_children(by=users["bureau"], resource=camp))
+    # Never helped first; among them the orphan, then the older; three places.
+    assert got == [orphan, old, extra]
+    assert young not in got and helped not in got
+
+
+def test_scope_of_the_matching_user(users, tree, camp):
+    _child(tree, "一社区", date(2016, 1, 1), division="c1")
+    _child(tree, "二社区", date(2016, 1, 1), division="c2")
+    assert names(services.matching_children(by=users["director"], resource=camp)) == ["一社区"]
+    assert len(services.matching_children(by=users["supervisor"], resource=camp)) == 2
+
+
+def test_propose_then_confirm_after_removing_one(users, tree, camp, login):
+    kids = [_child(tree, f"童{i}", date(2015, 1, 1 + i)) for i in range(4)]
+    sup = users["supervisor"]
+    assert services.resource_propose(by=sup, resource=camp) == 3
+    proposed = list(Allocation.objects.filter(resource=camp).order_by("rank"))
+    assert [a.child for a in proposed] == kids[:3]
+    keep = {proposed[0].pk, proposed[2].pk}
+    client = login(sup)
+    response = client.post(
+        reverse("community:resource_confirm", args=[camp.pk]),
+        {"keep": [str(k) for k in keep], "received_on": "2026-08-01"},
+    )
+    assert response.status_code == 302
+    confirmed = Allocation.objects.filter(resource=camp, status="confirmed")
+    assert {a.child for a in confirmed} == {kids[0], kids[2]}
+    assert not Allocation.objects.filter(resource=camp, status="proposed").exists()
+    assert all(a.received_on == DAY and a.confirmed_by == sup for a in confirmed)
+    camp.refresh_from_db()
+    assert camp.status == "confirmed"
+    # One place left: a new proposal offers exactly one child, not one already on the list.
+    assert services.resource_propose(by=sup, resource=camp) == 1
+    assert Allocation.objects.get(resource=camp, status="proposed").child in (kids[1], kids[3])
+    # The archive shows what the child received.
+    html = client.get(reverse("registry:child_detail", args=[kids[0].pk])).content.decode()
+    assert "草原夏令营" in html and "五天营地" in html
+
+
+def test_confirm_more_than_quantity_refused(users, tree, camp):
+    for i in range(3):
+        _child(tree, f"童{i}", date(2015, 1, 1 + i))
+    services.resource_propose(by=users["bureau"], resource=camp)
+    ids = set(Allocation.objects.filter(resource=camp).values_list("pk", flat=True))
+    services.resource_confirm(by=users["bureau"], resource=camp, keep=set(list(ids)[:2]))
+    _child(tree, "后来", date(2015, 5, 1))
+    services.resource_propose(by=users["bureau"], resource=camp)
+    proposed = set(
+        Allocation.objects.filter(resource=camp, status="proposed").values_list("pk", flat=True)
+    )
+    camp.quantity = 2
+    camp.save()
+    with pytest.raises(DomainError, match="超出资源数量"):
+        services.resource_confirm(by=users["bureau"], resource=camp, keep=proposed)
+
+
+def test_partner_sees_list_without_surnames(users, tree, camp, login):
+    kid = _child(tree, "欧阳娜娜", date(2015, 1, 1))
+    services.resource_propose(by=users["bureau"], resource=camp)
+    html = (
+        login(users["partner"])
+        .get(reverse("community:resource_detail", args=[camp.pk]))
+        .content.decode()
+    )
+    assert "娜娜" in html and "欧阳" not in html
+    assert kid.person.id_number not in html
+    assert 'name="keep"' not in html
+
+
+def test_director_cannot_match(users, camp, login):
+    url = reverse("community:resource_propose", args=[camp.pk])
+    assert login(users["director"]).post(url).status_code == 403
