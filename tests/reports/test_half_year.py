@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -114,3 +115,14 @@ def test_bad_period_is_refused_with_the_form(world, users, login):
     assert response.status_code == 400
     assert response.context["report"] is None
     assert response.context["form"].errors["period"]
+
+
+def test_report_prints_on_a4(world, users, login):
+    from django.contrib.staticfiles import finders
+
+    body = login(users["bureau"]).get(URL, {"period": H1.key}).content.decode()
+    assert "reports/reports.css" in body
+    css = Path(finders.find("reports/reports.css")).read_text(encoding="utf-8")
+    assert "@page { size: A4" in css
+    assert "break-inside: avoid" in css
+    assert "display: table-header-group" in css  # headers repeat on each printed page

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from huhang.core import scope
@@ -67,7 +68,11 @@ def half_year_xlsx(request):
     report = selectors_report.half_year_report(
         user=request.user, division=division, period=period, export="xlsx"
     )
-    name = f"{division.name}{period.key}半年工作报告.xlsx"
+    name = _("%(division)s%(period)s半年工作报告") % {
+        "division": division.name,
+        "period": period.key,
+    }
+    name += ".xlsx"
     return HttpResponse(
         xlsx.report_workbook(report),
         content_type=XLSX,
