@@ -38,6 +38,7 @@ def test_json_lists_every_lead_with_the_documented_fields(leads, children):
     orphan = by_id[leads["orphan"].pk]
     assert {"kind", "id_number", "name", "region_code", "status", "evidence"} <= set(orphan)
     assert orphan["kind"] == "orphan" and orphan["status"] == "new"
+    assert (orphan["kind_label"], orphan["status_label"]) == ("疑似孤儿", "待核实")
     assert orphan["id_number"] == children["xiaohai"].person.id_number  # in full
     assert orphan["name"] == "王小海" and orphan["region_code"] == "150203001001"
     assert orphan["evidence"] == EVIDENCE

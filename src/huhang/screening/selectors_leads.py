@@ -354,7 +354,9 @@ def evidence_school(lead: Lead) -> str:
 EXPORT_FIELDS = (
     "id",
     "kind",
+    "kind_label",
     "status",
+    "status_label",
     "id_number",
     "name",
     "sex",
@@ -405,6 +407,8 @@ def lead_export(*, by=None, statuses=(), kinds=()) -> list[dict[str, Any]]:
     return [
         {
             **{k: r[k] for k in ("id", "kind", "status", "id_number", "name", "sex")},
+            "kind_label": str(LeadKind(r["kind"]).label),
+            "status_label": str(LeadStatus(r["status"]).label),
             "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
             "region_code": r["region_code"],
             "region_flagged": r["region_flagged"],
@@ -416,6 +420,3 @@ def lead_export(*, by=None, statuses=(), kinds=()) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
-
-
-KIND_CHOICES = LeadKind.choices
