@@ -142,8 +142,10 @@ def test_detail_shows_evidence_in_words_full_id_and_is_audited(users, leads, log
     assert lead.id_number in body  # directors may see full ID numbers (registry.full_id)
     assert step(lead, "verify") in body and step(lead, "reject") in body
     assert step(lead, "approve") not in body
-    event = AuditEvent.objects.get(object_type="lead", object_id=str(lead.pk), action="view")
-    assert event.username == "director" and event.detail["child"] == lead.child_id
+    # In the child's own trail (its archive number), naming the lead.
+    event = AuditEvent.objects.get(object_type="child", action="view")
+    assert event.object_id == str(lead.child_id) and event.detail == {"lead": lead.pk}
+    assert event.username == "director"
     assert lead.id_number not in event.object_label  # the trail keeps it masked
 
 
@@ -151,7 +153,8 @@ def test_detail_of_an_unregistered_child_offers_registration_prefilled(users, tr
     lead = make_lead(division=tree["c1"])
     body = login(users["director"]).get(detail(lead)).content.decode()
     assert "尚未建档" in body and 'value="赵小新"' in body and lead.id_number in body
-    assert AuditEvent.objects.filter(object_type="lead", object_id=str(lead.pk)).exists()
+    event = AuditEvent.objects.get(object_type="lead", object_id=str(lead.pk), action="view")
+    assert event.detail["child"] is None and lead.id_number not in event.object_label
 
 
 @pytest.mark.parametrize("name", ["detail", "verify", "review", "approve", "reject"])

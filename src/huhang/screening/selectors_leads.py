@@ -1,9 +1,11 @@
 """Every read of the leads (线索). Each starts from core.scope and records what it showed.
 
-Viewing a lead is always audited (one "view" event on the lead, naming the registry child when
-there is one): a lead names a child and its family's situations even before the child has an
-archive, so an unregistered child is protected like a registered one. A list page records one
-"search" event, as the children list does.
+Viewing a lead is always audited: a lead names a child and its family's situations even before
+the child has an archive, so an unregistered child is protected like a registered one. For a
+registered child the "view" event is the child's (object "child", its archive number, with the
+lead in the detail), so that the trail of that archive shows every page that showed its data;
+otherwise it is the lead's (object "lead"). A list page records one "search" event, as the
+children list does. The workflow's steps are the lead's events ("change", detail.step).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
+from huhang.registry.selectors import audit_child
 from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
 
 # The step that comes next for a lead in each open status, and the capability it needs.
@@ -199,7 +202,10 @@ def lead_detail(*, user, pk) -> Lead:
         .filter(pk=lead.pk)
         .get()
     )
-    audit_lead(by=user, lead=lead, action=AuditAction.VIEW)
+    if lead.child_id is not None:
+        audit_child(by=user, child=lead.child, action=AuditAction.VIEW, lead=lead.pk)
+    else:
+        audit_lead(by=user, lead=lead, action=AuditAction.VIEW)
     return lead
 
 
