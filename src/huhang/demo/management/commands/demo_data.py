@@ -1,10 +1,17 @@
-"""`huhang demo_data --size small|demo|district|large [--seed N]`: load the synthetic district."""
+"""`huhang demo_data --size small|demo|district|large [--seed N] [--feeds DIR]`: load the synthetic
+district.
+
+`--feeds DIR` also writes the seven department feeds of the district into DIR (see
+`huhang.demo.feeds`). Alone, it writes the feeds of the district already loaded (loading the
+`demo` size first if there is none); with `--size` it loads (or tops up) that size first."""
 
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from huhang.demo import generator
 
@@ -16,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--size",
             choices=generator.SIZES,
-            default="demo",
+            default=None,
             help="small：数百人（测试用）；demo：约2万人；district：约80万人；large：约160万人",
         )
         parser.add_argument(
@@ -25,12 +32,34 @@ class Command(BaseCommand):
             default=generator.DEFAULT_SEED,
             help="随机种子：同一种子生成相同的数据",
         )
+        parser.add_argument(
+            "--feeds",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="同时把本区七个部门的共享数据文件写入 DIR（单独使用时按已加载的数据生成）",
+        )
 
-    def handle(self, *args, size: str, seed: int, verbosity: int, **options) -> None:
+    def handle(
+        self, *args, size: str | None, seed: int, feeds: Path | None, verbosity: int, **options
+    ) -> None:
         out = self.stdout if verbosity > 0 else None
-        generator.generate(size, seed, stdout=out)
+        if feeds is None or size is not None or not generator.people_loaded():
+            generator.generate(size or "demo", seed, stdout=out)
+            if out is not None:
+                self._print_accounts()
+        if feeds is not None:
+            self._write_feeds(feeds, seed, out)
+
+    def _write_feeds(self, directory: Path, seed: int, out) -> None:
+        from huhang.demo.feeds import write_feeds
+
+        paths = write_feeds(directory, as_of=timezone.localdate(), seed=seed)
         if out is not None:
-            self._print_accounts()
+            out.write("\n部门共享数据文件：")
+            for source, path in paths.items():
+                out.write(f"  {source:<11}{path}")
+            out.write(f"\n导入：huhang import_feed police {paths['police']}（其余六个同理）")
 
     def _print_accounts(self) -> None:
         rows = [("用户名", "角色", "范围"), *generator.accounts_table()]

@@ -1,0 +1,51 @@
+"""The feed upload form: the source (limited to what the user may import), the as-of date and
+the file."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huhang.accounts.models import Department
+from huhang.core.forms import DateInput, Form
+from huhang.screening.feeds import allowed_sources
+
+# A district's population register as CSV is about 100 MB; more is surely the wrong file.
+MAX_BYTES = 512 * 1024 * 1024
+
+
+class FeedUploadForm(Form):
+    source = forms.ChoiceField(label=_("数据来源"))
+    as_of = forms.DateField(
+        label=_("数据日期"),
+        widget=DateInput(),
+        help_text=_("文件所反映的数据截至哪一天（默认今天）"),
+    )
+    file = forms.FileField(
+        label=_("数据文件"),
+        help_text=_("XLSX（第一个工作表），或 UTF-8、GB18030 编码的 CSV；第一行为列名"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("as_of", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        labels = dict(Department.choices)
+        sources = allowed_sources(user)
+        self.fields["source"].choices = [(s, labels[s]) for s in sources]
+        if len(sources) == 1:
+            self.fields["source"].initial = sources[0]
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("数据日期不能晚于今天。"))
+        return day
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("文件过大（最大 512 MB）。"))
+        return upload
