@@ -233,3 +233,25 @@ def test_no_rows_without_id_skips_splink_and_leaves_no_working_tables(feeds):
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     assert tables == {"police", "education", "links"}
     assert outcome.counts["rows"] == 1 and links[2][1] == "id"
+
+
+def test_the_whole_loop_store_resolve_and_link_again(feeds, users):
+    from huhang.screening.services_links import link_review_resolve, link_reviews_store
+
+    one = person("张伟", BIRTH)
+    two = person("张伟", BIRTH, hukou=THERE, residence=THERE)
+    feeds.add("police", one, two, *crowd())
+    feeds.add("education", student("张伟"))
+    made = feeds.commit()
+    _, outcome, links = run(made)
+    assert links == {}
+    assert link_reviews_store(run=None, candidates=outcome.candidates) == 1
+    # The next screening asks nothing new while the question is open.
+    _, outcome, _ = run(made)
+    assert link_reviews_store(run=None, candidates=outcome.candidates) == 0
+    question = LinkReview.objects.get()
+    assert question.division_id == HERE
+    link_review_resolve(by=users["supervisor"], review=question, same_person=True)
+    _, outcome, links = run(made)
+    assert links == {2: (question.candidate_id_number, "review")}
+    assert outcome.candidates == []

@@ -21,7 +21,12 @@ from huhang.screening.models import LinkReview, LinkStatus, ScreeningRun
 
 # Facts of the feed row kept for the comparison page (besides the model's own columns).
 _DETAIL_KEYS = ("student_number", "school", "hukou_code", "residence_code", "reason")
-_CANDIDATE_DETAIL_KEYS = ("candidate_sex", "candidate_residence_code", "second_probability")
+_CANDIDATE_DETAIL_KEYS = (
+    "candidate_sex",
+    "candidate_hukou_code",
+    "candidate_residence_code",
+    "second_probability",
+)
 
 
 def _prefixes(code: str | None) -> list[str]:

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""/screening/links/: the link review queue, one review, its decision (namespace "screening")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from huhang.screening import views_links as views
+
+urlpatterns = [
+    path("", views.link_list, name="link_list"),
+    path("<int:pk>/", views.link_detail, name="link_detail"),
+    path("<int:pk>/resolve/", views.link_resolve, name="link_resolve"),
+]

@@ -1,0 +1,102 @@
+"""Every read of the link review queue, through core.scope, audited.
+
+A review shows a child's facts from the student register next to a person of the population
+register, so viewing one is recorded like viewing an archive; a list page records one search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from huhang.core import scope
+from huhang.core.audit import audit_record
+from huhang.core.models import AuditAction
+from huhang.screening.models import LinkReview, LinkStatus
+
+SEX_LABELS = {"M": _("男"), "F": _("女")}
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    status: str = LinkStatus.OPEN  # "" = every status
+
+
+def link_list(*, user, filters: LinkFilter) -> QuerySet:
+    qs = scope.link_reviews(user).select_related("division")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    audit_record(
+        by=user,
+        action=AuditAction.SEARCH,
+        object_type="linkreview",
+        detail={"status": filters.status},
+    )
+    return qs.order_by("-match_probability", "id")
+
+
+def link_or_404(user, pk) -> LinkReview:
+    try:
+        return scope.link_reviews(user).select_related("division", "resolved_by").get(pk=pk)
+    except (ValueError, TypeError, LinkReview.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def link_detail(*, user, pk) -> LinkReview:
+    review = link_or_404(user, pk)
+    audit_record(
+        by=user,
+        action=AuditAction.VIEW,
+        object_type="linkreview",
+        object_id=review.pk,
+        label=f"{review.name} ↔ {review.candidate_name}",
+    )
+    return review
+
+
+def mask_last4(value: str | None) -> str:
+    """Only the last four characters of an ID number (the comparison page's rule)."""
+    value = (value or "").strip()
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else (value or "")
+
+
+def _agree(a, b) -> bool | None:
+    return None if not a or not b else a == b
+
+
+def comparison(review: LinkReview) -> list[dict[str, Any]]:
+    """The side-by-side rows of the detail page: label, the feed row's value, the candidate's,
+    and whether they agree (None where either side is unknown). The candidate's ID number
+    shows only its last four characters; the row has none (that is why it is here)."""
+    d = review.detail or {}
+    pairs = [
+        (_("姓名"), review.name, review.candidate_name),
+        (_("性别"), SEX_LABELS.get(review.sex, ""), SEX_LABELS.get(d.get("candidate_sex"), "")),
+        (_("出生日期"), review.birth_date, review.candidate_birth_date),
+        (_("户籍地区划代码"), d.get("hukou_code"), d.get("candidate_hukou_code")),
+        (_("现住址区划代码"), d.get("residence_code"), d.get("candidate_residence_code")),
+    ]
+    rows = [
+        {"label": label, "row": _shown(a), "candidate": _shown(b), "same": _agree(a, b)}
+        for label, a, b in pairs
+    ]
+    rows.append(
+        {
+            "label": _("公民身份号码"),
+            "row": "",
+            "candidate": mask_last4(review.candidate_id_number),
+            "same": None,
+        }
+    )
+    return rows

@@ -1,0 +1,146 @@
+"""link_reviews_store and link_review_resolve: routing, no duplicates, claims, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from huhang.core.exceptions import ConcurrentEdit, NotAllowed
+from huhang.core.models import AuditEvent
+from huhang.screening.models import FeedBatch, LinkReview, LinkStatus, ScreeningRun
+from huhang.screening.services_links import link_review_resolve, link_reviews_store
+
+BIRTH = date(2014, 5, 17)
+
+
+def batch(n: int = 1) -> FeedBatch:
+    return FeedBatch.objects.create(
+        source="education",
+        as_of=date(2026, 3, 1),
+        file_name="education.csv",
+        file_size=1,
+        sha256=f"edu-{n}",
+        rows=10,
+        accepted=10,
+    )
+
+
+def candidate(b: FeedBatch, row: int = 2, **more) -> dict:
+    c = {
+        "batch": b.pk,
+        "row": row,
+        "student_number": f"G{row:04d}",
+        "name": "张伟",
+        "sex": "M",
+        "birth_date": BIRTH,
+        "school": "昆都仑区第一小学",
+        "hukou_code": "150203001001",
+        "residence_code": "150203001002",
+        "candidate_id_number": "150203201405170011",
+        "candidate_name": "张伟",
+        "candidate_sex": "M",
+        "candidate_birth_date": BIRTH,
+        "candidate_hukou_code": "150203001001",
+        "candidate_residence_code": None,
+        "match_probability": 0.5,
+        "second_probability": 0.5,
+        "reason": "homonym",
+    }
+    c.update(more)
+    return c
+
+
+def test_store_keeps_the_rows_facts_and_routes_by_residence(tree, users):
+    b = batch()
+    run = ScreeningRun.objects.create(
+        as_of=date(2026, 3, 1), engine="duckdb", started_by=users["bureau"]
+    )
+    assert link_reviews_store(run=run, candidates=[candidate(b)]) == 1
+    review = LinkReview.objects.get()
+    assert (review.batch_id, review.row, review.status) == (b.pk, 2, LinkStatus.OPEN)
+    assert review.division_id == "150203001002"  # where the child lives
+    assert review.region_code == "150203001002"
+    assert review.candidate_birth_date == BIRTH and review.match_probability == 0.5
+    assert review.detail["student_number"] == "G0002"
+    assert review.detail["reason"] == "homonym"
+    assert review.detail["run"] == run.pk
+    event = AuditEvent.objects.get(object_type="linkreview")
+    assert event.action == "create" and event.user_id == users["bureau"].pk
+
+
+@pytest.mark.parametrize(
+    ("residence", "hukou", "division"),
+    [
+        ("150203001099", None, "150203001"),  # unknown community: its street
+        (None, "150203002001", "150203002001"),  # no residence: household registration
+        ("150203777001", None, "150203"),  # unknown street: the district
+        ("110101001001", None, "150203"),  # elsewhere: the root
+        (None, None, "150203"),
+    ],
+)
+def test_store_routes_to_the_nearest_known_ancestor(tree, residence, hukou, division):
+    link_reviews_store(
+        run=None, candidates=[candidate(batch(), residence_code=residence, hukou_code=hukou)]
+    )
+    assert LinkReview.objects.get().division_id == division
+
+
+def test_store_does_not_ask_twice(tree, users):
+    first = batch(1)
+    assert link_reviews_store(run=None, candidates=[candidate(first), candidate(first, 3)]) == 2
+    # The same rows again (the next screening): nothing new.
+    assert link_reviews_store(run=None, candidates=[candidate(first), candidate(first, 3)]) == 0
+    # Next month's snapshot: the same students on other rows, even after a decision.
+    decided = LinkReview.objects.get(row=2)
+    link_review_resolve(by=users["supervisor"], review=decided, same_person=False)
+    second = batch(2)
+    again = [
+        candidate(second, 7, student_number="G0002"),
+        candidate(second, 8, student_number="G0003"),
+    ]
+    assert link_reviews_store(run=None, candidates=again) == 0
+    # Another candidate for the same row is a new question.
+    other = candidate(first, candidate_id_number="150203201405170037")
+    assert link_reviews_store(run=None, candidates=[other, other]) == 1
+    assert LinkReview.objects.count() == 3
+
+
+def test_store_of_nothing(tree):
+    assert link_reviews_store(run=None, candidates=[]) == 0
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_a_supervisor_resolves(tree, users, same):
+    link_reviews_store(run=None, candidates=[candidate(batch())])
+    review = LinkReview.objects.get()
+    link_review_resolve(by=users["supervisor"], review=review, same_person=same)
+    review.refresh_from_db()
+    assert review.status == (LinkStatus.LINKED if same else LinkStatus.DISTINCT)
+    assert review.resolved_by == users["supervisor"] and review.resolved_at is not None
+    event = AuditEvent.objects.get(object_type="linkreview", action="change")
+    assert event.object_id == str(review.pk) and event.user_id == users["supervisor"].pk
+    # The candidate's full ID number is not written into the trail.
+    assert "150203201405170011" not in str(event.detail)
+
+
+def test_two_people_cannot_both_decide(tree, users):
+    link_reviews_store(run=None, candidates=[candidate(batch())])
+    seen_by_supervisor = LinkReview.objects.get()
+    seen_by_bureau = LinkReview.objects.get()
+    link_review_resolve(by=users["supervisor"], review=seen_by_supervisor, same_person=True)
+    with pytest.raises(ConcurrentEdit):
+        link_review_resolve(by=users["bureau"], review=seen_by_bureau, same_person=False)
+    seen_by_bureau.refresh_from_db()
+    assert seen_by_bureau.status == LinkStatus.LINKED
+    assert seen_by_bureau.resolved_by == users["supervisor"]
+
+
+@pytest.mark.parametrize("role", ["director", "auditor", "dataofficer", "socialworker"])
+def test_other_roles_may_not_decide(tree, users, role):
+    link_reviews_store(run=None, candidates=[candidate(batch())])
+    review = LinkReview.objects.get()
+    with pytest.raises(NotAllowed):
+        link_review_resolve(by=users[role], review=review, same_person=True)
+    review.refresh_from_db()
+    assert review.status == LinkStatus.OPEN
