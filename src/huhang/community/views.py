@@ -83,7 +83,8 @@ def station_public(request, key):
     context = {
         "station": station,
         "activities": activities,
-        "qr_svg": qr.svg_inline(scale=5, title=station.name),
+        # No width/height, only a viewBox: the stylesheet sizes it for screen and for print.
+        "qr_svg": qr.svg_inline(scale=5, title=station.name, omitsize=True),
         "public_url": _public_url(request, station),
     }
     return render(request, "community/station_public.html", context)
