@@ -274,7 +274,7 @@ def test_a_row_with_too_many_cells_is_rejected_alone(db, data_dir, tmp_path):
     path.write_text(text, encoding="utf-8")
     result = _import(path)
     assert (result.batch.accepted, result.batch.rejected) == (1, 1)
-    assert result.errors[0][0] == 3 and "13 个单元格" in result.errors[0][2]
+    assert result.errors[0][0] == 3 and "12 个单元格" in result.errors[0][2]
 
 
 def test_missing_required_column_refuses_the_file_and_names_it(db, data_dir, tmp_path):
