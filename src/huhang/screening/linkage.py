@@ -205,7 +205,9 @@ def _decisions_table() -> pa.Table:
     rows = list(
         LinkReview.objects.exclude(status=LinkStatus.OPEN)
         .order_by("resolved_at", "id")
-        .values_list("id", "batch_id", "row", "detail", "candidate_id_number", "status")
+        .values_list(
+            "id", "batch_id", "row", "detail", "candidate_id_number", "status", "resolved_at"
+        )
     )
     return pa.table(
         {
@@ -217,6 +219,7 @@ def _decisions_table() -> pa.Table:
             ),
             "id_number": pa.array([r[4] for r in rows], pa.string()),
             "status": pa.array([r[5] for r in rows], pa.string()),
+            "resolved_at": pa.array([r[6] for r in rows], pa.timestamp("us", tz="UTC")),
         }
     )
 
@@ -301,7 +304,8 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
           ON d.status = 'linked'
          AND ((d.batch = e.batch AND d."row" = e."row") OR d.student_number = e.student_number)
         WHERE nullif(trim(e.id_number), '') IS NULL
-        QUALIFY row_number() OVER (PARTITION BY e.batch, e."row" ORDER BY d.review_id DESC) = 1
+        QUALIFY row_number() OVER (
+          PARTITION BY e.batch, e."row" ORDER BY d.resolved_at DESC, d.review_id DESC) = 1
         """
     )
     con.execute(
