@@ -341,9 +341,7 @@ def resources(user) -> QuerySet:
         return qs.none()
     through = Resource.divisions.through.objects
     anywhere = ~Exists(through.filter(resource_id=OuterRef("pk")))
-    reaches = Exists(
-        through.filter(_overlap_q(prefix, "division_id"), resource_id=OuterRef("pk"))
-    )
+    reaches = Exists(through.filter(_overlap_q(prefix, "division_id"), resource_id=OuterRef("pk")))
     return qs.filter(anywhere | reaches)
 
 
