@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from huhang.community.models import (
@@ -25,6 +25,7 @@ from huhang.regions.models import CODE_LENGTH, Division, Level, subtree_q
 from huhang.registry.models import (
     Category,
     CategoryStatus,
+    Child,
 )
 from huhang.reports.periods import Period
 from huhang.screening.models import LeadStatus
@@ -67,6 +68,23 @@ def unit_level_label(division: Division) -> str:
 
 def within(division: Division, path: str) -> Q:
     return subtree_q(division.code, path)
+
+
+def child_in(division: Division, child: str = "child") -> Q | Exists:
+    """Rows of a fact table (categories, cases, services, payments, ...) whose child, reached
+    through `child` (a foreign key path), lies in the division's subtree: the same rows as
+    `within(division, child + "__division_id")`, in the shape that reads less.
+
+    For a street or a community the child index's range is small: the database reads it first
+    and the facts of those children by their index. At district level (and above) the range is
+    every child of the installation, ~130,000 index entries read before a single fact; there
+    the fact table, a few hundred or thousand rows, drives, and each row's child is checked by
+    its primary key (a correlated EXISTS, on both engines)."""
+    if division.level > Level.DISTRICT:
+        return within(division, f"{child}__division_id")
+    return Exists(
+        Child.objects.filter(within(division, "division_id"), pk=OuterRef(child)).values("pk")
+    )
 
 
 def roll_up(division: Division, rows) -> dict[str, dict]:
@@ -118,7 +136,7 @@ def activities_held(division: Division, period: Period):
 
 def allocations_received(division: Division, period: Period):
     return Allocation.objects.filter(
-        within(division, "child__division_id"),
+        child_in(division),
         status=AllocationStatus.CONFIRMED,
         received_on__gte=period.start,
         received_on__lte=period.end,

@@ -31,6 +31,7 @@ from huhang.reports.selectors import (
     activities_held,
     allocations_received,
     approved_in,
+    child_in,
     ended_in,
     in_force_after,
     partners_linked,
@@ -151,7 +152,7 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
     by street or community (one query grouped by community and category)."""
     end = in_force_after(period.end)
     rows = (
-        CategoryAssignment.objects.filter(within(division, "child__division_id"))
+        CategoryAssignment.objects.filter(child_in(division))
         .filter(approved_in(period) | ended_in(period) | end)
         .order_by()
         .values_list("child__division_id", "category")
@@ -241,7 +242,7 @@ def _service_table(division: Division, period: HalfYear) -> tuple[Table, dict]:
     """Purchased services delivered in the half-year, by project: distinct children, services,
     hours (two queries: per project, and distinct children over all projects)."""
     records = ServiceRecord.objects.filter(
-        within(division, "case__child__division_id"),
+        child_in(division, "case__child"),
         project__isnull=False,
         delivered_on__gte=period.start,
         delivered_on__lte=period.end,
@@ -286,7 +287,7 @@ def _payment_table(division: Division, period: HalfYear) -> Table:
     programme (one query)."""
     rows = (
         PayrollLine.objects.filter(
-            within(division, "child__division_id"),
+            child_in(division),
             for_month__gte=period.start,
             for_month__lte=period.end,
             run__exported_at__isnull=False,
@@ -320,7 +321,7 @@ def _scholarship_children(division: Division, period: HalfYear) -> int:
 
     return (
         Entitlement.objects.filter(
-            within(division, "child__division_id"),
+            child_in(division),
             programme_id=SCHOLARSHIP,
             starts_on__lte=period.end,
         )
