@@ -46,8 +46,10 @@ def eligible(
     children: QuerySet, *, on: date, min_age: int | None, max_age: int | None, categories
 ) -> QuerySet:
     """`children` (registry.Child, already scoped) narrowed to those who qualify on `on`."""
+    # The child row's copy of the birth date (kept in step by the registry services) answers
+    # the age band from the child's own index, without joining the person table.
     qs = children.filter(
-        age_band_q(on, min_age, max_age, "person__birth_date"), status=ChildStatus.ACTIVE
+        age_band_q(on, min_age, max_age, "search_birth"), status=ChildStatus.ACTIVE
     )
     if categories:
         qs = qs.filter(approved_category_on(on, list(categories)))

@@ -528,7 +528,7 @@ def matching_children(*, by, resource: Resource):
             ),
             priority=priority,
         )
-        .order_by("received", "-priority", "person__birth_date", "pk")[: max(left, 0)]
+        .order_by("received", "-priority", "search_birth", "pk")[: max(left, 0)]
     )
 
 
