@@ -9,7 +9,6 @@ is fixed, whatever the number of children.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -85,14 +84,6 @@ def child_in(division: Division, child: str = "child") -> Q | Exists:
     return Exists(
         Child.objects.filter(within(division, "division_id"), pk=OuterRef(child)).values("pk")
     )
-
-
-def roll_up(division: Division, rows) -> dict[str, dict]:
-    """{unit: {key: n}} from rows (community code, key, n)."""
-    out: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-    for code, key, n in rows:
-        out[unit_key(division, code)][key] += n or 0
-    return out
 
 
 # --- Category figures -----------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from huhang.reports.selectors import (
     child_in,
     ended_in,
     partners_linked,
-    roll_up,
     unit_key,
     unit_level_label,
     units_of,
@@ -131,7 +130,7 @@ def dashboard(*, user, division: Division, today: date | None = None) -> Dashboa
     month, half = month_of(today), HalfYear.containing(today)
     units = {u.code: UnitRow(u.code, u.name) for u in units_of(division)}
     _children_by_unit(division, units)
-    _categories_by_unit(division, units, today)
+    changes = _categories(division, units, today, month, half)
     overdue, due_soon = _visits(division, units, today)
     total = UnitRow("", _("合计"))
     for row in units.values():
@@ -147,7 +146,7 @@ def dashboard(*, user, division: Division, today: date | None = None) -> Dashboa
         unit_label=unit_level_label(division),
         units=list(units.values()),
         total=total,
-        changes=_changes(division, month, half),
+        changes=changes,
         leads=_leads_waiting(division),
         visits_overdue=overdue,
         visits_due_soon=due_soon,
@@ -179,25 +178,6 @@ def _children_by_unit(division: Division, units: dict[str, UnitRow]) -> None:
         units.setdefault(key, UnitRow(key, key)).children += n
 
 
-def _categories_by_unit(division: Division, units: dict[str, UnitRow], today: date) -> None:
-    """Children of each category in force today (approved, not ended), by unit."""
-    rows = (
-        CategoryAssignment.objects.filter(
-            child_in(division),
-            child__status=ChildStatus.ACTIVE,
-            status=CategoryStatus.APPROVED,
-            effective_from__lte=today,
-        )
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
-        .order_by()
-        .values_list("child__division_id", "category")
-        .annotate(n=Count("pk"))
-    )
-    for key, counts in roll_up(division, rows).items():
-        row = units.setdefault(key, UnitRow(key, key))
-        row.categories.update(counts)
-
-
 def _visits(division: Division, units: dict[str, UnitRow], today: date) -> tuple[int, int]:
     """Overdue visits by unit and the number due within DUE_SOON_DAYS days, from the cases
     app's own schedule (one query). The schedule is asked about the children it could concern
@@ -225,39 +205,46 @@ def _visits(division: Division, units: dict[str, UnitRow], today: date) -> tuple
     return overdue, due_soon
 
 
-def _changes(division: Division, month: Period, half: HalfYear) -> list[ChangeRow]:
-    """Approvals and endings this month and this half-year, by category (one query)."""
+def _categories(
+    division: Division, units: dict[str, UnitRow], today: date, month: Period, half: HalfYear
+) -> list[ChangeRow]:
+    """One pass over the category assignments: by unit, the children of each category in force
+    today (approved, not ended, the child still on the register); by category, the approvals
+    and endings of this month and this half-year."""
     since = min(month.start, half.start)
-    counts = {
-        row["category"]: row
-        for row in CategoryAssignment.objects.filter(child_in(division))
+    in_force = Q(
+        status=CategoryStatus.APPROVED, effective_from__lte=today, child__status=ChildStatus.ACTIVE
+    ) & (Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+    rows = (
+        CategoryAssignment.objects.filter(child_in(division))
         .filter(
-            Q(approved_at__gte=Period(since, since).start_at)
+            Q(status=CategoryStatus.APPROVED)
+            | Q(approved_at__gte=Period(since, since).start_at)
             | Q(status=CategoryStatus.ENDED, effective_to__gte=since)
         )
         .order_by()
-        .values("category")
+        .values_list("child__division_id", "category")
         .annotate(
+            in_force=Count("pk", filter=in_force),
             approved_month=Count("pk", filter=approved_in(month)),
             ended_month=Count("pk", filter=ended_in(month)),
             approved_half=Count("pk", filter=approved_in(half)),
             ended_half=Count("pk", filter=ended_in(half)),
         )
-    }
-    rows = []
-    for c in CATEGORIES:
-        got = counts.get(c.value, {})
-        rows.append(
-            ChangeRow(
-                c.value,
-                str(c.label),
-                got.get("approved_month", 0),
-                got.get("ended_month", 0),
-                got.get("approved_half", 0),
-                got.get("ended_half", 0),
-            )
-        )
-    return rows
+    )
+    changes = {c.value: ChangeRow(c.value, str(c.label)) for c in CATEGORIES}
+    for code, category, n, *counts in rows:
+        if n:
+            key = unit_key(division, code)
+            row = units.setdefault(key, UnitRow(key, key))
+            row.categories[category] = row.categories.get(category, 0) + n
+        change = changes.get(category)
+        if change is not None:
+            change.approved_month += counts[0]
+            change.ended_month += counts[1]
+            change.approved_half += counts[2]
+            change.ended_half += counts[3]
+    return list(changes.values())
 
 
 def _leads_waiting(division: Division) -> list[tuple[str, str, int]]:
