@@ -41,6 +41,7 @@ def review(division: str = "150203001001", n: int = 1, **more) -> LinkReview:
             "residence_code": division,
             "candidate_sex": "M",
             "candidate_hukou_code": "150203001001",
+            "candidate_residence_code": "150203001001",
             "reason": "homonym",
         },
         "candidate_id_number": FULL_ID,
@@ -99,6 +100,8 @@ def test_the_detail_compares_side_by_side_with_the_id_masked(tree, users, login)
     assert "張偉" in body and "张伟" in body and "2014-05-17" in body
     assert FULL_ID not in body and "0011" in body and FULL_ID[:14] not in body
     assert "昆都仑区第一小学" in body
+    # 張偉 and 张伟 are one name written two ways; the place and birth date agree too.
+    assert [r["same"] for r in page.context["rows"]] == [True, True, True, True, True, None]
     assert body.count(reverse("screening:link_resolve", args=[r.pk])) == 2
     event = AuditEvent.objects.get(action="view", object_type="linkreview")
     assert event.object_id == str(r.pk)

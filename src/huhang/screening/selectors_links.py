@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core import scope
+from huhang.core import names, scope
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.screening.models import LinkReview, LinkStatus
@@ -91,6 +91,8 @@ def comparison(review: LinkReview) -> list[dict[str, Any]]:
         {"label": label, "row": _shown(a), "candidate": _shown(b), "same": _agree(a, b)}
         for label, a, b in pairs
     ]
+    # Names agree when they are written differently but read the same (張偉 = 张伟).
+    rows[0]["same"] = _agree(names.normalize(review.name), names.normalize(review.candidate_name))
     rows.append(
         {
             "label": _("公民身份号码"),
