@@ -2,8 +2,8 @@
 
 Each page: session and user (2), the division with its ancestors (1), the division choices (1),
 the figures (dashboard 13, report 12; one fewer for a community, which has no units below it to
-name), one audit event (1), the header's division (1), and the session's save (savepoint,
-update, release: 3)."""
+name), one audit event (1), the header's division (1; not for the workbook), and the session's
+save (savepoint, update, release: 3)."""
 
 from __future__ import annotations
 
