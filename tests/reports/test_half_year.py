@@ -126,3 +126,47 @@ def test_report_prints_on_a4(world, users, login):
     assert "@page { size: A4" in css
     assert "break-inside: avoid" in css
     assert "display: table-header-group" in css  # headers repeat on each printed page
+
+
+def test_children_of_another_district_are_not_counted(world, users, login, tree, orgs):
+    """With a child outside the district, the district's figures check each fact's child
+    (reports.selectors.child_in) instead of taking every row: the same figures."""
+    from huhang.cases.models import Case, ServiceRecord
+    from huhang.regions.models import Division, Kind, Level
+    from tests.factories import ChildFactory, PersonFactory
+    from tests.reports.conftest import approve, at
+
+    other = Division.objects.create(
+        code="150204", name="青山区", level=Level.DISTRICT, kind=Kind.DISTRICT
+    )
+    street = Division.objects.create(
+        code="150204001", name="青山街道", level=Level.STREET, kind=Kind.STREET, parent=other
+    )
+    community = Division.objects.create(
+        code="150204001001",
+        name="青山社区",
+        level=Level.COMMUNITY,
+        kind=Kind.COMMUNITY,
+        parent=street,
+    )
+    child = ChildFactory(person=PersonFactory(name="外区", years=9), division=community)
+    approve(users, child, "dfuc", at(2026, 3, 1, 10))
+    case = Case.objects.create(
+        child=child,
+        source="school",
+        summary="外区个案",
+        status="in_service",
+        project=world["project"],
+        opened_by=users["bureau"],
+    )
+    ServiceRecord.objects.create(
+        case=case,
+        kind="counselling",
+        delivered_on=world["project"].starts_on.replace(year=2026, month=3),
+        minutes=60,
+        worker=users["socialworker"],
+        project=world["project"],
+    )
+    response = login(users["bureau"]).get(URL, {"period": H1.key})
+    assert response.context["report"].division.covers_every_child is False
+    assert _figures(response) == EXPECTED["bureau"]

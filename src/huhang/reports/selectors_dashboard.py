@@ -37,6 +37,7 @@ from huhang.reports.selectors import (
     approved_in,
     child_in,
     ended_in,
+    note_coverage,
     partners_linked,
     unit_key,
     unit_level_label,
@@ -128,6 +129,7 @@ def dashboard(*, user, division: Division, today: date | None = None) -> Dashboa
     """The dashboard of one division (already checked by core.scope). Records one view event."""
     today = today or timezone.localdate()
     month, half = month_of(today), HalfYear.containing(today)
+    note_coverage(division)
     units = {u.code: UnitRow(u.code, u.name) for u in units_of(division)}
     _children_by_unit(division, units)
     changes = _categories(division, units, today, month, half)

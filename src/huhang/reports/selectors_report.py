@@ -34,6 +34,7 @@ from huhang.reports.selectors import (
     child_in,
     ended_in,
     in_force_after,
+    note_coverage,
     partners_linked,
     unit_key,
     unit_level_label,
@@ -82,6 +83,7 @@ class Report:
 def half_year_report(*, user, division: Division, period: HalfYear, export: str = "") -> Report:
     """The half-year report of a division (already checked by core.scope). Records one event:
     a view, or an export in the named format."""
+    note_coverage(division)
     units = units_of(division)
     categories = _category_table(division, period, units)
     leads = _lead_table(division, period)
@@ -148,27 +150,35 @@ def half_year_report(*, user, division: Division, period: HalfYear, export: str 
 
 
 def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> list[Table]:
-    """By category: approved in the half-year, ended in it, in force at its end; and the same
-    by street or community (one query grouped by community and category)."""
+    """By category: approved in the half-year, ended in it, in force at its end (one query over
+    the assignments); and by street or community the figures the table shows for orphans, DFUC
+    and migrant children (one query over those rows only, grouped by community)."""
     end = in_force_after(period.end)
-    rows = (
-        CategoryAssignment.objects.filter(child_in(division))
-        .filter(approved_in(period) | ended_in(period) | end)
-        .order_by()
-        .values_list("child__division_id", "category")
+    assignments = CategoryAssignment.objects.filter(child_in(division)).order_by()
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for category, *counts in (
+        assignments.filter(approved_in(period) | ended_in(period) | end)
+        .values_list("category")
         .annotate(
             new=Count("pk", filter=approved_in(period)),
             ended=Count("pk", filter=ended_in(period)),
             at_end=Count("pk", filter=end),
         )
-    )
-    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    by_unit: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    for code, category, new, ended, at_end in rows:
-        for target in (by_category[category], by_unit[unit_key(division, code)][category]):
-            target[0] += new
-            target[1] += ended
-            target[2] += at_end
+    ):
+        by_category[category] = counts
+    watched = (Category.ORPHAN, Category.DFUC, Category.MIGRANT)
+    by_unit: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for code, category, new, at_end in (
+        assignments.filter(
+            Q(category__in=watched[:2]) & (approved_in(period) | end)
+            | Q(category=Category.MIGRANT) & approved_in(period)
+        )
+        .values_list("child__division_id", "category")
+        .annotate(new=Count("pk", filter=approved_in(period)), at_end=Count("pk", filter=end))
+    ):
+        target = by_unit[unit_key(division, code)][category]
+        target[0] += new
+        target[1] += at_end
     table = Table(
         "categories",
         _("类别认定"),
@@ -182,7 +192,6 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
     for c in CATEGORIES:
         table.rows.append([str(c.label), *by_category[c.value]])
     table.total = [_("合计"), *(sum(r[i] for r in table.rows) for i in (1, 2, 3))]
-    watched = (Category.ORPHAN, Category.DFUC, Category.MIGRANT)
     per_unit = Table(
         "units",
         _("分区域"),
@@ -198,8 +207,8 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
     names = {u.code: u.name for u in units}
     for code in sorted(set(names) | set(by_unit)):
         counts = by_unit.get(code, {})
-        new = [counts.get(c.value, [0, 0, 0])[0] for c in watched]
-        at_end = [counts.get(c.value, [0, 0, 0])[2] for c in watched[:2]]
+        new = [counts.get(c.value, [0, 0])[0] for c in watched]
+        at_end = [counts.get(c.value, [0, 0])[1] for c in watched[:2]]
         per_unit.rows.append([names.get(code, code), *new, *at_end])
     per_unit.total = [_("合计"), *(sum(r[i] for r in per_unit.rows) for i in range(1, 6))]
     return [table, per_unit]
