@@ -179,3 +179,92 @@ def leads_of(leads: list[dict], row: dict) -> dict[str, dict]:
                 key = f"{key}:{lead['category']}"
             found[key] = lead
     return found
+
+
+def rich_dataset(feeds: Feeds, tree) -> None:
+    """One small district with a lead of every kind (for the engine comparison and the CLI)."""
+    d = date
+    # 孤儿, and the same parents' older child: 孤儿助学.
+    orphan = family("赵孤", child_birth=d(2014, 1, 1))
+    student = person("赵大", d(2006, 1, 1), father=orphan["father"], mother=orphan["mother"])
+    feeds.add(
+        "police",
+        {**orphan["father"], "status": "dead", "status_date": d(2019, 1, 1)},
+        orphan["mother"],
+        orphan["child"],
+        student,
+    )
+    feeds.add("court", {"name": "母", "id_number": orphan["mother"]["id_number"],
+                        "judgment": "declared_missing", "judgment_date": d(2020, 1, 1)})  # fmt: skip
+    # 事实无人抚养: imprisoned + lost contact.
+    dfuc = family("钱困")
+    lost = {**dfuc["mother"], "status": "lost_contact", "status_date": d(2025, 1, 1)}
+    feeds.add("police", dfuc["father"], lost, dfuc["child"])
+    feeds.add("justice", {"name": "父", "id_number": dfuc["father"]["id_number"],
+                          "measure": "drug_rehab", "start_date": d(2025, 6, 1),
+                          "end_date": d(2027, 6, 1), "agency": "戒毒所"})  # fmt: skip
+    # 困境 and 金秋助学.
+    poor = feeds.family(family("孙贫", child_birth=d(2008, 7, 1)))["child"]
+    feeds.add("assistance", {"head_name": "孙父", "head_id": poor["father_id"], "name": "孙贫",
+                             "id_number": poor["id_number"], "assistance": "rural_dibao",
+                             "start_date": d(2024, 1, 1), "region_code": HERE})  # fmt: skip
+    feeds.add("health", {"name": "孙贫", "id_number": poor["id_number"], "disease": "白血病",
+                         "recognised_on": d(2025, 1, 1)})  # fmt: skip
+    # 留守 by the school, 流动 by residence, a student without ID number, a flagged code.
+    left = feeds.family(family("李留", child_birth=d(2016, 1, 1)))["child"]
+    migrant = person("吴流", d(2017, 1, 1), hukou=AWAY, residence="150203001077")
+    feeds.add("police", migrant)
+    students = [
+        {"name": "赵大", "id_number": student["id_number"], "student_number": "S-zd",
+         "sex": "M", "birth_date": student["birth_date"], "school": "内蒙古科技大学",
+         "stage": "higher", "full_time": True, "enrolled_on": d(2024, 9, 1)},
+        {"name": "孙贫", "id_number": poor["id_number"], "student_number": "S-sp",
+         "sex": "M", "birth_date": poor["birth_date"], "school": "包头一中", "stage": "senior",
+         "final_year": True},
+        {"name": "李留", "id_number": left["id_number"], "student_number": "S-ll", "sex": "M",
+         "birth_date": left["birth_date"], "school": "昆区一小", "stage": "primary",
+         "left_behind": True},
+        {"name": "周無证", "id_number": None, "student_number": "S-zw", "sex": "F",
+         "birth_date": d(2015, 3, 3), "school": "昆区一小", "stage": "primary",
+         "hukou_code": AWAY, "residence_code": THERE},
+    ]  # fmt: skip
+    feeds.add("education", *students)
+    # Registry children with categories: turned 18, deceased, adopted, moved out, released.
+    grown = person("郑成", d(2008, 1, 1))
+    gone = person("王殁", d(2013, 1, 1), status="dead", status_date=d(2026, 2, 1))
+    adopted = person("冯养", d(2019, 1, 1))
+    moved = person("陈迁", d(2012, 1, 1), status="moved_out", status_date=d(2026, 1, 1))
+    released = family("褚释")
+    feeds.add("police", grown, gone, adopted, moved, released["father"], released["child"],
+              {**released["mother"], "status": "dead", "status_date": d(2018, 1, 1)})  # fmt: skip
+    feeds.add("court", {"name": "收养人", "id_number": orphan["father"]["id_number"],
+                        "judgment": "adoption", "judgment_date": d(2026, 1, 1),
+                        "child_id": adopted["id_number"]})  # fmt: skip
+    feeds.add("justice", {"name": "父", "id_number": released["father"]["id_number"],
+                          "measure": "imprisoned", "start_date": d(2023, 1, 1),
+                          "end_date": d(2026, 2, 1)})  # fmt: skip
+    feeds.add("disability", {"name": "冯养", "id_number": adopted["id_number"],
+                             "disability_kind": "visual", "level": 2,
+                             "issued_on": d(2022, 1, 1), "valid_until": d(2030, 1, 1)})  # fmt: skip
+    feeds.commit()
+    register(grown, tree["c1"], "orphan")
+    register(gone, tree["c2"], "difficulty")
+    register(adopted, tree["village"], "orphan", "difficulty")
+    register(moved, tree["c1"], "left_behind")
+    register(released["child"], tree["c2"], "dfuc")
+
+
+ALL_KINDS = {
+    "orphan",
+    "dfuc",
+    "difficulty",
+    "left_behind",
+    "migrant",
+    "scholarship",
+    "autumn_aid",
+    "turned_18",
+    "deceased",
+    "adopted",
+    "moved_out",
+    "situation_ended",
+}
