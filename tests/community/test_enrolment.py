@@ -168,4 +168,7 @@ def test_photo_upload_sniffs_content(users, activity, login, settings, tmp_path)
     )
     url = reverse("community:photo_download", args=[photo.pk])
     assert login(users["partner"]).get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        user_id=users["partner"].pk, action="download", object_type="activityphoto"
+    ).exists()
     assert login(users["director2"]).get(url).status_code == 404

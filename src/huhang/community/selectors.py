@@ -34,7 +34,7 @@ from huhang.community.models import (
     Workstation,
 )
 from huhang.core import scope
-from huhang.core.audit import audit_record_many
+from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
 from huhang.registry.selectors import child_label
@@ -199,11 +199,20 @@ def photo_or_404(*, user, pk):
     from huhang.community.models import ActivityPhoto
 
     try:
-        return ActivityPhoto.objects.select_related("activity").get(
+        photo = ActivityPhoto.objects.select_related("activity").get(
             pk=pk, activity__in=scope.activities(user)
         )
     except (ActivityPhoto.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    # Activity photos may show children: each opening is on the audit trail.
+    audit_record(
+        by=user,
+        action=AuditAction.DOWNLOAD,
+        object_type="activityphoto",
+        object_id=photo.pk,
+        label=str(photo.activity),
+    )
+    return photo
 
 
 def child_activities(*, user, child) -> list[Enrolment]:
