@@ -45,10 +45,19 @@ def _svg(height: int, title: str, desc: str, body: list[str]) -> SafeString:
     )
 
 
+def _width(text: str) -> float:
+    """Approximate width in pixels at the chart's font size: CJK characters are about one em,
+    Latin letters and digits a little over half of one."""
+    return sum(CHAR if ord(ch) >= 0x2E80 else CHAR * 0.58 for ch in text)
+
+
 def _clip(label: str, width: int = LABEL - 8) -> str:
-    """Shorten a label to fit its column (CJK characters are about one em wide)."""
-    room = max(width // CHAR, 2)
-    return label if len(label) <= room else label[: room - 1] + "…"
+    """Shorten a label to fit its column."""
+    if _width(label) <= width:
+        return label
+    while label and _width(label + "…") > width:
+        label = label[:-1]
+    return label + "…"
 
 
 def _number(value: float) -> str:
@@ -82,16 +91,21 @@ def stacked_bar_chart(
     totals = [sum(values) for _label, values in rows]
     peak = max(totals, default=0) or 1
     span = WIDTH - LABEL - VALUE
-    top = 22 if legend else 4
+    top = 4
     body: list[str] = []
-    if legend:
-        x = LABEL
+    if legend:  # left to right, wrapping onto another line at the chart's right edge
+        x, y = float(LABEL), 4
         for i, name in enumerate(series):
+            step = 16 + _width(name) + 14
+            if x > LABEL and x + step - 14 > WIDTH:
+                x, y = float(LABEL), y + 18
             body.append(
-                f'<rect x="{x}" y="4" width="12" height="12" fill="{colours[i % len(colours)]}"/>'
-                f'<text x="{x + 16}" y="15">{escape(name)}</text>'
+                f'<rect x="{x:.0f}" y="{y}" width="12" height="12"'
+                f' fill="{colours[i % len(colours)]}"/>'
+                f'<text x="{x + 16:.0f}" y="{y + 11}">{escape(name)}</text>'
             )
-            x += 16 + CHAR * len(name) + 14
+            x += step
+        top = y + 18
     for r, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
         y = top + r * ROW
         body.append(
