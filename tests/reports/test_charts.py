@@ -108,3 +108,14 @@ def test_months():
         date(2026, 1, 1),
     ]
     assert HalfYear.of(2026, 1).end_before.isoformat() == "2026-07-01T00:00:00+08:00"
+
+
+def test_legend_stays_inside_the_chart_in_english():
+    names = ["Orphan", "De-facto unsupported child", "Child in difficulty", "Left-behind child"]
+    root = _parse(charts.stacked_bar_chart([("Street", [1, 2, 3, 4])], series=names, title="t"))
+    squares = [r for r in root.iter(f"{NS}rect") if r.get("width") == "12"]
+    assert len(squares) == 4
+    assert all(float(r.get("x")) < 640 - 12 for r in squares)
+    assert len({r.get("y") for r in squares}) == 2  # wrapped onto a second line
+    bars = [r for r in root.iter(f"{NS}rect") if r.get("width") != "12"]
+    assert min(float(b.get("y")) for b in bars) > max(float(r.get("y")) for r in squares)
