@@ -170,3 +170,8 @@ def test_children_of_another_district_are_not_counted(world, users, login, tree,
     response = login(users["bureau"]).get(URL, {"period": H1.key})
     assert response.context["report"].division.covers_every_child is False
     assert _figures(response) == EXPECTED["bureau"]
+
+
+def test_figures_do_not_depend_on_the_language(world, users, login):
+    response = login(users["supervisor"]).get(URL, {"period": H1.key}, HTTP_ACCEPT_LANGUAGE="en")
+    assert _figures(response) == EXPECTED["supervisor"]

@@ -91,20 +91,14 @@ def half_year_report(*, user, division: Division, period: HalfYear, export: str 
     payments = _payment_table(division, period)
     community, community_figures = _community_table(division, period)
     funded = _scholarship_children(division, period)
-    by_cat = {row[0]: row for row in categories[0].rows}
-    dfuc, orphan, migrant = (
-        by_cat[str(Category.DFUC.label)],
-        by_cat[str(Category.ORPHAN.label)],
-        by_cat[str(Category.MIGRANT.label)],
-    )
-    lead_by_kind = {row[0]: row for row in leads.rows}
+    dfuc, orphan, migrant = (categories[0].row(c) for c in ("dfuc", "orphan", "migrant"))
     figures = [
         Figure("new_dfuc", _("新认定事实无人抚养儿童"), dfuc[1], _("人")),
         Figure("new_orphans", _("新认定孤儿"), orphan[1], _("人")),
         Figure(
             "migrant_found",
             _("排查发现流动儿童"),
-            lead_by_kind.get(str(LeadKind.MIGRANT.label), [0, 0])[1],
+            leads.row(LeadKind.MIGRANT)[1],
             _("人"),
         ),
         Figure("migrant_archived", _("流动儿童建档（认定）"), migrant[1], _("人")),
@@ -191,6 +185,7 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
     )
     for c in CATEGORIES:
         table.rows.append([str(c.label), *by_category[c.value]])
+        table.keys.append(c.value)
     table.total = [_("合计"), *(sum(r[i] for r in table.rows) for i in (1, 2, 3))]
     per_unit = Table(
         "units",
@@ -243,6 +238,7 @@ def _lead_table(division: Division, period: HalfYear) -> Table:
     for kind in LeadKind:
         row = counts.get(kind.value)
         table.rows.append([str(kind.label), *(row or [0, 0, 0, 0])])
+        table.keys.append(kind.value)
     table.total = [_("合计"), *(sum(r[i] for r in table.rows) for i in range(1, 5))]
     return table
 

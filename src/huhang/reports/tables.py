@@ -30,6 +30,10 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     total: list[Any] | None = None
     note: str = ""
+    keys: list[str] = field(default_factory=list)  # stable codes of the rows, when they have one
+
+    def row(self, key: str) -> list[Any]:
+        return self.rows[self.keys.index(key)]
 
     def display(self, row: list[Any]) -> list[str]:
         return [show(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
