@@ -31,8 +31,8 @@ def test_demo_data_feeds_writes_seven_files_that_import(demo, tmp_path):
     assert files == [
         "assistance.csv",
         "court.csv",
-        "disability.csv",
-        "education.xlsx",
+        "disability.xlsx",
+        "education.csv",
         "health.csv",
         "justice.csv",
         "police.csv",
@@ -40,8 +40,8 @@ def test_demo_data_feeds_writes_seven_files_that_import(demo, tmp_path):
     assert "police.csv" in out.getvalue()
     police = (tmp_path / "feeds" / "police.csv").read_bytes()
     assert decode(police)[0] == "gb18030"
-    assert (tmp_path / "feeds" / "assistance.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    assert (tmp_path / "feeds" / "education.xlsx").read_bytes().startswith(b"PK")
+    assert (tmp_path / "feeds" / "education.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert (tmp_path / "feeds" / "disability.xlsx").read_bytes().startswith(b"PK")
     for source in BAD_ROWS:
         path = next((tmp_path / "feeds").glob(f"{source}.*"))
         result = feed_import(by=None, source=source, path=path)

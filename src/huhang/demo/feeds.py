@@ -6,9 +6,10 @@ department would send on `as_of`:
 
 - police (公安, GB18030 CSV): every person with an ID number, parents' IDs for minors, deaths,
   lost contact and deportations from the recorded situations;
-- justice, court, disability, health (GB18030 CSV): the recorded situations of those kinds;
-- assistance (民政, UTF-8 CSV with BOM): the members of every 低保/特困 household;
-- education (教育, XLSX with date cells): every registered child at school.
+- justice, court, health (GB18030 CSV) and disability (XLSX with date cells): the recorded
+  situations of those kinds;
+- assistance (民政, GB18030 CSV): the members of every 低保/特困 household;
+- education (教育, UTF-8 CSV with BOM): every registered child at school.
 
 On top of that, a few stories the registry does not know yet, so that screening the feeds yields
 every kind of lead (see `STORIES`): parents newly imprisoned, in rehab or out of contact; new
@@ -67,14 +68,17 @@ BAD_ROWS = {
     "assistance": 2,
     "education": 3,
 }
+# Most government exports are GB18030 CSV. The XLSX is the disability federation's (small: the
+# population register or the student register as XLSX would take xlsxwriter minutes to write
+# for the large size); the student register comes as UTF-8 with a byte-order mark.
 FORMATS = {
     "police": "gb18030",
     "justice": "gb18030",
     "court": "gb18030",
-    "disability": "gb18030",
+    "disability": "xlsx",
     "health": "gb18030",
-    "assistance": "utf-8-sig",
-    "education": "xlsx",
+    "assistance": "gb18030",
+    "education": "utf-8-sig",
 }
 GARBLE_SHARE = 0.04
 # A community code that is not in the tree (its street, 友谊大街街道, is).
@@ -146,7 +150,6 @@ class _Builder:
         ] = {}  # pk → (division, status, stage, school)
         self.situations: dict[int, list[tuple]] = defaultdict(list)
         self.open_categories: dict[int, set[str]] = defaultdict(set)
-        self.police_status: dict[str, tuple[str, date | None]] = {}
         self.student_seq = 0
         self.tree = set()
         self._t2s = opencc.OpenCC("s2t")
@@ -346,7 +349,7 @@ class _Builder:
                 p.id_number if with_id else "",
                 number,
                 _SEX[p.sex],
-                p.birth,  # a date cell in the XLSX
+                p.birth,  # a date: YYYY-MM-DD in the CSV
                 school,
                 _STAGE[stage],
                 grade.get(stage, "高三" if final and stage == "vocational" else ""),
@@ -362,12 +365,17 @@ class _Builder:
     # --- from the registry ---------------------------------------------------------------------
 
     def from_registry(self) -> None:
-        as_of = self.as_of
-        for pk, p in self.people.items():
-            status, on = "正常", None
-            for kind, started, ended, _detail in self.situations.get(pk, ()):
-                if kind in _POLICE_STATUS and (ended is None or ended > as_of):
-                    status, on = _POLICE_STATUS[kind], started
+        as_of, situations, parents_of, people = (
+            self.as_of,
+            self.situations,
+            self.parents,
+            self.people,
+        )
+        # Born after this day: under 18 on the as-of date (parents' IDs are listed for minors).
+        adult_born = add_years(as_of, -18)
+        police = self.feeds.rows["police"]
+        no_parents: dict[str, int] = {}
+        for pk, p in people.items():
             if not p.id_number:
                 continue
             if not p.hukou:
@@ -375,20 +383,32 @@ class _Builder:
                 p.hukou = p.residence = self.children.get(pk, ("",))[0]
                 if not p.hukou:
                     continue
-            parents = self.parents.get(pk, {})
-            minor = _age(p.birth, as_of) < 18
-            father = self.people.get(parents.get("father")) if minor else None
-            mother = self.people.get(parents.get("mother")) if minor else None
-            self.police_status[p.id_number] = (status, on)
-            self.police(
-                p,
-                father=father.id_number if father else "",
-                mother=mother.id_number if mother else "",
-                status=status,
-                on=on,
+            status, on = "正常", ""
+            own = situations.get(pk)
+            if own:
+                for kind, started, ended, detail in own:
+                    if kind in _POLICE_STATUS and (ended is None or ended > as_of):
+                        status, on = _POLICE_STATUS[kind], started.isoformat()
+                    self._situation_row(p, kind, started, ended, detail)
+            father = mother = ""
+            if p.birth > adult_born:
+                parents = parents_of.get(pk, no_parents)
+                f, m = people.get(parents.get("father")), people.get(parents.get("mother"))
+                father, mother = (f.id_number if f else ""), (m.id_number if m else "")
+            police.append(
+                [
+                    p.name,
+                    p.id_number,
+                    _SEX[p.sex],
+                    p.birth.isoformat(),
+                    p.hukou,
+                    p.residence,
+                    father,
+                    mother,
+                    status,
+                    on,
+                ]
             )
-            for kind, started, ended, detail in self.situations.get(pk, ()):
-                self._situation_row(p, kind, started, ended, detail)
         for pk, (_division, status, stage, school) in self.children.items():
             p = self.people.get(pk)
             if p is None or status != "active" or not stage:
@@ -797,7 +817,7 @@ def write_feeds(directory: Path | str, *, as_of: date, seed: int = 150203) -> di
         path = directory / f"{source}.{'xlsx' if fmt == 'xlsx' else 'csv'}"
         rows = feeds.rows[source]
         if fmt == "xlsx":
-            _write_xlsx(path, _headers(source), rows)
+            _write_xlsx(path, source, rows)
         else:
             _write_csv(path, _headers(source), rows, fmt)
         paths[source] = path
@@ -808,7 +828,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list], encoding: str) -
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(header)
     table = pa.table(
         {
-            h: pa.array([_text(v) for v in col], pa.string())
+            h: pa.array([v if type(v) is str else _text(v) for v in col], pa.string())
             for h, col in zip(header, columns, strict=True)
         }
     )
@@ -835,15 +855,28 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _write_xlsx(path: Path, header: list[str], rows: list[list]) -> None:
+def _write_xlsx(path: Path, source: str, rows: list[list]) -> None:
+    """The first sheet holds the data, dates as date cells (as a spreadsheet user types them)."""
+    columns = SOURCES[source].columns
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = workbook.add_worksheet("学籍")
+    sheet = workbook.add_worksheet("数据")
     dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, header)
+    sheet.write_row(0, 0, [c.header for c in columns])
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
-            if isinstance(value, date):
-                sheet.write_datetime(r, c, value, dates)
+            day = _as_date(value) if columns[c].kind == "date" else None
+            if day is not None:
+                sheet.write_datetime(r, c, day, dates)
             elif value:
                 sheet.write_string(r, c, str(value))
+    workbook.add_worksheet("说明").write(0, 0, "数据在第一个工作表")
     workbook.close()
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

@@ -146,7 +146,9 @@ def _read_workbook(path: Path) -> RawTable:
         records = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (python_calamine.CalamineError, OSError, IndexError, ValueError) as exc:
         raise unreadable() from exc
-    return _from_records([[_cell(v) for v in r] for r in records], "xlsx")
+    # Most cells are text already (blank cells too): convert only the others.
+    rows = [[v if type(v) is str else _cell(v) for v in r] for r in records]
+    return _from_records(rows, "xlsx")
 
 
 def _cell(value: object) -> str:
