@@ -414,3 +414,17 @@ def test_uploaded_document_that_is_not_what_it_says_refuses_the_verification(use
         services.lead_verify(by=users["director"], lead=lead, note="走访", documents=[fake])
     assert Lead.objects.get(pk=lead.pk).status == "new"
     assert not Document.objects.exists()
+
+
+def test_verifier_and_reviewer_do_not_approve_their_own_lead(users, children, tree):
+    """Four eyes: the bureau may take every step of a lead in its district, but not all of
+    them on the same lead."""
+    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    services.lead_verify(by=users["bureau"], lead=lead, note="电话核实，属实")
+    with pytest.raises(NotAllowed):
+        services.lead_review(by=users["bureau"], lead=lead)
+    services.lead_review(by=users["supervisor"], lead=lead, note="同意")
+    with pytest.raises(NotAllowed):
+        services.lead_approve(by=users["bureau"], lead=lead)
+    assert Lead.objects.get(pk=lead.pk).status == "reviewed"
+    assert not CategoryAssignment.objects.filter(child=children["xiaohai"]).exists()

@@ -101,6 +101,13 @@ def _expect(lead: Lead, status: str, message: str) -> None:
         raise InvalidTransition(message)
 
 
+def _other_hands(by, *earlier_ids: int | None) -> None:
+    """Four eyes: whoever verified a lead does not review it, and whoever verified or reviewed
+    it does not approve it (also a check constraint on the table)."""
+    if by.pk in earlier_ids:
+        raise NotAllowed(_("核实、复核和审批须由不同的人完成：您已处理过该线索的上一环节。"))
+
+
 # --- Verification (the director's field check) -------------------------------------------------
 
 
@@ -204,6 +211,7 @@ def lead_review(*, by, lead: Lead, note: str = "", version: int | None = None) -
     _require(by, "lead.review")
     _in_scope(by, lead)
     _expect(lead, LeadStatus.VERIFIED, _("只有已核实的线索可以复核。"))
+    _other_hands(by, lead.verified_by_id)
     fields = {
         "status": LeadStatus.REVIEWED,
         "reviewed_by": by,
@@ -245,6 +253,7 @@ def lead_approve(*, by, lead: Lead, version: int | None = None, today: date | No
     _require(by, "lead.approve")
     _in_scope(by, lead)
     _expect(lead, LeadStatus.REVIEWED, _("只有已复核的线索可以审批。"))
+    _other_hands(by, lead.verified_by_id, lead.reviewed_by_id)
     today = today or timezone.localdate()
     fields = {"status": LeadStatus.APPROVED, "decided_by": by, "decided_at": timezone.now()}
     _claim(lead, LeadStatus.REVIEWED, version, **fields)
