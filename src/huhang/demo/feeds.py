@@ -236,6 +236,22 @@ class _Builder:
             )
         return name.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)}) + "\u3000"
 
+    def holders(self, categories: tuple[str, ...]) -> list[int]:
+        """Registered active children with an ID number holding one of `categories` (and no
+        DFUC, whose parents have stories of their own), under 17."""
+        out = []
+        for pk, cats in self.open_categories.items():
+            person = self.people.get(pk)
+            child = self.children.get(pk)
+            if person is None or child is None or child[1] != "active" or not person.id_number:
+                continue
+            if "dfuc" in cats or not cats & set(categories) or _age(person.birth, self.as_of) > 16:
+                continue
+            out.append(pk)
+        out.sort()
+        self.rng.shuffle(out)
+        return out
+
     def plain_children(self, min_age: int, max_age: int) -> list[int]:
         """Registered active children with both parents on record, no open category, no
         recorded situation of a parent, aged min..max on the as-of date."""
@@ -496,16 +512,18 @@ class _Builder:
             self.feeds.stories["released"] += 1
             if self.feeds.stories["released"] >= 2:
                 break
-        # A registered child died; another moved away; another was adopted.
-        pk = take(plain)
+        # Children holding a category: one died, one moved away, one was adopted (each of these
+        # ends the category).
+        holders = self.holders(("orphan", "difficulty", "left_behind"))
+        pk = take(holders)
         if pk:
             self._set_police(self.people[pk], "死亡", as_of - timedelta(days=20))
             self.feeds.stories["deceased"] += 1
-        pk = take(plain)
+        pk = take(holders)
         if pk:
             self._set_police(self.people[pk], "迁出", as_of - timedelta(days=35))
             self.feeds.stories["moved_out"] += 1
-        pk = take(plain)
+        pk = take(holders)
         if pk:
             adopter = self.new_person("M", self.born(35, 45), self.people[pk].residence)
             self.police(adopter)
