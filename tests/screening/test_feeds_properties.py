@@ -7,6 +7,7 @@ import datetime
 import unicodedata
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,3 +123,28 @@ NAME_CHARS = st.sampled_from(
 @given(st.lists(st.text(NAME_CHARS, min_size=1, max_size=8), max_size=30))
 def test_batch_name_keys_equal_core_normalize(values):
     assert namekeys.normalize_many(values) == [names.normalize(v) for v in values]
+
+
+def _with_birth(text: str) -> str:
+    first17 = f"150203{text}001"
+    return first17 + idnumber.check_char(first17)
+
+
+@pytest.mark.parametrize(
+    ("birth", "valid"),
+    [
+        ("20000229", True),
+        ("20010229", False),
+        ("20000230", False),
+        ("20000431", False),
+        ("20001301", False),
+        ("20000001", False),
+        ("20000100", False),
+        ("18991231", False),
+        ("19000101", True),
+    ],
+)
+def test_id_column_refuses_days_that_do_not_exist(birth, valid):
+    check = validate.id_column(pa.array([_with_birth(birth)]), TODAY)
+    assert check.valid.to_pylist() == [valid]
+    assert idnumber.is_valid(_with_birth(birth)) is valid

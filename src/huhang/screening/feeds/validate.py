@@ -147,9 +147,16 @@ def id_column(values: pa.Array, today: datetime.date) -> IdCheck:
         ),
         pa.date32(),
     )
+    # Arrow's strptime rolls a day past the month's end over (0230 → 3 March): a real day
+    # has the month and the day it was written with.
+    written = pc.cast(pc.utf8_slice_codeunits(padded, 10, 14), pa.int32())
+    real_day = pc.equal(pc.add(pc.multiply(pc.month(birth), 100), pc.day(birth)), written)
     birth_ok = pc.and_(
-        pc.greater_equal(birth, pa.scalar(datetime.date(1900, 1, 1), pa.date32())),
-        pc.less_equal(birth, pa.scalar(today, pa.date32())),
+        real_day,
+        pc.and_(
+            pc.greater_equal(birth, pa.scalar(datetime.date(1900, 1, 1), pa.date32())),
+            pc.less_equal(birth, pa.scalar(today, pa.date32())),
+        ),
     )
     ok = pc.and_(shape_ok, pc.and_(check_ok, pc.fill_null(birth_ok, False)))
     odd = pc.equal(pc.modulo(pc.cast(pc.utf8_slice_codeunits(padded, 16, 17), pa.int8()), 2), 1)
