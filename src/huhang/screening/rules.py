@@ -23,8 +23,6 @@ end date means open-ended. A parent's situation counts on day D when it started 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -232,7 +230,10 @@ STEPS: tuple[Step, ...] = (
         """,
         materialise=True,
     ),
-    # Everyone the feeds know: the population register, plus students it does not list.
+    # The people the rules are about: from the population register, the children (under 18 on
+    # the date), the students and the registry's children; plus the students it does not list.
+    # (Adults who are only parents are read from `police` directly: no need to copy a million
+    # rows.)
     Step(
         "people",
         f"""
@@ -241,19 +242,23 @@ STEPS: tuple[Step, ...] = (
                CAST(birth_date + INTERVAL {ADULT_YEARS} YEAR AS DATE) AS adult_on,
                CAST(birth_date + INTERVAL {LEFT_BEHIND_UNDER_YEARS} YEAR AS DATE) AS sixteen_on
         FROM (
-            SELECT id_number AS person_key, id_number, name, sex, birth_date, hukou_code,
-                   residence_code, father_id, mother_id, status, status_date,
-                   'police' AS source, batch, "row"
-            FROM police
+            SELECT p.id_number AS person_key, p.id_number, p.name, p.sex, p.birth_date,
+                   p.hukou_code, p.residence_code, p.father_id, p.mother_id, p.status,
+                   p.status_date, 'police' AS source, p.batch, p."row"
+            FROM police p
+            LEFT JOIN (SELECT linked_id AS id FROM students WHERE linked_id IS NOT NULL
+                       UNION SELECT person_key FROM registry) k ON k.id = p.id_number
+            WHERE p.birth_date > CAST(@as_of - INTERVAL {ADULT_YEARS + 1} YEAR AS DATE)
+               OR k.id IS NOT NULL
             UNION ALL
             SELECT person_key, linked_id, name, sex, birth_date, hukou_code, residence_code,
                    CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
                    CAST(NULL AS DATE), 'education', batch, "row"
             FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY person_key
                                                  ORDER BY batch, "row") AS n
-                  FROM students s) s
+                  FROM students s
+                  WHERE NOT EXISTS (SELECT 1 FROM police p WHERE p.id_number = s.person_key)) s
             WHERE n = 1
-              AND NOT EXISTS (SELECT 1 FROM police p WHERE p.id_number = s.person_key)
         ) u
         """,
         materialise=True,
@@ -415,17 +420,16 @@ RULES: tuple[Rule, ...] = (
         FROM minors m JOIN students s ON s.person_key = m.person_key
         WHERE m.sixteen_on > @as_of AND s.left_behind
         UNION ALL
-        SELECT m.person_key, 'police', p.batch, p."row", 'parent_lives_away', pa.role,
-               p.residence_code, CAST(NULL AS DATE), CAST(NULL AS DATE)
+        SELECT m.person_key, 'police', a.batch, a."row", 'parent_lives_away', a.role,
+               a.residence_code, CAST(NULL AS DATE), CAST(NULL AS DATE)
         FROM minors m
-        JOIN parents pa ON pa.person_key = m.person_key
-        JOIN police p ON p.id_number = pa.parent_id
-        WHERE m.sixteen_on > @as_of
+        JOIN (SELECT pa.person_key, pa.role, p.batch, p."row", p.residence_code,
+                     COUNT(*) OVER (PARTITION BY pa.person_key) AS away
+              FROM parents pa JOIN police p ON p.id_number = pa.parent_id
+              WHERE p.residence_code IS NOT NULL AND NOT p.residence_code {_IN_DISTRICT}) a
+          ON a.person_key = m.person_key
+        WHERE m.sixteen_on > @as_of AND a.away = 2
           AND COALESCE(m.residence_code, m.hukou_code) {_IN_DISTRICT}
-          AND 2 = (SELECT COUNT(*) FROM parents pa2 JOIN police p2 ON p2.id_number = pa2.parent_id
-                   WHERE pa2.person_key = m.person_key
-                     AND p2.residence_code IS NOT NULL
-                     AND NOT p2.residence_code {_IN_DISTRICT})
         """,
     ),
     # 流动儿童: a minor living (population register) or studying (student register) in the
@@ -675,55 +679,79 @@ LEAD_SCHEMA = pa.schema(
         ("fingerprint", pa.string()),
     ]
 )
-_KEY = ("kind", "person_key", "category")
 
 
-def _evidence_item(row: dict) -> dict:
-    item = {}
-    for column in EVIDENCE_COLUMNS:
-        value = row[column]
-        if value is None:
-            continue
-        key = {"on_date": "on", "until_date": "until"}.get(column, column)
-        item[key] = value.isoformat() if isinstance(value, date) else value
-    return item
+# The leads' final form, computed the same way whatever engine found them: the evidence items
+# as JSON (blank fields left out; sorted), and the fingerprint — SHA-256 of the kind, the person,
+# the category and the sorted facts and dates of the evidence, without batch ids or row numbers,
+# so that the same data re-imported in a new batch is the same lead. Run by an in-process DuckDB
+# over the engine's Arrow tables.
 
 
-def fingerprint(kind: str, person_key: str, category: str, evidence: list[dict]) -> str:
-    """Hash of the lead's kind, person and the facts and dates of its evidence — not the batch
-    ids or row numbers, so that the same data re-imported in a new batch is the same lead."""
-    facts = sorted(
-        json.dumps(
-            {k: v for k, v in item.items() if k not in ("batch", "row")},
-            sort_keys=True,
-            ensure_ascii=False,
-        )
-        for item in evidence
+# (JSON name, column, how the value is written)
+_ITEM_FIELDS = (
+    ("source", "source", "text"),
+    ("batch", "batch", "number"),
+    ("row", '"row"', "number"),
+    ("fact", "fact", "text"),
+    ("subject", "subject", "text"),
+    ("detail", "detail", "text"),
+    ("on", "on_date", "date"),
+    ("until", "until_date", "date"),
+)
+
+
+def _json_object(fields) -> str:
+    """SQL for a JSON object of the non-blank fields."""
+    values = {
+        "text": "to_json({})",
+        "number": "CAST({} AS VARCHAR)",
+        "date": "'\"' || CAST({} AS VARCHAR) || '\"'",
+    }
+    parts = ", ".join(
+        f"""CASE WHEN {column} IS NOT NULL THEN '"{name}":' || {values[how].format(column)} END"""
+        for name, column, how in fields
     )
-    payload = json.dumps([kind, person_key, category, facts], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return f"'{{' || concat_ws(',', {parts}) || '}}'"
+
+
+_FINAL_SQL = f"""
+WITH items AS (
+    SELECT kind, person_key, COALESCE(category, '') AS category, source, batch, "row", fact,
+           subject, detail, on_date, until_date,
+           {_json_object(_ITEM_FIELDS)} AS item,
+           {_json_object(f for f in _ITEM_FIELDS if f[0] not in ("batch", "row"))} AS facts
+    FROM evidence
+),
+per_lead AS (
+    SELECT kind, person_key, category,
+           '[' || string_agg(item, ',' ORDER BY source, batch, "row", fact, subject, detail,
+                             on_date, until_date) || ']' AS evidence,
+           string_agg(facts, ',' ORDER BY facts) AS facts
+    FROM items GROUP BY kind, person_key, category
+)
+SELECT l.kind, l.person_key, COALESCE(l.category, '') AS category, l.id_number, l.name, l.sex,
+       CAST(l.birth_date AS DATE) AS birth_date, CAST(l.child_id AS BIGINT) AS child_id,
+       l.region_code, l.division_code, CAST(l.region_flagged AS BOOLEAN) AS region_flagged,
+       COALESCE(e.evidence, '[]') AS evidence,
+       sha256(to_json([l.kind, l.person_key, COALESCE(l.category, ''),
+                       COALESCE(e.facts, '')])) AS fingerprint
+FROM leads l
+LEFT JOIN per_lead e ON e.kind = l.kind AND e.person_key = l.person_key
+                    AND e.category = COALESCE(l.category, '')
+ORDER BY l.kind, l.person_key, category
+"""
 
 
 def finalise(leads: pa.Table, evidence: pa.Table) -> pa.Table:
     """One table of leads (LEAD_SCHEMA), sorted by kind, person and category, each with its
-    evidence as JSON (sorted) and its fingerprint. The same for every engine."""
-    order = [(k, "ascending") for k in _KEY]
-    leads = leads.sort_by(order)
-    ev_order = order + [(c, "ascending") for c in EVIDENCE_COLUMNS]
-    by_lead: dict[tuple, list[dict]] = {}
-    for row in evidence.sort_by(ev_order).to_pylist():
-        by_lead.setdefault((row["kind"], row["person_key"], row["category"]), []).append(
-            _evidence_item(row)
-        )
-    columns = leads.to_pydict()
-    texts, prints = [], []
-    for kind, person_key, category in zip(
-        columns["kind"], columns["person_key"], columns["category"], strict=True
-    ):
-        items = by_lead.get((kind, person_key, category), [])
-        texts.append(json.dumps(items, ensure_ascii=False))
-        prints.append(fingerprint(kind, person_key, category, items))
-    columns["evidence"] = texts
-    columns["fingerprint"] = prints
-    columns["category"] = [c or "" for c in columns["category"]]
-    return pa.table({f.name: columns[f.name] for f in LEAD_SCHEMA}, schema=LEAD_SCHEMA)
+    evidence as JSON and its fingerprint. The same for every engine."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("leads", leads)
+        con.register("evidence", evidence)
+        return con.sql(_FINAL_SQL).to_arrow_table().cast(LEAD_SCHEMA)
+    finally:
+        con.close()
