@@ -269,7 +269,7 @@ def _service_table(division: Division, period: HalfYear) -> tuple[Table, dict]:
         "services",
         _("购买服务"),
         [
-            Column(_("项目"), TEXT),
+            Column(_("服务项目"), TEXT),
             Column(_("服务儿童")),
             Column(_("服务次数")),
             Column(_("服务时长（小时）"), DECIMAL),
@@ -359,7 +359,7 @@ def _community_table(division: Division, period: HalfYear) -> tuple[Table, dict]
     table = Table(
         "community",
         _("关爱服务"),
-        [Column(_("项目"), TEXT), Column(_("数量")), Column(_("人数")), Column(_("人次"))],
+        [Column(_("指标"), TEXT), Column(_("数量")), Column(_("人数")), Column(_("人次"))],
     )
     table.rows = [
         [_("开展活动（场）/ 出席儿童"), acts["n"], reached["children"], reached["times"]],
