@@ -131,7 +131,19 @@ _CHECK_CHARS = pa.array(list("10X98765432"), pa.string())
 
 def id_column(values: pa.Array, today: datetime.date) -> IdCheck:
     """GB 11643 for a whole column: 18 characters, 17 digits and a digit or X, a real birth
-    date from 1900 up to today, and the ISO 7064 MOD 11-2 check character."""
+    date from 1900 up to today, and the ISO 7064 MOD 11-2 check character. Blank cells give
+    NULL; only the filled ones are checked (parents' columns are mostly blank)."""
+    filled = pc.is_valid(values)
+    if values.null_count == 0:
+        return _id_check(values, today)
+    check = _id_check(values.filter(filled), today)
+    # Row i of the column is row (filled cells before i) of the check; blank rows take NULL.
+    position = pc.subtract(pc.cumulative_sum(pc.cast(filled, pa.int64())), 1)
+    index = pc.if_else(filled, position, pa.scalar(None, pa.int64()))
+    return IdCheck(*(pc.take(column, index) for column in (check.valid, check.sex, check.birth)))
+
+
+def _id_check(values: pa.Array, today: datetime.date) -> IdCheck:
     shape_ok = pc.fill_null(pc.match_substring_regex(values, "^[0-9]{17}[0-9X]$"), False)
     # Malformed cells are replaced by zeros so that every step below can parse every cell.
     padded = pc.if_else(shape_ok, values, "0" * 18)
