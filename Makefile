@@ -26,6 +26,9 @@ demo: setup
 	$(BIN)/huhang demo_data --size $(DEMO_SIZE)
 	$(BIN)/huhang collectstatic --no-input --verbosity 0
 	@echo "Serving Huhang on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@# The background-task worker (screenings started from the page) runs beside the web server
+	@# and stops with it.
+	$(BIN)/huhang db_worker --interval 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn huhang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 test: setup

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "huhang.core",
     "huhang.regions",
     "huhang.accounts",
@@ -203,6 +205,22 @@ HUHANG_REFERRAL_ANSWER_DAYS = env_int("HUHANG_REFERRAL_ANSWER_DAYS", 15)
 # Screening on Apache Spark (`huhang screen --engine spark`): the master URL of the cluster
 # (local[*] = all cores of this machine).
 HUHANG_SPARK_MASTER = env_str("HUHANG_SPARK_MASTER", "local[*]")
+# A screening in flight that reports no progress for this long is taken to have died with its
+# worker, and no longer blocks a new one.
+HUHANG_SCREENING_STALE_MINUTES = env_int("HUHANG_SCREENING_STALE_MINUTES", 60)
+
+# Long work started from a page (a screening) runs as a background task: stored in the database,
+# executed by `huhang db_worker` (`make demo` starts one beside the web server).
+# HUHANG_TASKS_IMMEDIATE=1 runs tasks in the request instead (no worker needed).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("HUHANG_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

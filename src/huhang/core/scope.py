@@ -166,6 +166,14 @@ def feed_batches(user) -> QuerySet:
     return qs
 
 
+def screening_runs(user) -> QuerySet:
+    """Screening runs: the whole installation's, for the roles that run screenings (the bureau)."""
+    from huhang.screening.models import ScreeningRun
+
+    qs = ScreeningRun.objects.all()
+    return qs if can(user, "screening.run") else qs.none()
+
+
 def report_divisions(user) -> QuerySet:
     """The divisions whose figures a user may read on dashboards and reports: its own subtree,
     for roles with reports.view (an auditor reads figures of its district, not the registry)."""

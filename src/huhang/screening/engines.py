@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from huhang.screening import rules
 from huhang.screening.schema import SCHEMAS, SOURCES
@@ -157,6 +158,18 @@ def links_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 
 # --- Spark -------------------------------------------------------------------------------------
+
+
+def spark_missing() -> str | None:
+    """Why Spark cannot run here (pyspark or Java absent), or None when it can."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return _("本机未安装 Spark（pip install 'huhang[spark]'）。")
+    if shutil.which("java") is None:
+        return _("Spark 需要 Java 17，本机未找到 java。")
+    return None
 
 
 def spark_session():

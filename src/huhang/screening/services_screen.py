@@ -1,21 +1,24 @@
 """Running a screening (精准排查): linkage, then the rules, then the new leads into the database.
 
-`screen_run` is what `huhang screen` and the screening page's task call. The heavy work runs in
-DuckDB (or Spark) outside any database transaction; what it found is written in one transaction,
-set-based (bulk inserts in chunks), with one audit event for the run.
+`screen_run` is what `huhang screen` calls: it records the run and executes it in the foreground.
+The screening page calls `screen_request`, which records the run (queued) and hands it to the
+background task (`tasks.screen_task`), which calls `screen_execute`. The heavy work runs in
+DuckDB (or Spark) outside any database transaction, reporting its stage on the run's row; what
+it found is written in one transaction, set-based (bulk inserts in chunks), with one audit event
+for the run.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,8 +29,17 @@ from huhang.core.roles import can
 from huhang.regions.models import Division
 from huhang.screening import engines, rules
 from huhang.screening.linkage import LinkOutcome, link_people
-from huhang.screening.models import Engine, FeedBatch, Lead, LeadStatus, ScreeningRun
+from huhang.screening.models import (
+    IN_FLIGHT,
+    Engine,
+    FeedBatch,
+    Lead,
+    LeadStatus,
+    RunStatus,
+    ScreeningRun,
+)
 from huhang.screening.schema import SOURCES
+from huhang.screening.services_links import link_reviews_store
 
 # progress(done, total, label): called before each stage.
 Progress = Callable[[int, int, str], None]
@@ -49,14 +61,74 @@ def _link(con, *, as_of: date) -> LinkOutcome:
 
 
 def _store_link_reviews(*, run: ScreeningRun, candidates: list) -> None:
-    if not candidates:
-        return
-    # TEMPORARY guard — until screening/services_links.py lands the candidates are only counted.
+    if candidates:
+        link_reviews_store(run=run, candidates=candidates)
+
+
+def stages() -> list[str]:
+    """The stages of a run in order, as reported to `progress` and on the run's row."""
+    return ["load", "linkage"] + [s.name for s in rules.STEPS + rules.OUTPUT_STEPS] + ["store"]
+
+
+def _stale_before():
+    return timezone.now() - timedelta(minutes=settings.HUHANG_SCREENING_STALE_MINUTES)
+
+
+def _stale_runs_fail(root: str) -> None:
+    """A run in flight that has reported nothing for HUHANG_SCREENING_STALE_MINUTES died with its
+    worker (a restart, a killed process): it is marked failed so that it blocks no new run."""
+    ScreeningRun.objects.filter(
+        root=root, status__in=IN_FLIGHT, reported_at__lt=_stale_before()
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=_("中断：超过 %(n)s 分钟没有进展（后台任务可能已停止）。")
+        % {"n": settings.HUHANG_SCREENING_STALE_MINUTES},
+    )
+
+
+def _run_create(*, by, as_of: date, engine: str) -> ScreeningRun:
+    """Check the request and record the run (queued). Refusals raise and record nothing."""
+    if by is not None and not can(by, "screening.run"):
+        raise NotAllowed(_("您没有运行排查的权限。"))
+    if engine not in Engine.values:
+        raise DomainError(_("未知的排查引擎：%(engine)s") % {"engine": engine}, field="engine")
+    if engine == Engine.SPARK and (missing := engines.spark_missing()):
+        raise DomainError(missing, field="engine")
+    batches = current_batches()
+    if not batches:
+        raise DomainError(_("还没有导入任何部门数据，无法排查。请先导入数据。"))
+    root = settings.HUHANG_ROOT_DIVISION
+    if not Division.objects.filter(code=root).exists():
+        raise DomainError(_("本系统的根区划 %(code)s 不存在。") % {"code": root})
+    _stale_runs_fail(root)
+    busy = _("已有一次排查正在进行，请等它完成后再开始新的排查。")
+    if ScreeningRun.objects.filter(root=root, status__in=IN_FLIGHT).exists():
+        raise DomainError(busy)
     try:
-        from huhang.screening.services_links import link_reviews_store
-    except ImportError:
-        return
-    link_reviews_store(run=run, candidates=candidates)
+        # The partial unique index refuses a second run in flight that slipped past the check.
+        with transaction.atomic():
+            return ScreeningRun.objects.create(
+                as_of=as_of,
+                engine=engine,
+                root=root,
+                started_by=by if getattr(by, "is_authenticated", False) else None,
+                batches={s: b.pk for s, b in batches.items()},
+                stage_total=len(stages()),
+            )
+    except IntegrityError as exc:
+        raise DomainError(busy) from exc
+
+
+def screen_request(*, by, as_of: date, engine: str = Engine.DUCKDB) -> ScreeningRun:
+    """Queue a screening for the background task (the screening page); returns the queued run.
+
+    The task is enqueued once the run's row is committed, so the worker always finds it."""
+    from huhang.screening.tasks import screen_task
+
+    run = _run_create(by=by, as_of=as_of, engine=engine)
+    transaction.on_commit(lambda: screen_task.enqueue(run_id=run.pk))
+    return run
 
 
 def screen_run(
@@ -66,67 +138,94 @@ def screen_run(
     engine: str = Engine.DUCKDB,
     progress: Progress | None = None,
 ) -> ScreeningRun:
-    """Screen every current snapshot as of `as_of`; store the leads not known yet.
+    """Screen every current snapshot as of `as_of` now, in this process (`huhang screen`);
+    store the leads not known yet.
 
     `by` is the acting user (None: the command line, run by the operator of the machine)."""
-    if by is not None and not can(by, "screening.run"):
-        raise NotAllowed(_("您没有运行排查的权限。"))
-    if engine not in Engine.values:
-        raise DomainError(_("未知的排查引擎：%(engine)s") % {"engine": engine}, field="engine")
-    batches = current_batches()
-    if not batches:
-        raise DomainError(_("还没有导入任何部门数据，无法排查。请先导入数据。"))
-    root = settings.HUHANG_ROOT_DIVISION
-    if not Division.objects.filter(code=root).exists():
-        raise DomainError(_("本系统的根区划 %(code)s 不存在。") % {"code": root})
+    run = _run_create(by=by, as_of=as_of, engine=engine)
+    return screen_execute(run=run, by=by, progress=progress)
 
-    steps = ["load", "linkage"] + [s.name for s in rules.STEPS + rules.OUTPUT_STEPS] + ["store"]
-    done = iter(range(len(steps)))
+
+def _claim(run: ScreeningRun) -> None:
+    """queued → running, by a conditional UPDATE: a task delivered twice runs once."""
+    now = timezone.now()
+    claimed = ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, reported_at=now
+    )
+    if claimed != 1:
+        raise DomainError(_("该次排查已经开始或已结束。"))
+    run.refresh_from_db()
+
+
+def screen_execute(*, run: ScreeningRun, by, progress: Progress | None = None) -> ScreeningRun:
+    """Execute a queued run: linkage, the rules, the new leads. Its progress is written on the
+    run's row after each stage (outside any transaction, so that the page sees it); a failure
+    marks the run failed with its reason and is raised again."""
+    _claim(run)
+    names = stages()
+    done = iter(range(len(names)))
 
     def step(label: str) -> None:
+        n = next(done)
+        ScreeningRun.objects.filter(pk=run.pk).update(
+            stage=label, stage_done=n, reported_at=timezone.now()
+        )
         if progress:
-            progress(next(done), len(steps), label)
+            progress(n, len(names), label)
 
-    started_at = timezone.now()
+    try:
+        table, candidates = _screen(run, step)
+        step("store")
+        with transaction.atomic():
+            _store_link_reviews(run=run, candidates=candidates)
+            run.stats = leads_store(run=run, table=table)
+            run.stats["link_reviews"] = len(candidates)
+            run.status = RunStatus.DONE
+            run.stage_done = len(names)
+            run.finished_at = run.reported_at = timezone.now()
+            run.save(update_fields=["stats", "status", "stage_done", "finished_at", "reported_at"])
+            audit_record(
+                by=by,
+                action=AuditAction.CREATE,
+                object_type="screening_run",
+                object_id=run.pk,
+                label=_("排查（基准日 %(date)s）") % {"date": run.as_of.isoformat()},
+                detail={"engine": run.engine, "batches": run.batches, **run.stats},
+            )
+    except Exception as exc:
+        _fail(run, exc)
+        raise
+    return run
+
+
+def _fail(run: ScreeningRun, exc: Exception) -> None:
+    message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+
+
+def _screen(run: ScreeningRun, step: Callable[[str], None]) -> tuple[pa.Table, list]:
+    """The heavy part, in DuckDB (or Spark), outside any database transaction."""
     step("load")
+    batches = FeedBatch.objects.in_bulk(run.batches.values())
     snapshots: dict[str, Path | None] = {
-        s: Path(settings.DATA_DIR) / b.snapshot for s, b in batches.items()
+        source: Path(settings.DATA_DIR) / batches[pk].snapshot for source, pk in run.batches.items()
     }
     inputs = engines.inputs_load(snapshots)
     con = engines.duckdb_open(inputs)
     try:
         step("linkage")
-        candidates = _link(con, as_of=as_of).candidates
-        if engine == Engine.DUCKDB:
-            table = engines.run_duckdb(con, as_of=as_of, root=root, progress=step)
+        candidates = _link(con, as_of=run.as_of).candidates
+        if run.engine == Engine.DUCKDB:
+            table = engines.run_duckdb(con, as_of=run.as_of, root=run.root, progress=step)
         else:
             inputs.links = engines.links_table(con)
-            table = engines.run_spark(inputs, as_of=as_of, root=root, progress=step)
+            table = engines.run_spark(inputs, as_of=run.as_of, root=run.root, progress=step)
     finally:
         con.close()
-    step("store")
-    with transaction.atomic():
-        run = ScreeningRun.objects.create(
-            as_of=as_of,
-            engine=engine,
-            started_at=started_at,
-            started_by=by if getattr(by, "is_authenticated", False) else None,
-            batches={s: b.pk for s, b in batches.items()},
-        )
-        _store_link_reviews(run=run, candidates=candidates)
-        run.stats = leads_store(run=run, table=table)
-        run.stats["link_reviews"] = len(candidates)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["stats", "finished_at"])
-        audit_record(
-            by=by,
-            action=AuditAction.CREATE,
-            object_type="screening_run",
-            object_id=run.pk,
-            label=_("排查（基准日 %(date)s）") % {"date": as_of.isoformat()},
-            detail={"engine": engine, "batches": run.batches, **run.stats},
-        )
-    return run
+    return table, candidates
 
 
 def leads_store(*, run: ScreeningRun, table: pa.Table) -> dict[str, Any]:

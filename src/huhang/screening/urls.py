@@ -1,4 +1,5 @@
-"""Screening pages: feed uploads, the link review queue and the leads, each in its own module."""
+"""Screening pages: feed uploads, the link review queue, the leads and the screening runs, each in
+its own module."""
 
 from django.urls import include, path
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("feeds/", include("huhang.screening.urls_feeds")),
     path("links/", include("huhang.screening.urls_links")),
     path("leads/", include("huhang.screening.urls_leads")),
+    path("runs/", include("huhang.screening.urls_runs")),
 ]

@@ -1,0 +1,93 @@
+"""The screening page (精准排查): the current snapshot of each feed, starting a screening (run by
+the background task), its progress while it runs and its counts afterwards. Bureau only
+(`screening.run`); a run is looked up through core.scope. Thin views: access → form → service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from huhang.core import scope
+from huhang.core.access import require
+from huhang.core.forms import run_service
+from huhang.screening.forms_runs import RunStartForm
+from huhang.screening.models import IN_FLIGHT, LeadKind
+from huhang.screening.services_screen import current_batches, screen_request
+
+# What the officer reads for each stage of a run (services_screen.stages()); the rule steps
+# between linkage and storing share one label.
+_STAGES = {
+    "": gettext_lazy("等待后台任务开始"),
+    "load": gettext_lazy("读取各部门数据"),
+    "linkage": gettext_lazy("人员比对（学籍数据与人口信息）"),
+    "store": gettext_lazy("保存线索"),
+}
+_RULES = gettext_lazy("执行排查规则")
+
+
+def stage_label(stage: str) -> str:
+    return str(_STAGES.get(stage, _RULES))
+
+
+@require_GET
+def run_list(request):
+    require(request.user, "screening.run")
+    return _list(request, RunStartForm())
+
+
+@require_POST
+def run_start(request):
+    require(request.user, "screening.run")
+    form = RunStartForm(request.POST)
+    if form.is_valid():
+        run = run_service(
+            form,
+            lambda: screen_request(
+                by=request.user,
+                as_of=form.cleaned_data["as_of"],
+                engine=form.cleaned_data["engine"],
+            ),
+        )
+        if run is not None:
+            messages.success(request, _("排查已开始，完成后本页显示结果。"))
+            return redirect("screening:run_detail", pk=run.pk)
+    return _list(request, form, status=400)
+
+
+@require_GET
+def run_detail(request, pk: int):
+    require(request.user, "screening.run")
+    run = get_object_or_404(scope.screening_runs(request.user).select_related("started_by"), pk=pk)
+    context = {"run": run, "stage": stage_label(run.stage), "kinds": _kinds(run)}
+    if request.htmx:
+        return render(request, "screening/runs/detail.html#progress", context)
+    return render(request, "screening/runs/detail.html", context)
+
+
+def _list(request, form, *, status: int = 200):
+    runs = scope.screening_runs(request.user).select_related("started_by")
+    page = Paginator(runs, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "batches": current_batches(),
+        "busy": runs.filter(status__in=IN_FLIGHT).first(),
+        "page": page,
+        "query": "",
+    }
+    return render(request, "screening/runs/list.html", context, status=status)
+
+
+def _kinds(run) -> list[dict]:
+    """The counts of a finished run by lead kind, in the kinds' order."""
+    stats = run.stats or {}
+    found, new = stats.get("found", {}), stats.get("new", {})
+    return [
+        {"code": k, "label": label, "found": found.get(k, 0), "new": new.get(k, 0)}
+        for k, label in LeadKind.choices
+        if found.get(k) or new.get(k)
+    ]
