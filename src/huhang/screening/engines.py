@@ -144,9 +144,12 @@ def run_duckdb(
             progress(step.name)
         kind = "TABLE" if step.materialise else "VIEW"
         con.execute(f"CREATE OR REPLACE TEMP {kind} {step.name} AS {sql}")
-    leads = con.sql(rules.bind(rules.LEADS_QUERY, as_of=as_of, root=root)).to_arrow_table()
-    evidence = con.sql(rules.bind(rules.EVIDENCE_QUERY, as_of=as_of, root=root)).to_arrow_table()
-    return rules.finalise(leads, evidence)
+    # The final form is computed where the steps are, without a round trip through Arrow.
+    for name, query in (("leads", rules.LEADS_QUERY), ("evidence", rules.EVIDENCE_QUERY)):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS {rules.bind(query, as_of=as_of, root=root)}"
+        )
+    return rules.finalise_in(con)
 
 
 def links_table(con: duckdb.DuckDBPyConnection) -> pa.Table:

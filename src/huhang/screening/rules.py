@@ -684,8 +684,8 @@ LEAD_SCHEMA = pa.schema(
 # The leads' final form, computed the same way whatever engine found them: the evidence items
 # as JSON (blank fields left out; sorted), and the fingerprint — SHA-256 of the kind, the person,
 # the category and the sorted facts and dates of the evidence, without batch ids or row numbers,
-# so that the same data re-imported in a new batch is the same lead. Run by an in-process DuckDB
-# over the engine's Arrow tables.
+# so that the same data re-imported in a new batch is the same lead. Run by DuckDB: in the
+# screening's own connection, or in-process over another engine's Arrow tables.
 
 
 # (JSON name, column, how the value is written)
@@ -743,15 +743,22 @@ ORDER BY l.kind, l.person_key, category
 """
 
 
-def finalise(leads: pa.Table, evidence: pa.Table) -> pa.Table:
+def finalise_in(con) -> pa.Table:
     """One table of leads (LEAD_SCHEMA), sorted by kind, person and category, each with its
-    evidence as JSON and its fingerprint. The same for every engine."""
+    evidence as JSON and its fingerprint, from the relations `leads` and `evidence` of the DuckDB
+    connection `con`. The same for every engine."""
+    return con.sql(_FINAL_SQL).to_arrow_table().cast(LEAD_SCHEMA)
+
+
+def finalise(leads: pa.Table, evidence: pa.Table) -> pa.Table:
+    """`finalise_in` over Arrow tables (an engine that runs elsewhere, e.g. Spark), in an
+    in-process DuckDB."""
     import duckdb
 
     con = duckdb.connect()
     try:
         con.register("leads", leads)
         con.register("evidence", evidence)
-        return con.sql(_FINAL_SQL).to_arrow_table().cast(LEAD_SCHEMA)
+        return finalise_in(con)
     finally:
         con.close()

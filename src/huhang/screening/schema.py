@@ -158,6 +158,17 @@ def snapshot_relpath(source: str, batch_id: int) -> str:
     return f"feeds/{source}/batch-{batch_id}.parquet"
 
 
+# Rows per Parquet row group: DuckDB (and Spark) split a scan by row groups, so a million-row
+# population register written as one group (pyarrow's default) is read by one core only.
+# DuckDB's own row-group size.
+ROW_GROUP_ROWS = 122_880
+
+
+def parquet_write(table: pa.Table, path: Path) -> None:
+    """A snapshot's file: zstd-compressed, in row groups that every core can scan."""
+    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+
+
 def snapshot_write(source: str, batch_id: int, table: pa.Table) -> str:
     """Write a batch's accepted rows (cast to the source's schema); return the relative path.
 
@@ -167,6 +178,6 @@ def snapshot_write(source: str, batch_id: int, table: pa.Table) -> str:
     path = Path(settings.DATA_DIR) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp, compression="zstd")
+    parquet_write(table, tmp)
     tmp.replace(path)
     return rel

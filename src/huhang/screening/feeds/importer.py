@@ -179,10 +179,9 @@ def _store(by, source, path, as_of, file_name, sha, checked: validate.Checked) -
 
 def _write_snapshot(source: str, batch_id: int, checked: validate.Checked, tmp: Path) -> None:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = checked.accepted
     table = table.add_column(0, "batch", pa.repeat(pa.scalar(batch_id, pa.int64()), table.num_rows))
     table = table.select(schema.SCHEMAS[source].names).cast(schema.SCHEMAS[source])
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, tmp, compression="zstd")
+    schema.parquet_write(table, tmp)
