@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import tempfile
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,16 +23,9 @@ from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.dates import add_months
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
 from huhang.regions.models import Level
-
-
-def _page(request, rows):
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
 
 # --- Programmes and standards ---------------------------------------------------------------------
 
@@ -122,7 +113,8 @@ def entitlement_list(request, code: str):
     form = forms.EntitlementFilterForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
     rows = selectors.entitlement_list(user=request.user, programme=programme, state=state)
-    page, query = _page(request, rows)
+    page = page_of(request, rows)
+    query = other_params(request)
     selectors.decorate_entitlements(page.object_list)
     context = {
         "programme": programme,
@@ -185,7 +177,8 @@ def run_list(request):
     require(request.user, "benefits.view")
     form = forms.RunFilterForm(request.GET or None)
     programme = form.cleaned_data["programme"] if form.is_valid() else ""
-    page, query = _page(request, selectors.run_list(user=request.user, programme=programme))
+    page = page_of(request, selectors.run_list(user=request.user, programme=programme))
+    query = other_params(request)
     selectors.decorate_runs(user=request.user, runs=page.object_list)
     context = {"form": form, "page": page, "query": query}
     template = "benefits/run_list.html"
@@ -210,7 +203,8 @@ def run_detail(request, pk: int):
     run = selectors.run_or_404(pk)
     form = forms.LineFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    page, query = _page(request, selectors.run_lines(user=request.user, run=run, status=status))
+    page = page_of(request, selectors.run_lines(user=request.user, run=run, status=status))
+    query = other_params(request)
     selectors.decorate_lines(page.object_list)
     step, blocked = selectors.run_step(user=request.user, run=run)
     context = {
@@ -362,14 +356,13 @@ def dashboard(request):
     month = (form.cleaned_data.get("month") if valid else None) or selectors.this_month()
     street = form.cleaned_data.get("street", "") if valid else ""
     board = selectors.dashboard(user=request.user, month=month, street=street)
-    page = Paginator(board.arrears, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, board.arrears)
+    query = other_params(request)
     context = {
         "form": form,
         "board": board,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "previous": _shift(month, -1),
         "next": _shift(month, 1),
         "street": street,
@@ -395,7 +388,8 @@ LISTS = {
 def student_list(request, code: str):
     require(request.user, "benefits.view")
     programme = selectors.programme_or_404(code)
-    page, query = _page(request, selectors.student_list(user=request.user, code=code))
+    page = page_of(request, selectors.student_list(user=request.user, code=code))
+    query = other_params(request)
     selectors.decorate_students(page.object_list)
     context = {"programme": programme, "page": page, "query": query}
     return render(request, LISTS[code][0], context)

@@ -7,9 +7,7 @@ for the one-button steps, the error page of core.middleware.DomainErrorMiddlewar
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from huhang.cases import services
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 
 
 @require_GET
@@ -31,10 +30,9 @@ def case_list(request):
     valid = form.is_valid()
     filters = selectors.CaseFilter(**form.cleaned_data) if valid else selectors.CaseFilter()
     rows = selectors.case_list(user=request.user, filters=filters)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = page_of(request, rows)
+    query = other_params(request)
+    context = {"form": form, "page": page, "query": query}
     template = "cases/case_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 

@@ -7,9 +7,7 @@ an emergency outside the user's subtree is 404.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,6 +24,7 @@ from huhang.core.access import require
 from huhang.core.audit import audit_record
 from huhang.core.forms import run_service
 from huhang.core.models import AuditAction
+from huhang.core.paging import page_of
 from huhang.registry.selectors import audit_child
 
 # --- reads (selectors: they start from core.scope and record what they showed) ---------------
@@ -67,7 +66,7 @@ def emergency_detail_data(*, user, pk) -> EmergencyProtection:
 def emergency_list_view(request):
     require(request.user, "registry.view")
     rows = emergency_list(user=request.user)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "cases/emergency_list.html", {"page": page})
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +15,7 @@ from huhang.community import forms, selectors, services
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
 
 # --- Workstations ------------------------------------------------------------------------------
@@ -25,7 +24,7 @@ from huhang.core.roles import can
 def station_list(request):
     require(request.user, "community.view")
     rows = selectors.station_list(user=request.user)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "community/station_list.html", {"page": page})
 
 
@@ -113,10 +112,9 @@ def activity_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.ActivityFilter(kind=data.get("kind") or "", year=data.get("year"))
     rows = selectors.activity_list(user=request.user, filters=filters)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = page_of(request, rows)
+    query = other_params(request)
+    context = {"form": form, "page": page, "query": query}
     template = "community/activity_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 
@@ -256,7 +254,7 @@ def photo_download(request, pk: int):
 def training_list(request):
     require(request.user, "community.view")
     rows = selectors.training_list(user=request.user)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "community/training_list.html", {"page": page})
 
 
@@ -308,7 +306,7 @@ def my_trainings(request):
 def training_people(request):
     require(request.user, "training.manage")
     rows = selectors.training_people_hours(user=request.user)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "community/training_people.html", {"page": page})
 
 
@@ -325,7 +323,7 @@ def person_trainings(request, pk: int):
 def partner_list(request):
     require(request.user, "community.view")
     rows = selectors.partner_list(user=request.user)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "community/partner_list.html", {"page": page})
 
 
@@ -408,7 +406,7 @@ def agreement_download(request, pk: int):
 def resource_list(request):
     require(request.user, "community.view")
     rows = selectors.resource_list(user=request.user)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "community/resource_list.html", {"page": page})
 
 

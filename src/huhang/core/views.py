@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 
@@ -12,6 +11,7 @@ from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.models import AuditEvent
+from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
 from huhang.registry.models import Category, CategoryStatus
 
@@ -45,11 +45,6 @@ def audit_list(request):
     events = AuditEvent.objects.all()
     if form.is_valid():
         events = form.apply(events)
-    page = Paginator(events.order_by("-at", "-id"), settings.HUHANG_PAGE_SIZE * 2).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "core/audit_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)
+    context = {"form": form, "page": page, "query": other_params(request)}
+    return render(request, "core/audit_list.html", context)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from huhang.community.selectors import child_community
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 from huhang.registry import forms, selectors, services
 from huhang.registry.models import Relation
 
@@ -30,10 +29,9 @@ def child_list(request):
     valid = form.is_valid()
     filters = selectors.ChildFilter(**form.cleaned_data) if valid else selectors.ChildFilter()
     rows = selectors.child_list(user=request.user, filters=filters)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = page_of(request, rows)
+    query = other_params(request)
+    context = {"form": form, "page": page, "query": query}
     template = "registry/child_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 

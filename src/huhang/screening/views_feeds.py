@@ -11,9 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,22 +19,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 from huhang.screening.feeds import feed_import
 from huhang.screening.forms_feeds import FeedUploadForm
-
-
-def _page(request, rows):
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 @require_GET
 def feed_list(request):
     require(request.user, "feed.upload")
     batches = scope.feed_batches(request.user).select_related("imported_by")
-    page, query = _page(request, batches)
+    page = page_of(request, batches)
+    query = other_params(request)
     return render(request, "screening/feeds/list.html", {"page": page, "query": query})
 
 
@@ -87,7 +80,8 @@ def _import(user, data):
 def feed_detail(request, pk: int):
     require(request.user, "feed.upload")
     batch = get_object_or_404(scope.feed_batches(request.user).select_related("imported_by"), pk=pk)
-    page, query = _page(request, batch.errors.all())
+    page = page_of(request, batch.errors.all())
+    query = other_params(request)
     context = {"batch": batch, "page": page, "query": query}
     if request.htmx:
         return render(request, "screening/feeds/detail.html#results", context)

@@ -4,9 +4,7 @@ service → redirect (or the detail page again with the form's errors)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
 from huhang.regions.models import Level
 from huhang.screening import forms_leads as forms
@@ -28,10 +27,9 @@ def lead_list(request):
     valid = form.is_valid()
     filters = selectors.LeadFilter(**form.cleaned_data) if valid else selectors.LeadFilter()
     rows = selectors.lead_list(user=request.user, filters=filters)
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = page_of(request, rows)
+    query = other_params(request)
+    context = {"form": form, "page": page, "query": query}
     template = "screening/leads/lead_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 

@@ -5,15 +5,14 @@ applies the answer. Thin views: access → form → service → redirect."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
 from huhang.screening import forms_links as forms
 from huhang.screening import selectors_links as selectors
 from huhang.screening import services_links as services
@@ -25,10 +24,9 @@ def link_list(request):
     form = forms.LinkFilterForm(request.GET or {"status": "open"})
     status = form.cleaned_data["status"] if form.is_valid() else "open"
     rows = selectors.link_list(user=request.user, filters=selectors.LinkFilter(status=status))
-    page = Paginator(rows, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = page_of(request, rows)
+    query = other_params(request)
+    context = {"form": form, "page": page, "query": query}
     template = "screening/links/link_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 

@@ -4,9 +4,7 @@ the background task), its progress while it runs and its counts afterwards. Bure
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.core.paging import page_of
 from huhang.screening.forms_runs import RunStartForm
 from huhang.screening.models import IN_FLIGHT, LeadKind
 from huhang.screening.services_screen import current_batches, screen_request
@@ -71,7 +70,7 @@ def run_detail(request, pk: int):
 
 def _list(request, form, *, status: int = 200):
     runs = scope.screening_runs(request.user).select_related("started_by")
-    page = Paginator(runs, settings.HUHANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, runs)
     context = {
         "form": form,
         "batches": current_batches(),
