@@ -119,3 +119,52 @@ def test_legend_stays_inside_the_chart_in_english():
     assert len({r.get("y") for r in squares}) == 2  # wrapped onto a second line
     bars = [r for r in root.iter(f"{NS}rect") if r.get("width") != "12"]
     assert min(float(b.get("y")) for b in bars) > max(float(r.get("y")) for r in squares)
+
+
+def _shown(el) -> str:
+    """The text a <text> shows (without its <title> tooltip)."""
+    return (el.text or "") + "".join(child.tail or "" for child in el)
+
+
+def _text_box(el) -> tuple[float, float]:
+    """Horizontal extent of a <text> by its anchor and the charts' width estimate."""
+    x, w = float(el.get("x")), charts._width(_shown(el))
+    anchor = el.get("text-anchor", "start")
+    left = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+    return left, left + w
+
+
+@pytest.mark.parametrize("width", [charts.WIDTH, charts.NARROW])
+def test_line_chart_labels_stay_inside_and_apart(width):
+    points = [("2026-10", 92.3), ("2026-11", 100.0), ("2026-12", 0.0)]
+    root = _parse(charts.line_chart(points, title="t", unit="%", top=100, width=width))
+    assert root.get("viewBox") == f"0 0 {width} 200"
+    texts = list(root.iter(f"{NS}text"))
+    for el in texts:
+        left, right = _text_box(el)
+        assert left >= 0 and right <= width, _shown(el)
+    axis_top = next(el for el in texts if _shown(el) == "100%")
+    first_value = next(el for el in texts if _shown(el) == "92.3")
+    assert _text_box(axis_top)[1] < _text_box(first_value)[0]
+    assert min(float(el.get("y")) for el in texts) >= 13  # nothing cut off at the top
+
+
+def test_responsive_draws_a_desk_and_a_phone_chart():
+    html = str(charts.responsive(charts.bar_chart, [("阿尔丁大街街道", 3)], title="t"))
+    wide, narrow = (_parse(part + "</svg>") for part in html.split("</svg>")[:2])
+    assert (wide.get("class"), wide.get("viewBox").split()[2]) == ("chart wide", "640")
+    assert (narrow.get("class"), narrow.get("viewBox").split()[2]) == ("chart narrow", "360")
+    label = next(t for t in narrow.iter(f"{NS}text") if "街" in _shown(t))
+    assert _shown(label) == "阿尔丁大街街道"  # 7 characters fit on a phone, unclipped
+    assert _text_box(label)[0] >= 0
+
+
+def test_legend_wraps_inside_a_phone_chart():
+    names = ["孤儿", "事实无人抚养儿童", "困境儿童", "留守儿童", "流动儿童"]
+    root = _parse(
+        charts.stacked_bar_chart([("街道", [1, 2, 3, 4, 5])], series=names, title="t", width=360)
+    )
+    legend = [t for t in root.iter(f"{NS}text") if _shown(t) in names]
+    assert len(legend) == 5
+    assert all(_text_box(t)[1] <= 360 for t in legend)
+    assert len({t.get("y") for t in legend}) >= 2

@@ -92,7 +92,8 @@ def test_page_renders_charts_and_is_audited(august, client, users):
     client.force_login(users["bureau"])
     before = AuditEvent.objects.filter(object_type="dashboard").count()
     body = client.get(URL).content.decode()
-    assert body.count('<svg class="chart"') == 3
+    # Three charts, each drawn for a desk and for a phone.
+    assert body.count('<svg class="chart wide"') == body.count('<svg class="chart narrow"') == 3
     assert "<title" in body and "友谊大街街道" in body
     assert 'id="visits-overdue">2<' in body
     assert AuditEvent.objects.filter(object_type="dashboard").count() == before + 1

@@ -321,18 +321,21 @@ def _community_to_date(
 def _dashboard_charts(board: Dashboard) -> dict[str, str]:
     labels = board.category_labels
     return {
-        "categories": charts.stacked_bar_chart(
+        "categories": charts.responsive(
+            charts.stacked_bar_chart,
             [(u.name, u.category_counts) for u in board.units],
             series=labels,
             title=_("各%(unit)s在册保障儿童（按类别）") % {"unit": board.unit_label},
             unit=_("人"),
         ),
-        "cases": charts.bar_chart(
+        "cases": charts.responsive(
+            charts.bar_chart,
             [(label, n) for _r, label, n in board.cases],
             title=_("在办个案（按风险等级）"),
             unit=_("件"),
         ),
-        "payments": charts.line_chart(
+        "payments": charts.responsive(
+            charts.line_chart,
             [(f"{p.month:%Y-%m}", p.share) for p in board.payments],
             title=_("按时足额发放率"),
             unit="%",
