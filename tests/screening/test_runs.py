@@ -20,7 +20,7 @@ from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditEvent
 from huhang.screening.models import Lead, RunStatus, ScreeningRun
 from huhang.screening.services_screen import screen_execute, screen_request, screen_run, stages
-from tests.screening.conftest import AS_OF, family
+from tests.screening.conftest import AS_OF, AWAY, family, person
 
 
 def _dfuc(feeds) -> dict:
@@ -63,7 +63,10 @@ def test_the_page_starts_a_run_that_the_task_executes(
     assert (event.username, event.via) == ("bureau", "task")
     page = client.get(response["Location"]).content.decode()
     assert "事实无人抚养儿童" in page and 'id="run-progress"' not in page
-    assert f"{reverse('screening:lead_list')}?kind=dfuc&amp;status=new" in page
+    link = f"{reverse('screening:lead_list')}?run={run.pk}&amp;kind=dfuc"
+    assert link in page
+    leads = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'id="run-filter"' in leads and "王小明" in leads
 
 
 def test_a_queued_run_shows_its_progress_and_polls(feeds, users, login):
@@ -183,3 +186,19 @@ def test_list_query_count_is_pinned(feeds, users, login, django_assert_num_queri
     with django_assert_num_queries(10):
         response = client.get(reverse("screening:run_list"))
     assert len(re.findall(r'href="/screening/runs/\d+/"', response.content.decode())) == 3
+
+
+def test_the_leads_of_one_run(feeds, users, login):
+    _dfuc(feeds)
+    first = screen_run(by=users["bureau"], as_of=AS_OF)
+    feeds.add("police", person("吴六", date(2016, 1, 1), hukou=AWAY))
+    feeds.commit()
+    second = screen_run(by=users["bureau"], as_of=AS_OF)
+    assert second.stats["new"] == {"migrant": 1}
+    client = login(users["bureau"])
+    url = reverse("screening:lead_list")
+    only_second = client.get(url, {"run": second.pk}).content.decode()
+    assert "吴六" in only_second and "王小明" not in only_second
+    assert f'name="run" value="{second.pk}"' in only_second  # kept while filters change
+    assert "王小明" in client.get(url, {"run": first.pk}).content.decode()
+    assert client.get(url, {"run": "x"}).status_code == 200  # a bad value is ignored

@@ -22,6 +22,8 @@ class LeadFilterForm(Form):
     kind = forms.ChoiceField(
         label=_("线索类型"), required=False, choices=[("", _("全部类型")), *LeadKind.choices]
     )
+    # From a screening's page: the leads it raised (kept while the other filters change).
+    run = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -129,8 +129,9 @@ _WORDS = re.compile(r"[:\s/|,]+")
 class LeadFilter:
     kind: str = ""
     status: str = ""
+    run: int | None = None  # the leads one screening raised
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | int]:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
@@ -169,6 +170,8 @@ def lead_list(*, user, filters: LeadFilter) -> QuerySet[Lead]:
     qs = scope.leads(user)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
+    if filters.run:
+        qs = qs.filter(run_id=filters.run)
     if filters.status == TODO:
         qs = qs.filter(waiting_q(user))
     elif filters.status:
