@@ -35,9 +35,14 @@ test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Packages mypy checks (django-stubs); an app joins when its services and selectors are typed.
+MYPY_PACKAGES ?= src/huhang/core src/huhang/benefits
+
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy $(MYPY_PACKAGES)
 
 bench: setup
 	$(BIN)/python -m bench

@@ -354,8 +354,11 @@ def _timeline_length(user, child) -> int | None:
         except ImportError:
             return None
     from huhang.core import scope
+    from huhang.registry.models import Child
 
-    return len(child_timeline(user=user, child=scope.child_or_404(user, child.pk)))
+    return len(
+        child_timeline(user=user, child=scope.get(user, Child, child.pk, "person", "division"))
+    )
 
 
 @benchmark("archive", description="a child's archive page with 200 events (GET /children/<pk>/)")
@@ -375,7 +378,7 @@ def archive(ctx: Context) -> list[Result]:
         Path(connection.settings_dict["NAME"]),
         connection.settings_dict.get("OPTIONS", {}).get("init_command", ""),
     )
-    url = reverse("registry:child_detail", args=[child.pk])
+    url = reverse("workbench:child_detail", args=[child.pk])
     client = Client(HTTP_HOST="localhost")
     client.force_login(users["bureau"])
     try:

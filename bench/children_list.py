@@ -176,7 +176,7 @@ def _cases(bureau, supervisor) -> list[Case]:
     from django.db.models import Count
 
     from huhang.core import scope
-    from huhang.registry.models import CategoryAssignment, CategoryStatus
+    from huhang.registry.models import CategoryAssignment, CategoryStatus, Child
 
     top = (
         CategoryAssignment.objects.exclude(status=CategoryStatus.ENDED)
@@ -185,7 +185,7 @@ def _cases(bureau, supervisor) -> list[Case]:
         .order_by("-n")
         .first()
     )
-    local = scope.children(supervisor).select_related("person").order_by("pk")
+    local = scope.visible(supervisor, Child).select_related("person").order_by("pk")
     named = next(
         (c.person.name for c in local[:200] if len(c.person.name) >= 2), None
     )  # a surname and the first character of the given name, as one starts typing

@@ -6,75 +6,77 @@ Tree: 昆都仑区 (150203) → 友谊大街街道 (150203001) → 友谊一社�
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from huhang.accounts.models import Organisation, OrganisationKind, User
+import factory.random
+import pytest
+from hypothesis import HealthCheck, settings
+
+from huhang.accounts.models import OrganisationKind, User
 from huhang.core.roles import Role
-from huhang.regions.models import Division, Kind, Level
+from huhang.regions.models import Kind
 from huhang.registry.models import ChildAssignment
-from tests.factories import ChildFactory, PersonFactory
+from tests.factories import (
+    ChildFactory,
+    DivisionFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 PASSWORD = "Correct-Horse-42"
+
+# One Hypothesis profile for the whole suite. Timing on a shared 2-core machine is no property,
+# so there is no deadline; "ci" (HYPOTHESIS_PROFILE=ci, set by .ci/run) also derandomizes, so a
+# red CI run is the same run on a developer's machine. Database-backed property tests use
+# function-scoped fixtures on purpose (the data is rebuilt per test, not per example).
+_PROFILE = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("dev", **_PROFILE)
+settings.register_profile("ci", derandomize=True, print_blob=True, **_PROFILE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _seeded_faker():
+    """Every test sees the same fake names and numbers, whatever ran before it."""
+    factory.random.reseed_random("huhang")
 
 
 @pytest.fixture
 def tree(db):
-    district = Division.objects.create(
-        code="150203", name="昆都仑区", level=Level.DISTRICT, kind=Kind.DISTRICT
-    )
-    street = Division.objects.create(
-        code="150203001", name="友谊大街街道", level=Level.STREET, kind=Kind.STREET, parent=district
-    )
-    town = Division.objects.create(
-        code="150203002", name="昆河镇", level=Level.STREET, kind=Kind.TOWN, parent=district
-    )
-    c1 = Division.objects.create(
-        code="150203001001",
-        name="友谊一社区",
-        level=Level.COMMUNITY,
-        kind=Kind.COMMUNITY,
-        parent=street,
-    )
-    c2 = Division.objects.create(
-        code="150203001002",
-        name="友谊二社区",
-        level=Level.COMMUNITY,
-        kind=Kind.COMMUNITY,
-        parent=street,
-    )
-    village = Division.objects.create(
-        code="150203002001", name="河东村", level=Level.COMMUNITY, kind=Kind.VILLAGE, parent=town
-    )
+    district = DivisionFactory(code="150203", name="昆都仑区")
+    street = DivisionFactory(code="150203001", name="友谊大街街道", parent=district)
+    town = DivisionFactory(code="150203002", name="昆河镇", parent=district, kind=Kind.TOWN)
     return {
         "district": district,
         "street": street,
         "town": town,
-        "c1": c1,
-        "c2": c2,
-        "village": village,
+        "c1": DivisionFactory(code="150203001001", name="友谊一社区", parent=street),
+        "c2": DivisionFactory(code="150203001002", name="友谊二社区", parent=street),
+        "village": DivisionFactory(
+            code="150203002001", name="河东村", parent=town, kind=Kind.VILLAGE
+        ),
     }
 
 
 @pytest.fixture
 def orgs(db):
     return {
-        "sw": Organisation.objects.create(
+        "sw": OrganisationFactory(
             name="童心有梦社会工作服务中心", kind=OrganisationKind.SOCIAL_WORK
         ),
-        "partner": Organisation.objects.create(
-            name="包头市慈善总会", kind=OrganisationKind.CHARITY
-        ),
-        "edu": Organisation.objects.create(
+        "partner": OrganisationFactory(name="包头市慈善总会", kind=OrganisationKind.CHARITY),
+        "edu": OrganisationFactory(
             name="昆都仑区教育局", kind=OrganisationKind.DEPARTMENT, department="education"
         ),
     }
 
 
 def _user(username: str, role: str, **binding) -> User:
-    user = User(username=username, role=role, first_name=username, **binding)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return UserFactory(username=username, role=role, password=PASSWORD, **binding)
 
 
 @pytest.fixture

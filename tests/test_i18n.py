@@ -489,7 +489,7 @@ def test_child_archive_in_english(users, children, tree, orgs, login):
     CategoryAssignment.objects.create(child=children["xiaohai"], category="dfuc")
     client = login(users["bureau"])
     response = client.get(
-        reverse("registry:child_detail", args=[children["xiaohai"].pk]),
+        reverse("workbench:child_detail", args=[children["xiaohai"].pk]),
         HTTP_ACCEPT_LANGUAGE="en",
     )
     html = response.content.decode()
@@ -502,7 +502,7 @@ def test_child_archive_in_english(users, children, tree, orgs, login):
 
 def test_home_page_in_english(users, children, tree, orgs, login):
     client = login(users["bureau"])
-    html = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("workbench:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Hello, bureau" in html
     for label in (
         "Orphan",

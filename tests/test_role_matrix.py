@@ -18,7 +18,7 @@ ROLES = [
 
 # page → {role: expected status}; the child keys name the fixture children.
 MATRIX = {
-    ("core:home", None): dict.fromkeys(ROLES, 200),
+    ("workbench:home", None): dict.fromkeys(ROLES, 200),
     ("registry:child_list", None): {
         "bureau": 200,
         "supervisor": 200,
@@ -39,7 +39,7 @@ MATRIX = {
         "dataofficer": 403,
         "auditor": 403,
     },
-    ("registry:child_detail", "xiaohai"): {
+    ("workbench:child_detail", "xiaohai"): {
         "bureau": 200,
         "supervisor": 200,
         "director": 200,
@@ -49,7 +49,7 @@ MATRIX = {
         "dataofficer": 403,
         "auditor": 403,
     },
-    ("registry:child_detail", "c2"): {
+    ("workbench:child_detail", "c2"): {
         "bureau": 200,
         "supervisor": 200,
         "director": 404,
@@ -59,7 +59,7 @@ MATRIX = {
         "dataofficer": 403,
         "auditor": 403,
     },
-    ("registry:child_detail", "village"): {
+    ("workbench:child_detail", "village"): {
         "bureau": 200,
         "supervisor": 404,
         "director": 404,
@@ -156,14 +156,14 @@ def test_role_page_matrix(name, child, role, status, users, children, login):
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("name", ["registry:child_detail", "registry:child_edit"])
+@pytest.mark.parametrize("name", ["workbench:child_detail", "registry:child_edit"])
 def test_nonexistent_child_is_404_like_out_of_scope(name, users, children, login):
     response = login(users["bureau"]).get(reverse(name, args=[999_999]))
     assert response.status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, children):
-    response = client.get(reverse("registry:child_detail", args=[children["xiaohai"].pk]))
+    response = client.get(reverse("workbench:child_detail", args=[children["xiaohai"].pk]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "huhang.screening",
     "huhang.community",
     "huhang.reports",
+    "huhang.workbench",
     "huhang.demo",
     "huhang.api",
 ]
@@ -132,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "huhang.accounts.validators.CharacterClassValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures (django-axes): per user name and address.

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from huhang.api.api import api
 
 urlpatterns = [
+    path("", include("huhang.workbench.urls")),
     path("", include("huhang.core.urls")),
     path("accounts/", include("huhang.accounts.urls")),
     path("children/", include("huhang.registry.urls")),

@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from huhang.benefits import bankfile, services
 from huhang.benefits.models import PayrollLine, RunStatus
+from huhang.core import money
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
 
@@ -48,7 +49,7 @@ def expected_rows(run, children):
             line.payee_name,
             account[line.child_id],
             line.payee_bank,
-            bankfile.fen_to_yuan(line.amount_fen),
+            money.fen_to_yuan(line.amount_fen),
             line.child.person.name,
             line.child.person.id_number,
             f"{line.for_month:%Y-%m}",
@@ -117,7 +118,7 @@ def test_amounts_are_exact_to_the_fen(users, bureau2, entitled, standards, child
     amounts = sorted({row[4] for row in rows[1:-1]})
     assert amounts == ["1234567.89", "1300.00"]
     assert rows[-1][4] == "2474335.78"  # 2 × 2 × 1,300.00 (Jan, Feb) + 2 × 1,234,567.89
-    assert bankfile.yuan_to_fen(rows[-1][4]) == run.total_fen == 4 * 130000 + 2 * 123456789
+    assert money.yuan_to_fen(rows[-1][4]) == run.total_fen == 4 * 130000 + 2 * 123456789
 
 
 def test_the_account_is_in_full_only_in_the_bank_file(users, approved, children):
@@ -231,11 +232,11 @@ def test_names_that_look_like_formulas_stay_text(users, bureau2, entitled, stand
     [(0, "0.00"), (1, "0.01"), (10, "0.10"), (100, "1.00"), (135050, "1350.50"), (-5, "-0.05")],
 )
 def test_yuan_formatting(fen, yuan):
-    assert bankfile.fen_to_yuan(fen) == yuan
-    assert bankfile.yuan_to_fen(yuan) == fen
+    assert money.fen_to_yuan(fen) == yuan
+    assert money.yuan_to_fen(yuan) == fen
 
 
 @pytest.mark.parametrize("text", ["", "1.234", "1e3", "abc", "1.2.3", "¥1"])
 def test_amounts_finer_than_a_fen_or_not_numbers_are_not_amounts(text):
     with pytest.raises(ValueError):
-        bankfile.yuan_to_fen(text)
+        money.yuan_to_fen(text)

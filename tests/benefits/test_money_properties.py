@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from huhang.benefits import bankfile, services
 from huhang.benefits.models import Entitlement, PayrollLine
+from huhang.core import money
 from tests.factories import ChildFactory, PersonFactory
 
 YUAN = re.compile(r"^-?\d+\.\d{2}$")
@@ -25,30 +26,30 @@ fen = st.integers(min_value=-HUGE, max_value=HUGE)
 @given(st.lists(fen))
 def test_yuan_round_trips_and_sums_exactly(amounts):
     for amount in amounts:
-        text = bankfile.fen_to_yuan(amount)
+        text = money.fen_to_yuan(amount)
         assert YUAN.match(text)
-        assert bankfile.yuan_to_fen(text) == amount
+        assert money.yuan_to_fen(text) == amount
         assert Decimal(text) == Decimal(amount).scaleb(-2)
     total = sum(amounts)
-    read_back = sum(bankfile.yuan_to_fen(bankfile.fen_to_yuan(a)) for a in amounts)
+    read_back = sum(money.yuan_to_fen(money.fen_to_yuan(a)) for a in amounts)
     assert read_back == total
-    assert bankfile.yuan_to_fen(bankfile.fen_to_yuan(total)) == total
+    assert money.yuan_to_fen(money.fen_to_yuan(total)) == total
 
 
 @given(st.integers(min_value=0, max_value=10**15 - 1))
 def test_amounts_excel_turned_into_numbers_read_back_exactly(amount):
     # Up to 10,000,000,000,000.00 yuan (15 significant digits): a spreadsheet's float, read back
     # through its shortest representation, is still the exact amount.
-    assert bankfile.cell_fen(float(bankfile.fen_to_yuan(amount))) == amount
+    assert bankfile.cell_fen(float(money.fen_to_yuan(amount))) == amount
 
 
 @given(st.text(alphabet="0123456789.,-", max_size=12))
 def test_whatever_parses_as_yuan_is_a_whole_number_of_fen(text):
     try:
-        amount = bankfile.yuan_to_fen(text)
+        amount = money.yuan_to_fen(text)
     except ValueError:
         return
-    assert Decimal(bankfile.fen_to_yuan(amount)) == Decimal(text.replace(",", ""))
+    assert Decimal(money.fen_to_yuan(amount)) == Decimal(text.replace(",", ""))
 
 
 MONTHS = [date(2026, m, 1) for m in range(1, 7)]
@@ -127,7 +128,7 @@ def check_total(bureau, run, encoding):
     assert run.line_count == len(lines)
     for fmt in ("csv", "xlsx"):
         bank = bankfile.read(bankfile.export_bytes(by=bureau, run=run, fmt=fmt, encoding=encoding))
-        written = [bankfile.yuan_to_fen(row[4]) for _n, row in bank.rows]
+        written = [money.yuan_to_fen(row[4]) for _n, row in bank.rows]
         assert sorted(written) == sorted(lines)
         [summary] = bank.summaries
         assert (summary.count, summary.total_fen) == (len(lines), sum(lines))

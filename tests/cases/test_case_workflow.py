@@ -145,7 +145,7 @@ def test_case_page_shows_history_plan_services_and_hours(users, login, case):
         minutes=30,
     )
     body = login(users["director"]).get(url("case_detail", case.pk)).content.decode()
-    assert "王小海" in body and reverse("registry:child_detail", args=[case.child_id]) in body
+    assert "王小海" in body and reverse("workbench:child_detail", args=[case.child_id]) in body
     assert "服务中" in body and "已批准" in body and "心理疏导" in body
     assert "合计 1.5 小时" in body  # 60 + 30 minutes
     assert "已立案 → 已评估" in body

@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from huhang.accounts.models import User
 from huhang.cases import services
-from huhang.cases.inbox import SECTIONS, inbox_counts, inbox_items
 from huhang.cases.models import Alert, CaseStatus, Referral, ServicePlan, ServiceProject
 from huhang.core.models import AuditEvent
 from huhang.core.roles import Role
 from huhang.registry.models import CategoryAssignment
+from huhang.workbench.selectors import SECTIONS, inbox_counts, inbox_items
 from tests.cases.test_visit_schedule import approve, high_risk_case
 from tests.factories import ChildFactory
 
-URL = "/cases/inbox/"
+URL = "/inbox/"
 
 
 def keys(sections) -> dict:
@@ -120,7 +120,7 @@ def test_supervisor_sees_high_risk_alert_and_acknowledge_removes_it(users, child
 
     response = client.post(ack)
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:inbox")
+    assert response["Location"] == reverse("workbench:inbox")
     alert.refresh_from_db()
     assert alert.acknowledged_by == users["supervisor"]
     assert alert.acknowledged_at is not None
@@ -394,5 +394,11 @@ def test_home_page_shows_the_inbox_counts(users, children, login):
     registry_services.category_propose(
         by=users["director"], child=children["xiaohai"], category="dfuc", basis="父亲服刑"
     )
-    body = login(users["director"]).get(reverse("core:home")).content.decode()
+    body = login(users["director"]).get(reverse("workbench:home")).content.decode()
     assert "待办事项" in body and "待核实认定 1" in body
+
+
+def test_the_old_inbox_address_redirects_to_the_workbench(users, login):
+    response = login(users["director"]).get("/cases/inbox/")
+    assert response.status_code == 301
+    assert response["Location"] == "/inbox/"

@@ -75,7 +75,7 @@ def test_record_visit_defaults_next_date_from_the_rule(users, children, login):
     today = timezone.localdate()
     response = post(login(users["director"]), child)
     assert response.status_code == 302
-    assert response["Location"] == reverse("registry:child_detail", args=[child.pk])
+    assert response["Location"] == reverse("workbench:child_detail", args=[child.pk])
     visit = HomeVisit.objects.get(child=child)
     assert visit.visitor == users["director"]
     assert visit.visited_on == today

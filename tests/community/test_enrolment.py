@@ -133,7 +133,7 @@ def test_archive_lists_activities(users, children, activity, login):
     services.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
     html = (
         login(users["director"])
-        .get(reverse("registry:child_detail", args=[children["xiaohai"].pk]))
+        .get(reverse("workbench:child_detail", args=[children["xiaohai"].pk]))
         .content.decode()
     )
     assert "沙盘游戏小组" in html

@@ -125,7 +125,7 @@ def test_propose_then_confirm_after_removing_one(users, tree, camp, login):
     assert services.resource_propose(by=sup, resource=camp) == 1
     assert Allocation.objects.get(resource=camp, status="proposed").child in (kids[1], kids[3])
     # The archive shows what the child received.
-    html = client.get(reverse("registry:child_detail", args=[kids[0].pk])).content.decode()
+    html = client.get(reverse("workbench:child_detail", args=[kids[0].pk])).content.decode()
     assert "草原夏令营" in html and "五天营地" in html
 
 

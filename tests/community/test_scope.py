@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from huhang.community import services
+from huhang.community.models import Activity, Resource, Workstation
 from huhang.core import scope
 from huhang.core.models import AuditEvent
 
@@ -26,7 +27,10 @@ def village_activity(users, stations):
 
 
 def test_stations_by_role(users, stations, activity):
-    names = {k: set(scope.stations(u).values_list("name", flat=True)) for k, u in users.items()}
+    names = {
+        k: set(scope.visible(u, Workstation).values_list("name", flat=True))
+        for k, u in users.items()
+    }
     assert len(names["bureau"]) == 3
     assert names["auditor"] == names["bureau"]
     assert names["supervisor"] == {"友谊大街街道未成年人保护工作站"}
@@ -39,7 +43,7 @@ def test_stations_by_role(users, stations, activity):
 
 def test_activities_by_role(users, activity, village_activity, other_partner):
     def titles(user):
-        return set(scope.activities(user).values_list("title", flat=True))
+        return set(scope.visible(user, Activity).values_list("title", flat=True))
 
     assert titles(users["bureau"]) == {"沙盘游戏小组", "面塑课堂"}
     assert titles(users["supervisor"]) == {"沙盘游戏小组"}
@@ -58,8 +62,8 @@ def test_partner_created_activity_is_its_own(users, stations, other_partner):
         held_on=date(2026, 8, 1),
         capacity=5,
     )
-    assert list(scope.activities(other_partner)) == [mine]
-    assert mine not in scope.activities(users["partner"])
+    assert list(scope.visible(other_partner, Activity)) == [mine]
+    assert mine not in scope.visible(users["partner"], Activity)
 
 
 def test_partner_pages_404_for_others_activities(users, village_activity, login):
@@ -79,7 +83,7 @@ def test_partner_sees_given_names_and_ages_only(users, children, activity, login
     assert "王小海" not in html
     assert xiaohai.person.id_number not in html
     assert xiaohai.person.id_number[-4:] not in html
-    assert reverse("registry:child_detail", args=[xiaohai.pk]) not in html
+    assert reverse("workbench:child_detail", args=[xiaohai.pk]) not in html
     age = xiaohai.person.age_on(activity.held_on)
     assert f"{age}岁" in html
     # Even the given name shown to a partner is recorded.
@@ -96,7 +100,7 @@ def test_supervisor_sees_full_name_with_archive_link(users, children, activity, 
         .content.decode()
     )
     assert "王小海" in html
-    assert reverse("registry:child_detail", args=[children["xiaohai"].pk]) in html
+    assert reverse("workbench:child_detail", args=[children["xiaohai"].pk]) in html
 
 
 def test_resources_by_role(users, tree, orgs, other_partner):
@@ -139,7 +143,7 @@ def test_resources_by_role(users, tree, orgs, other_partner):
     )
 
     def seen(user):
-        return set(scope.resources(user))
+        return set(scope.visible(user, Resource))
 
     assert seen(bureau) == {anywhere, street, village, district}
     assert seen(users["supervisor"]) == {anywhere, street, district}

@@ -13,7 +13,7 @@ from huhang.core.models import AppendOnlyError, AuditEvent
 def test_viewing_an_archive_records_who_what_when_where(users, children, login):
     child = children["xiaohai"]
     login(users["supervisor"]).get(
-        reverse("registry:child_detail", args=[child.pk]), REMOTE_ADDR="10.1.2.3"
+        reverse("workbench:child_detail", args=[child.pk]), REMOTE_ADDR="10.1.2.3"
     )
     event = AuditEvent.objects.get(action="view")
     assert (event.username, event.role, event.object_type) == ("supervisor", "supervisor", "child")
@@ -24,7 +24,7 @@ def test_viewing_an_archive_records_who_what_when_where(users, children, login):
 
 
 def test_refused_view_records_nothing(users, children, login):
-    login(users["director2"]).get(reverse("registry:child_detail", args=[children["xiaohai"].pk]))
+    login(users["director2"]).get(reverse("workbench:child_detail", args=[children["xiaohai"].pk]))
     assert not AuditEvent.objects.filter(action="view").exists()
 
 
@@ -58,8 +58,8 @@ def test_postgres_refuses_delete_in_raw_sql(users):
 
 def test_audit_browser_filters(users, children, login):
     child = children["xiaohai"]
-    login(users["director"]).get(reverse("registry:child_detail", args=[child.pk]))
-    login(users["supervisor"]).get(reverse("registry:child_detail", args=[children["c2"].pk]))
+    login(users["director"]).get(reverse("workbench:child_detail", args=[child.pk]))
+    login(users["supervisor"]).get(reverse("workbench:child_detail", args=[children["c2"].pk]))
     client = login(users["auditor"])
     response = client.get(reverse("core:audit_list"), {"username": "director", "action": "view"})
     events = list(response.context["page"])

@@ -41,7 +41,7 @@ def test_full_path_through_the_web(users, children, login):
     assignment.refresh_from_db()
     assert assignment.status == "approved"
     assert assignment.approved_by == users["bureau"] and assignment.effective_from == today
-    page = bureau.get(reverse("registry:child_detail", args=[child.pk])).content.decode()
+    page = bureau.get(reverse("workbench:child_detail", args=[child.pk])).content.decode()
     assert "已认定" in page and "父母双亡" in page
     steps = [e.detail["step"] for e in AuditEvent.objects.filter(detail__has_key="step")]
     assert sorted(steps) == ["approved", "proposed", "verified"]

@@ -95,7 +95,7 @@ def test_id_numbers_are_masked_in_the_list(users, children, login):
 def test_full_id_number_only_on_the_archive_for_allowed_roles(users, children, login):
     child = children["xiaohai"]
     number = child.person.id_number
-    url = reverse("registry:child_detail", args=[child.pk])
+    url = reverse("workbench:child_detail", args=[child.pk])
     assert number in login(users["director"]).get(url).content.decode()
     body = login(users["socialworker"]).get(url).content.decode()
     assert number not in body and mask_id_number(number) in body

@@ -33,7 +33,7 @@ def test_director_registers_a_child(users, tree, login):
     response = client.post(reverse("registry:child_create"), _form(tree))
     child = Child.objects.get(person__name="赵小雨")
     assert response.status_code == 302
-    assert response["Location"] == reverse("registry:child_detail", args=[child.pk])
+    assert response["Location"] == reverse("workbench:child_detail", args=[child.pk])
     assert child.division == tree["c1"]
     assert child.registered_by == users["director"]
     assert child.person.name_key.startswith("赵小雨 zhaoxiaoyu zxy")

@@ -114,7 +114,7 @@ def test_situation_for_a_relative_shows_on_the_archive(users, children, login):
         },
     )
     assert response.status_code == 302
-    page = client.get(reverse("registry:child_detail", args=[child.pk])).content.decode()
+    page = client.get(reverse("workbench:child_detail", args=[child.pk])).content.decode()
     assert "服刑在押" in page and "包头监狱" in page and "2027-01-09" in page
 
 
@@ -161,7 +161,7 @@ def test_household_and_assistance(users, children, login):
     )
     child.person.refresh_from_db()
     assert child.person.household.assistance == "urban_dibao"
-    page = client.get(reverse("registry:child_detail", args=[child.pk])).content.decode()
+    page = client.get(reverse("workbench:child_detail", args=[child.pk])).content.decode()
     assert "城市低保" in page and "友谊大街18号" in page
 
 
@@ -171,7 +171,7 @@ def test_hukou_place_is_named_when_known(users, children, tree, login):
     person.save()
     page = (
         login(users["director"])
-        .get(reverse("registry:child_detail", args=[children["xiaohai"].pk]))
+        .get(reverse("workbench:child_detail", args=[children["xiaohai"].pk]))
         .content.decode()
     )
     assert "昆都仑区友谊大街街道友谊一社区" in page
@@ -181,9 +181,9 @@ def _archive_queries(client, child) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(reverse("registry:child_detail", args=[child.pk]))  # warm the session
+    client.get(reverse("workbench:child_detail", args=[child.pk]))  # warm the session
     with CaptureQueriesContext(connection) as ctx:
-        client.get(reverse("registry:child_detail", args=[child.pk]))
+        client.get(reverse("workbench:child_detail", args=[child.pk]))
     return len(ctx.captured_queries)
 
 

@@ -10,6 +10,8 @@ class BenefitsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from huhang.benefits import scope  # noqa: F401  (registers the app's visibility rules)
+
         # The programmes and the month calendar are reference data the computation needs; a
         # test database flush empties them, and post_migrate (sent after every flush) refills.
         post_migrate.connect(ensure_reference_data, sender=self)

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -60,6 +59,7 @@ from huhang.benefits import services
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
 from huhang.core import crypto
 from huhang.core.exceptions import DomainError, InvalidTransition
+from huhang.core.money import fen_to_yuan, yuan_to_fen
 
 COLUMNS = (
     "明细编号",
@@ -89,29 +89,10 @@ ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
 # A worksheet holds 1,048,576 rows, one of them the header.
 XLSX_MAX_LINES = 1_048_575
 _XLSX_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx), OLE (xls)
-_YUAN = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
 _MISSING_SHOWN = 3
 
 
 # --- Money ----------------------------------------------------------------------------------------
-
-
-def fen_to_yuan(fen: int) -> str:
-    """12345 -> "123.45", exactly (integer arithmetic, no float anywhere)."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
-
-
-def yuan_to_fen(text: str) -> int:
-    """ "123.45" -> 12345; "123.4" and "123" are accepted, anything finer than a fen is not.
-    Thousands separators are ignored. Raises ValueError for anything else."""
-    match = _YUAN.match(text.strip().replace(",", ""))
-    if match is None:
-        raise ValueError(f"not an amount in yuan: {text!r}")
-    sign, whole, cents = match.groups()
-    fen = int(whole) * 100 + int((cents or "0").ljust(2, "0"))
-    return -fen if sign else fen
 
 
 def cell_fen(value: object) -> int | None:

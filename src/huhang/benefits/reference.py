@@ -1,7 +1,10 @@
 """Reference data the payroll needs: the programmes (stable codes) and the school-year month.
 Written by migration 0002 and re-ensured after every migrate or test flush (apps.py)."""
 
-SCHOOL_YEAR_MONTH = 9
+from huhang.core import facts
+
+# The month a yearly (school-year) programme pays: Calendar.school_year_start.
+SCHOOL_YEAR_MONTH = facts.SCHOOL_YEAR_START_MONTH
 
 PROGRAMMES = [
     ("orphan-home", "孤儿基本生活费（社会散居）", "monthly", "orphan", "home"),

@@ -16,6 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -30,7 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huhang.benefits.bankfile import fen_to_yuan
 from huhang.benefits.models import (
     Entitlement,
     Frequency,
@@ -44,29 +44,19 @@ from huhang.benefits.models import (
     Suspension,
 )
 from huhang.benefits.services import month_start
-from huhang.core import crypto, scope
+from huhang.core import crypto, facts, scope
 from huhang.core.audit import audit_record
 from huhang.core.masking import mask_account, mask_id_number
 from huhang.core.models import AuditAction
+from huhang.core.money import yuan
 from huhang.core.roles import can
 from huhang.registry.models import Child
 
 # The due day of a month is a day in Beijing time, whatever the server's zone.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# The month a yearly (school-year) programme pays: Calendar.school_year_start (migration 0002).
-SCHOOL_YEAR_MONTH = 9
 
 
 # --- Money and months -----------------------------------------------------------------------------
-
-
-def yuan(fen: int | Decimal | None) -> str:
-    """130050 -> "1,300.50" for pages (the bank file's form, bankfile.fen_to_yuan, has no commas)."""
-    if fen is None:
-        return "—"
-    value = int(fen)
-    whole, _dot, cents = fen_to_yuan(abs(value)).partition(".")
-    return f"{'-' if value < 0 else ''}{int(whole):,}.{cents}"
 
 
 def this_month(today: date | None = None) -> date:
@@ -95,7 +85,7 @@ def percent(part: int, whole: int) -> str:
 
 def visible_children(user) -> QuerySet[Child]:
     """The children whose entitlements and payments the user may see (decided by core.scope)."""
-    return scope.children_for_figures(user)
+    return scope.visible(user, Child, "figures")
 
 
 def _audit_list(user, object_type: str, label: str, **detail) -> None:
@@ -675,10 +665,7 @@ def dashboard(*, user, month: date, street: str = "", today: date | None = None)
         visible_sql, visible_params = visible_children(user).values("pk").query.sql_with_params()
     except EmptyResultSet:
         return board
-    cutoff_sql, cutoff_params = _cutoffs(programmes, month)
-    base = PAIRS_SQL.format(visible=visible_sql, cutoff=cutoff_sql)
-    m = _adapt_date(month)
-    params = [m, *visible_params, *cutoff_params, m, m, m, _adapt_date(today)]
+    base, params = _pairs_query(visible_sql, list(visible_params), programmes, month, today)
     with connection.cursor() as cursor:
         cursor.execute(base + FIGURES_SQL, params)
         for code, name, *numbers in cursor.fetchall():
@@ -701,7 +688,58 @@ def dashboard(*, user, month: date, street: str = "", today: date | None = None)
 
 def _due_in(programme: Programme, month: date) -> bool:
     """Whether the programme can owe anything that month (a yearly one only in September)."""
-    return programme.frequency != Frequency.YEARLY or month.month == SCHOOL_YEAR_MONTH
+    return programme.frequency != Frequency.YEARLY or month.month == facts.SCHOOL_YEAR_START_MONTH
+
+
+def _pairs_query(
+    visible_sql: str,
+    visible_params: list,
+    programmes: dict[str, Programme],
+    month: date,
+    today: date,
+) -> tuple[str, list]:
+    """PAIRS_SQL (each entitled child and programme of the month, with what was paid when) for
+    the children that `visible_sql` selects, and its parameters in order."""
+    cutoff_sql, cutoff_params = _cutoffs(programmes, month)
+    m = _adapt_date(month)
+    params = [m, *visible_params, *cutoff_params, m, m, m, _adapt_date(today)]
+    return PAIRS_SQL.format(visible=visible_sql, cutoff=cutoff_sql), params
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    """How many children were entitled in a month and how many were paid on time and in full."""
+
+    month: date
+    entitled: int
+    on_time_in_full: int
+
+
+def payment_shares(
+    *, children: QuerySet[Child], months: Iterable[date], today: date
+) -> list[MonthShare]:
+    """按时足额 of `children` (a queryset the caller has scoped) in each of `months`: the figures
+    the dashboards of other apps show. One query a month."""
+    try:
+        subtree_sql, visible_params = children.values(vid=F("pk")).query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    # PAIRS_SQL reads `e.child_id IN ({visible})` (e = the entitlements). Correlated on e, the
+    # check is one primary-key lookup per entitlement; uncorrelated, SQLite would first list
+    # every child of a district's subtree (130,000) for each month.
+    visible_sql = f"SELECT v.vid FROM ({subtree_sql}) v WHERE v.vid = e.child_id"
+    programmes = {p.code: p for p in Programme.objects.all()}
+    out = []
+    for month in months:
+        sql, params = _pairs_query(visible_sql, list(visible_params), programmes, month, today)
+        entitled = on_time_in_full = 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql + FIGURES_SQL, params)
+            for _code, _name, n, _on_time, _in_full, both, _arrears in cursor.fetchall():
+                entitled += int(n or 0)
+                on_time_in_full += int(both or 0)
+        out.append(MonthShare(month, entitled, on_time_in_full))
+    return out
 
 
 def _cutoffs(programmes: dict[str, Programme], month: date) -> tuple[str, list]:

@@ -25,12 +25,13 @@ from huhang.benefits.models import (
     Standard,
     Suspension,
 )
-from huhang.core import crypto
+from huhang.core import crypto, facts
+from huhang.core.access import require
 from huhang.core.audit import audit_record
 from huhang.core.dates import add_months
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
-from huhang.core.roles import can
 from huhang.registry.models import (
+    ALLOWANCE_CATEGORIES,
     AssistanceType,
     CategoryAssignment,
     CategoryStatus,
@@ -56,11 +57,6 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _require(user, capability: str) -> None:
-    if not can(user, capability):
-        raise NotAllowed(_("您的角色无权进行此操作。"))
-
-
 def _audit_run(by, run: PayrollRun, step: str, **detail) -> None:
     audit_record(
         by=by,
@@ -81,7 +77,7 @@ def standard_set(
 ) -> Standard:
     """Set a programme's amount from a month on; a month in the past is a back-dated change
     whose differences the next run pays (补发)."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     if amount_fen <= 0:
         raise DomainError(_("金额必须大于零。"), field="amount_fen")
     if effective_from.day != 1:
@@ -116,7 +112,7 @@ def standard_set(
 def payee_set(
     *, by, child: Child, name: str, relation: str, bank: str, account: str, valid_from: date
 ) -> Payee:
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     digits = "".join(account.split())
     if not digits.isdigit() or not 8 <= len(digits) <= 30:
         raise DomainError(_("银行账号应为8到30位数字。"), field="account")
@@ -146,7 +142,7 @@ def entitlements_sync(*, by, today: date | None = None) -> dict[str, int]:
     offset = settings.HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL
     assignments = (
         CategoryAssignment.objects.filter(
-            category__in=["orphan", "dfuc"],
+            category__in=ALLOWANCE_CATEGORIES,
             status__in=[CategoryStatus.APPROVED, CategoryStatus.ENDED],
             effective_from__isnull=False,
         )
@@ -190,7 +186,7 @@ def entitlements_sync(*, by, today: date | None = None) -> dict[str, int]:
 @transaction.atomic
 def suspend(*, by, entitlement: Entitlement, from_month: date, reason: str) -> Suspension:
     """停发 from a month on, until resumed."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     if not reason.strip():
         raise DomainError(_("停发须填写原因。"), field="reason")
     try:
@@ -211,7 +207,7 @@ def suspend(*, by, entitlement: Entitlement, from_month: date, reason: str) -> S
 def resume(*, by, entitlement: Entitlement, from_month: date, reason: str) -> Suspension:
     """恢复 from a month on: the suspension covers the months before it. Months suspended are
     not paid afterwards; to pay them after all, end the suspension earlier."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     if not reason.strip():
         raise DomainError(_("恢复发放须填写原因。"), field="reason")
     suspension = entitlement.suspensions.filter(to_month__isnull=True).first()
@@ -233,7 +229,7 @@ def resume(*, by, entitlement: Entitlement, from_month: date, reason: str) -> Su
 
 @transaction.atomic
 def run_create(*, by, programme: Programme, month: date, supplementary: bool = False) -> PayrollRun:
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     try:
         with transaction.atomic():
             run = PayrollRun.objects.create(
@@ -268,7 +264,7 @@ def run_compute(*, by, run: PayrollRun, today: date | None = None) -> PayrollRun
     """Compute a draft run's lines in the database, set-based. A crash rolls back everything;
     computing again then starts from nothing, and the lines' unique index refuses any double
     payment another run may have made meanwhile."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     today = today or timezone.localdate()
     if run.status != RunStatus.DRAFT:
         raise InvalidTransition(_("只有草稿批次可以计算。"))
@@ -303,7 +299,7 @@ def run_compute(*, by, run: PayrollRun, today: date | None = None) -> PayrollRun
 
 @transaction.atomic
 def run_approve(*, by, run: PayrollRun) -> PayrollRun:
-    _require(by, "benefits.approve")
+    require(by, "benefits.approve")
     if run.computed_by_id == by.pk:
         raise NotAllowed(_("计算人不能审批自己计算的批次，须由另一名工作人员审批。"))
     _claim(
@@ -321,7 +317,7 @@ def run_approve(*, by, run: PayrollRun) -> PayrollRun:
 def run_mark_exported(*, by, run: PayrollRun, fmt: str) -> PayrollRun:
     """The first export freezes the run (it already is, since approval); later exports of the
     same run write the same lines again."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     if run.status == RunStatus.APPROVED:
         _claim(
             run,
@@ -340,7 +336,7 @@ def run_mark_exported(*, by, run: PayrollRun, fmt: str) -> PayrollRun:
 def run_apply_results(*, by, run: PayrollRun, results: dict[str, tuple[bool, str]]) -> PayrollRun:
     """Write the bank's result for every line (明细编号 → (success, reason)), then mark the
     run reconciled. The caller has checked the file; this checks again that it covers the run."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     if run.status != RunStatus.EXPORTED:
         raise InvalidTransition(_("只有已导出的批次可以对账。"))
     lines = {line.line_id: line.pk for line in run.lines.only("pk", "seq", "run_id")}
@@ -367,7 +363,7 @@ def run_apply_results(*, by, run: PayrollRun, results: dict[str, tuple[bool, str
 
 @transaction.atomic
 def run_close(*, by, run: PayrollRun) -> PayrollRun:
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     _claim(run, RunStatus.RECONCILED, status=RunStatus.CLOSED, closed_at=timezone.now())
     _audit_run(by, run, "closed")
     return run
@@ -381,21 +377,6 @@ def run_totals_agree(run: PayrollRun) -> bool:
 # --- Scholarship (福彩圆梦·孤儿助学) and 金秋助学 lists ------------------------------------------
 
 SCHOLARSHIP, AUTUMN_AID = "scholarship", "autumn-aid"
-SCHOOL_YEAR_MONTH = 9
-
-
-def eighteenth_birthday(birth: date) -> date:
-    """The first day on which Person.age_on gives 18 (born 29 February: 1 March)."""
-    try:
-        return birth.replace(year=birth.year + 18)
-    except ValueError:
-        return date(birth.year + 18, 3, 1)
-
-
-def school_year_start(day: date) -> date:
-    """1 September of the school year the day falls in."""
-    year = day.year if day.month >= SCHOOL_YEAR_MONTH else day.year - 1
-    return date(year, SCHOOL_YEAR_MONTH, 1)
 
 
 @transaction.atomic
@@ -404,8 +385,8 @@ def scholarship_enrol(
 ) -> Entitlement:
     """福彩圆梦·孤儿助学: a student of 18 or more in full-time study who was an approved orphan or
     DFUC before turning 18 is paid once per school year, from 1 September of `school_year`."""
-    _require(by, "benefits.manage")
-    starts_on = date(school_year, SCHOOL_YEAR_MONTH, 1)
+    require(by, "benefits.manage")
+    starts_on = date(school_year, facts.SCHOOL_YEAR_START_MONTH, 1)
     person = child.person
     age = person.age_on(starts_on)
     if age < 18:
@@ -414,10 +395,10 @@ def scholarship_enrol(
             % {"day": f"{starts_on:%Y-%m-%d}", "age": age},
             field="school_year",
         )
-    adult = eighteenth_birthday(person.birth_date)
+    adult = facts.adult_on(person.birth_date)
     qualified = CategoryAssignment.objects.filter(
         child=child,
-        category__in=["orphan", "dfuc"],
+        category__in=ALLOWANCE_CATEGORIES,
         status__in=[CategoryStatus.APPROVED, CategoryStatus.ENDED],
         effective_from__lt=adult,
     ).exists()
@@ -454,7 +435,7 @@ def scholarship_enrol(
 def scholarship_leave(*, by, entitlement: Entitlement, left_on: date, reason: str) -> Entitlement:
     """The student left full-time study: the scholarship ends with the school year it left in
     (never before a school year already paid), so no later September pays it."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     if entitlement.programme_id != SCHOLARSHIP:
         raise DomainError(_("这不是助学名单中的记录。"))
     if entitlement.ends_on is not None:
@@ -468,7 +449,7 @@ def scholarship_leave(*, by, entitlement: Entitlement, left_on: date, reason: st
         .exclude(status=LineStatus.FAILED)
         .aggregate(last=Max("for_month"))["last"]
     )
-    ends_on = school_year_start(left_on)
+    ends_on = facts.school_year_start(left_on)
     if last_paid is not None and last_paid > ends_on:
         ends_on = last_paid
     if ends_on < entitlement.starts_on:
@@ -500,7 +481,7 @@ LOW_INCOME = (AssistanceType.URBAN_DIBAO, AssistanceType.RURAL_DIBAO, Assistance
 def autumn_aid_enrol(*, by, child: Child, month: date, school: str, note: str = "") -> Entitlement:
     """金秋助学: a graduating high-school student of a 低保 or 特困 household, once (an
     entitlement of one month: starts_on = ends_on)."""
-    _require(by, "benefits.manage")
+    require(by, "benefits.manage")
     household = child.person.household
     if household is None or household.assistance not in LOW_INCOME:
         raise DomainError(

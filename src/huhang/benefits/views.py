@@ -19,13 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huhang.benefits import bankfile, forms, selectors, services
 from huhang.benefits.models import Programme, RunStatus
-from huhang.core import scope
+from huhang.core import money, scope
 from huhang.core.access import require
 from huhang.core.dates import add_months
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
-from huhang.regions.models import Level
+from huhang.regions.models import Division, Level
+from huhang.registry.models import Child
 
 # --- Programmes and standards ---------------------------------------------------------------------
 
@@ -84,7 +85,7 @@ def _saved_standard_message(impact) -> str:
 @require_http_methods(["GET", "POST"])
 def payee(request, pk: int):
     require(request.user, "benefits.view" if request.method == "GET" else "benefits.manage")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     form = forms.PayeeForm(request.POST or None) if _can_manage(request) else None
     if request.method == "POST" and form.is_valid():
         saved = run_service(
@@ -209,7 +210,7 @@ def run_detail(request, pk: int):
     step, blocked = selectors.run_step(user=request.user, run=run)
     context = {
         "run": run,
-        "total_yuan": selectors.yuan(run.total_fen),
+        "total_yuan": money.yuan(run.total_fen),
         "form": form,
         "page": page,
         "query": query,
@@ -261,7 +262,7 @@ def run_step(request, pk: int, step: str):
         blocked = _("批次当前状态为“%(s)s”，不能进行此操作。") % {"s": run.get_status_display()}
     context = {
         "run": run,
-        "total_yuan": selectors.yuan(run.total_fen),
+        "total_yuan": money.yuan(run.total_fen),
         "form": form,
         "step": step,
         "title": title,
@@ -276,7 +277,7 @@ def run_export(request, pk: int):
     require(request.user, "benefits.manage")
     run = selectors.run_or_404(pk)
     exportable = run.status in (RunStatus.APPROVED, RunStatus.EXPORTED)
-    context = {"run": run, "total_yuan": selectors.yuan(run.total_fen), "exportable": exportable}
+    context = {"run": run, "total_yuan": money.yuan(run.total_fen), "exportable": exportable}
     return render(request, "benefits/run_export.html", context)
 
 
@@ -337,7 +338,7 @@ def run_reconcile(request, pk: int):
     blocked = "" if run.status == RunStatus.EXPORTED else _("只有已导出的批次可以对账。")
     context = {
         "run": run,
-        "total_yuan": selectors.yuan(run.total_fen),
+        "total_yuan": money.yuan(run.total_fen),
         "form": form,
         "blocked": blocked,
     }
@@ -350,7 +351,7 @@ def run_reconcile(request, pk: int):
 @require_GET
 def dashboard(request):
     require(request.user, "benefits.view")
-    streets = scope.divisions(request.user).filter(level=Level.STREET).order_by("code")
+    streets = scope.visible(request.user, Division).filter(level=Level.STREET).order_by("code")
     form = forms.DashboardForm(request.GET or None, streets=streets)
     valid = form.is_valid()
     month = (form.cleaned_data.get("month") if valid else None) or selectors.this_month()

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.cases.models import CaseStatus
+from huhang.cases.models import Case, CaseStatus
 from huhang.core import scope
 from huhang.core.forms import DateInput, Form
 
@@ -67,7 +67,10 @@ class VisitForm(Form):
             "n": interval
         }
         cases = (
-            scope.cases(user).filter(child=child).exclude(status=CaseStatus.CLOSED).order_by("-pk")
+            scope.visible(user, Case)
+            .filter(child=child)
+            .exclude(status=CaseStatus.CLOSED)
+            .order_by("-pk")
         )
         self.fields["case"].queryset = cases
 

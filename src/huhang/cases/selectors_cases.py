@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -56,7 +58,7 @@ class CaseFilter:
 def case_list(*, user, filters: CaseFilter) -> QuerySet[Case]:
     """The cases a user may see, newest first, with what a list row shows (a fixed number of
     queries whatever the page size). Records one search event; the caller paginates."""
-    qs = scope.cases(user)
+    qs = scope.visible(user, Case)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.risk:
@@ -93,7 +95,7 @@ def allowed_steps(user, case: Case) -> set[str]:
 
 def case_page(*, user, pk) -> Case:
     """Everything on a case's page, in a fixed number of queries; records a view."""
-    case = scope.case_or_404(user, pk)
+    case = scope.get(user, Case, pk, "child__person", "child__division", "project")
     case.event_list = list(case.events.select_related("by"))
     for event in case.event_list:
         event.from_label = STATUS_LABELS.get(event.from_status, "")
@@ -132,7 +134,7 @@ def case_page(*, user, pk) -> Case:
 
 def plan_for_user(*, user, pk) -> ServicePlan:
     plan = (
-        ServicePlan.objects.filter(pk=pk, case__in=scope.cases(user))
+        ServicePlan.objects.filter(pk=pk, case__in=scope.visible(user, Case))
         .select_related("case__child__person")
         .first()
     )
@@ -143,7 +145,7 @@ def plan_for_user(*, user, pk) -> ServicePlan:
 
 def referral_for_user(*, user, pk) -> Referral:
     referral = (
-        Referral.objects.filter(pk=pk, case__in=scope.cases(user))
+        Referral.objects.filter(pk=pk, case__in=scope.visible(user, Case))
         .select_related("case__child__person")
         .first()
     )
@@ -153,10 +155,67 @@ def referral_for_user(*, user, pk) -> Referral:
 
 
 def alert_for_user(*, user, pk) -> Alert:
-    alert = Alert.objects.filter(pk=pk, case__in=scope.cases(user)).first()
+    alert = (
+        Alert.objects.filter(pk=pk, case__in=scope.visible(user, Case))
+        .select_related("case__child__person")
+        .first()
+    )
     if alert is None:
         raise Http404
     return alert
+
+
+# --- What waits for a person (the workbench's inbox composes these) ---------------------------
+
+
+def plans_waiting(user) -> QuerySet[ServicePlan] | None:
+    """Plans to approve: by someone other than their author (services.plan_approve)."""
+    if not can(user, "case.approve"):
+        return None
+    return (
+        ServicePlan.objects.filter(approved_at__isnull=True, case__in=scope.visible(user, Case))
+        .exclude(case__status=CaseStatus.CLOSED)
+        .exclude(drafted_by=user)
+        .select_related("case__child__person", "drafted_by")
+        .order_by("drafted_at", "pk")
+    )
+
+
+def closures_waiting(user) -> QuerySet[Case] | None:
+    if not can(user, "case.approve"):
+        return None
+    return (
+        scope.visible(user, Case)
+        .filter(status=CaseStatus.CLOSING)
+        .select_related("child__person", "closure_requested_by")
+        .order_by("opened_at", "pk")
+    )
+
+
+def alerts_waiting(user) -> QuerySet[Alert] | None:
+    """High-risk alerts not yet acknowledged: a supervisor its street's, the bureau the
+    district's (the cases the user sees)."""
+    if not can(user, "case.approve"):
+        return None
+    return (
+        Alert.objects.filter(acknowledged_at__isnull=True, case__in=scope.visible(user, Case))
+        .select_related("case__child__person")
+        .order_by("created_at", "pk")
+    )
+
+
+def referrals_overdue(user, today: date) -> QuerySet[Referral] | None:
+    """Referrals sent at least HUHANG_REFERRAL_ANSWER_DAYS ago and still without an answer."""
+    if not can(user, "case.work"):
+        return None
+    limit = today - timedelta(days=settings.HUHANG_REFERRAL_ANSWER_DAYS)
+    return (
+        Referral.objects.filter(
+            status=ReferralStatus.SENT, sent_on__lte=limit, case__in=scope.visible(user, Case)
+        )
+        .select_related("case__child__person")
+        .order_by("sent_on", "pk")
+    )
 
 
 def referral_steps(user, referral: Referral) -> set[str]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from huhang.cases.models import (
     Assessment,
+    Case,
     EmergencyProtection,
     HomeVisit,
     Referral,
@@ -60,7 +61,7 @@ def _short(text: str) -> str:
 def child_timeline(*, user, child: Child) -> list[Event]:
     """Newest first. Cases, and what hangs on them, are those the user may see: a social worker
     sees its own project's cases only."""
-    cases = list(scope.cases(user).filter(child=child))
+    cases = list(scope.visible(user, Case).filter(child=child))
     case_ids = [c.pk for c in cases]
     visits = HomeVisit.objects.filter(child=child).select_related("visitor")
     if user.role == "social_worker":
@@ -70,7 +71,7 @@ def child_timeline(*, user, child: Child) -> list[Event]:
         *_case_events(cases),
         *(_linked_events(case_ids) if case_ids else []),
         *(_visit_event(v) for v in visits),
-        *_emergency_events(scope.emergencies(user).filter(child=child)),
+        *_emergency_events(scope.visible(user, EmergencyProtection).filter(child=child)),
     ]
     events.sort(key=lambda ev: ev.when, reverse=True)
     return events
@@ -169,4 +170,8 @@ def _emergency_events(emergencies) -> list[Event]:
 
 
 def open_emergency(*, user, child: Child) -> EmergencyProtection | None:
-    return scope.emergencies(user).filter(child=child, resolved_at__isnull=True).first()
+    return (
+        scope.visible(user, EmergencyProtection)
+        .filter(child=child, resolved_at__isnull=True)
+        .first()
+    )

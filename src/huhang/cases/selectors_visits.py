@@ -147,7 +147,7 @@ def schedule_for(children: QuerySet[Child], *, today: date | None = None) -> lis
 def visit_schedule(*, user, today: date | None = None) -> list[VisitDue]:
     """Every child in the user's scope that needs visits, earliest due first (no audit event:
     callers that show the rows record one)."""
-    return schedule_for(scope.children(user), today=today)
+    return schedule_for(scope.visible(user, Child), today=today)
 
 
 def due_soon(rows: list[VisitDue], *, today: date, days: int = DUE_SOON_DAYS) -> list[VisitDue]:
@@ -188,7 +188,7 @@ def child_visits(*, user, child: Child) -> list[HomeVisit]:
     timeline; everybody else who may see the child sees all of them."""
     visits = HomeVisit.objects.filter(child=child)
     if getattr(user, "role", None) == Role.SOCIAL_WORKER:
-        visits = visits.filter(Q(case__in=scope.cases(user)) | Q(visitor=user))
+        visits = visits.filter(Q(case__in=scope.visible(user, Case)) | Q(visitor=user))
     photos = VisitPhoto.objects.select_related("document").order_by("pk")
     return list(
         visits.select_related("visitor", "case")

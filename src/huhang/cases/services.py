@@ -33,10 +33,11 @@ from huhang.cases.models import (
     ServiceRecord,
     VisitPhoto,
 )
+from huhang.core.access import require
 from huhang.core.dates import add_months
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
-from huhang.core.roles import can
 from huhang.registry.models import (
+    ALLOWANCE_CATEGORIES,
     CategoryStatus,
     Child,
     ChildAssignment,
@@ -72,11 +73,6 @@ ACTIVE = frozenset(set(S.values) - {S.CLOSED})
 PLAN_STATES = frozenset({S.ASSESSED, S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
 SERVICE_STATES = frozenset({S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
 NOTE_MAX = 300
-
-
-def _require(user, capability: str) -> None:
-    if not can(user, capability):
-        raise NotAllowed(_("您的角色无权进行此操作。"))
 
 
 def _not_future(day: date | None, field: str, today: date | None = None) -> None:
@@ -138,7 +134,7 @@ def case_open(
     risk: str = "",
     risk_reason: str = "",
 ) -> Case:
-    _require(by, "case.work")
+    require(by, "case.work")
     if not summary.strip():
         raise DomainError(_("请填写基本情况。"), field="summary")
     if risk and not risk_reason.strip():
@@ -196,7 +192,7 @@ def assessment_record(
     risk: str | None = None,
     override_reason: str = "",
 ) -> Assessment:
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(assessed_on, "assessed_on")
     if case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案，不能评估。"))
@@ -236,7 +232,7 @@ def assessment_record(
 @transaction.atomic
 def plan_draft(*, by, case: Case, goals: str, actions: list[dict[str, Any]]) -> ServicePlan:
     """A plan with its actions (each: action, responsible, due_on)."""
-    _require(by, "case.work")
+    require(by, "case.work")
     if case.status not in PLAN_STATES:
         raise InvalidTransition(_("须先完成评估，才能制定服务计划。"))
     if not goals.strip():
@@ -254,7 +250,7 @@ def plan_draft(*, by, case: Case, goals: str, actions: list[dict[str, Any]]) -> 
 
 @transaction.atomic
 def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
-    _require(by, "case.approve")
+    require(by, "case.approve")
     if plan.approved_at is not None:
         raise InvalidTransition(_("该服务计划已批准。"))
     if plan.case.status not in PLAN_STATES:
@@ -271,7 +267,7 @@ def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
 
 @transaction.atomic
 def plan_action_done(*, by, action: PlanAction, done_on: date) -> PlanAction:
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(done_on, "done_on")
     if action.done_on is not None:
         raise InvalidTransition(_("该措施已完成。"))
@@ -289,7 +285,7 @@ def plan_action_done(*, by, action: PlanAction, done_on: date) -> PlanAction:
 def service_record(
     *, by, case: Case, kind: str, delivered_on: date, minutes: int, note: str = ""
 ) -> ServiceRecord:
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(delivered_on, "delivered_on")
     if case.status not in SERVICE_STATES:
         raise InvalidTransition(_("服务计划批准后才能记录服务。"))
@@ -315,7 +311,7 @@ def service_record(
 
 @transaction.atomic
 def case_review(*, by, case: Case, note: str) -> Case:
-    _require(by, "case.work")
+    require(by, "case.work")
     if not note.strip():
         raise DomainError(_("请填写评估回顾意见。"), field="note")
     return _move(case, "review", S.REVIEWED, by=by, note=note.strip())
@@ -323,13 +319,13 @@ def case_review(*, by, case: Case, note: str) -> Case:
 
 @transaction.atomic
 def case_resume(*, by, case: Case, note: str = "") -> Case:
-    _require(by, "case.work")
+    require(by, "case.work")
     return _move(case, "resume", S.IN_SERVICE, by=by, note=note)
 
 
 @transaction.atomic
 def case_request_closure(*, by, case: Case, reason: str) -> Case:
-    _require(by, "case.work")
+    require(by, "case.work")
     if not reason.strip():
         raise DomainError(_("结案须填写原因。"), field="reason")
     return _move(
@@ -345,13 +341,13 @@ def case_request_closure(*, by, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def case_approve_closure(*, by, case: Case) -> Case:
-    _require(by, "case.approve")
+    require(by, "case.approve")
     return _move(case, "approve_closure", S.CLOSED, by=by, closed_at=timezone.now(), closed_by=by)
 
 
 @transaction.atomic
 def case_reject_closure(*, by, case: Case, note: str) -> Case:
-    _require(by, "case.approve")
+    require(by, "case.approve")
     if not note.strip():
         raise DomainError(_("退回结案申请须说明理由。"), field="note")
     previous = (
@@ -366,7 +362,7 @@ def case_reject_closure(*, by, case: Case, note: str) -> Case:
 
 @transaction.atomic
 def case_reopen(*, by, case: Case, reason: str) -> Case:
-    _require(by, "case.work")
+    require(by, "case.work")
     if not reason.strip():
         raise DomainError(_("重新开案须说明理由。"), field="reason")
     return _move(
@@ -384,7 +380,7 @@ def case_reopen(*, by, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def alert_acknowledge(*, by, alert: Alert) -> Alert:
-    _require(by, "case.approve")
+    require(by, "case.approve")
     Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_by=by, acknowledged_at=timezone.now()
     )
@@ -405,7 +401,7 @@ def visit_interval_months(child: Child, *, on: date | None = None) -> int | None
     intervals = []
     if child.living == Living.HOME:
         approved = child.categories.filter(
-            status=CategoryStatus.APPROVED, category__in=["orphan", "dfuc"]
+            status=CategoryStatus.APPROVED, category__in=ALLOWANCE_CATEGORIES
         ).values_list("category", flat=True)
         intervals += [months[c] for c in approved]
     if child.cases.filter(risk=Risk.HIGH).exclude(status=S.CLOSED).exists():
@@ -427,7 +423,7 @@ def visit_record(
 ) -> HomeVisit:
     """Record a visit and its photos (stored as the child's documents) in one transaction: a
     refused visit stores nothing, a refused photo undoes the visit and the photos before it."""
-    _require(by, "visit.record")
+    require(by, "visit.record")
     today = today or timezone.localdate()
     if visited_on > today:
         raise DomainError(_("探访日期不能晚于今天。"), field="visited_on")
@@ -485,7 +481,7 @@ def _attach_photos(by, visit: HomeVisit, photos) -> None:
 def referral_send(
     *, by, case: Case, agency: str, agency_name: str, request: str, sent_on: date
 ) -> Referral:
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(sent_on, "sent_on")
     if case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案，不能转介。"))
@@ -510,7 +506,7 @@ def referral_answer(
     *, by, referral: Referral, response: str, responded_on: date, resolved: bool
 ) -> Referral:
     """Record the agency's answer: resolved (已答复) or declined (未予解决)."""
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(responded_on, "responded_on")
     if referral.status != ReferralStatus.SENT:
         raise InvalidTransition(_("该转介已有答复。"))
@@ -529,7 +525,7 @@ def referral_answer(
 
 @transaction.atomic
 def referral_follow_up(*, by, referral: Referral, on: date, note: str) -> ReferralFollowUp:
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(on, "on")
     if referral.status == ReferralStatus.DONE:
         raise InvalidTransition(_("该转介已办结。"))
@@ -546,7 +542,7 @@ def referral_follow_up(*, by, referral: Referral, on: date, note: str) -> Referr
 
 @transaction.atomic
 def referral_close(*, by, referral: Referral, closed_on: date) -> Referral:
-    _require(by, "case.work")
+    require(by, "case.work")
     _not_future(closed_on, "closed_on")
     if referral.status != ReferralStatus.ANSWERED:
         raise InvalidTransition(_("只有已答复的转介可以办结。"))
@@ -572,7 +568,7 @@ def emergency_open(
     placement_detail: str,
     case: Case | None = None,
 ) -> EmergencyProtection:
-    _require(by, "emergency.open")
+    require(by, "emergency.open")
     _not_future_moment(taken_in_at, "taken_in_at")
     if case is not None and case.child_id != child.pk:
         raise DomainError(_("所选个案不属于该儿童。"), field="case")
@@ -601,7 +597,7 @@ def emergency_open(
 def emergency_log(
     *, by, emergency: EmergencyProtection, at: datetime, party: str, note: str
 ) -> CoordinationEntry:
-    _require(by, "emergency.open")
+    require(by, "emergency.open")
     _not_future_moment(at, "at")
     if not emergency.is_open:
         raise InvalidTransition(_("临时监护已解除，不能再登记协调记录。"))
@@ -620,7 +616,7 @@ def emergency_log(
 def emergency_resolve(
     *, by, emergency: EmergencyProtection, outcome: str, outcome_detail: str, resolved_at: datetime
 ) -> EmergencyProtection:
-    _require(by, "emergency.resolve")
+    require(by, "emergency.resolve")
     _not_future_moment(resolved_at, "resolved_at")
     if resolved_at < emergency.taken_in_at:
         raise DomainError(_("解除时间不能早于接收时间。"), field="resolved_at")

@@ -7,7 +7,6 @@ from huhang.cases import views_visits
 urlpatterns = [
     path("visits/", views_visits.visit_list, name="visit_list"),
     path("visits/new/", views_visits.visit_create, name="visit_create"),
-    path("inbox/", views_visits.inbox, name="inbox"),
     path(
         "inbox/alerts/<int:pk>/acknowledge/",
         views_visits.alert_acknowledge,

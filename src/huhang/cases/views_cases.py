@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huhang.cases import forms_cases as forms
 from huhang.cases import selectors_cases as selectors
 from huhang.cases import services
+from huhang.cases.models import Case
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
+from huhang.registry.models import Child
 
 
 @require_GET
@@ -40,7 +42,7 @@ def case_list(request):
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     require(request.user, "case.work")
-    child = scope.child_or_404(request.user, request.GET.get("child"))
+    child = scope.get(request.user, Child, request.GET.get("child"), "person", "division")
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -132,7 +134,7 @@ CASE_STEPS = {
 def case_step(request, pk: int, step: str):
     capability, form_class, service, title, template = CASE_STEPS[step]
     require(request.user, capability)
-    case = scope.case_or_404(request.user, pk)
+    case = scope.get(request.user, Case, pk, "child__person", "child__division", "project")
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
@@ -159,7 +161,7 @@ def plan_approve(request, pk: int):
 @require_POST
 def case_approve_closure(request, pk: int):
     require(request.user, "case.approve")
-    case = scope.case_or_404(request.user, pk)
+    case = scope.get(request.user, Case, pk, "child__person", "child__division", "project")
     services.case_approve_closure(by=request.user, case=case)
     messages.success(request, _("已批准结案。"))
     return redirect("cases:case_detail", pk=case.pk)

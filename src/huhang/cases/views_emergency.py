@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from huhang.cases import forms_emergency as forms
 from huhang.cases import services
-from huhang.cases.models import EmergencyProtection
+from huhang.cases.models import Case, EmergencyProtection
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit import audit_record
 from huhang.core.forms import run_service
 from huhang.core.models import AuditAction
 from huhang.core.paging import page_of
+from huhang.registry.models import Child
 from huhang.registry.selectors import audit_child
 
 # --- reads (selectors: they start from core.scope and record what they showed) ---------------
@@ -34,7 +35,7 @@ def emergency_list(*, user) -> QuerySet[EmergencyProtection]:
     """The scope's emergencies: open ones first (newest taken in first), then the resolved."""
     audit_record(by=user, action=AuditAction.SEARCH, object_type="child", label="临时监护列表")
     return (
-        scope.emergencies(user)
+        scope.visible(user, EmergencyProtection)
         .select_related("child__person", "child__division")
         .order_by(F("resolved_at").desc(nulls_first=True), "-taken_in_at", "-pk")
     )
@@ -43,7 +44,7 @@ def emergency_list(*, user) -> QuerySet[EmergencyProtection]:
 def emergency_or_404(user, pk) -> EmergencyProtection:
     try:
         return (
-            scope.emergencies(user)
+            scope.visible(user, EmergencyProtection)
             .select_related("child__person", "child__division", "opened_by", "resolved_by", "case")
             .get(pk=pk)
         )
@@ -73,8 +74,8 @@ def emergency_list_view(request):
 @require_http_methods(["GET", "POST"])
 def emergency_open(request):
     require(request.user, "emergency.open")
-    child = scope.child_or_404(request.user, request.GET.get("child"))
-    cases = scope.cases(request.user).filter(child=child).order_by("-opened_at")
+    child = scope.get(request.user, Child, request.GET.get("child"), "person", "division")
+    cases = scope.visible(request.user, Case).filter(child=child).order_by("-opened_at")
     initial = {"taken_in_at": _this_minute()}
     form = forms.EmergencyOpenForm(request.POST or None, cases=cases, initial=initial)
     if request.method == "POST" and form.is_valid():

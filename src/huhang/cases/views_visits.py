@@ -9,18 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huhang.cases import inbox as inbox_selectors
-from huhang.cases import selectors_visits, services
+from huhang.cases import selectors_cases, selectors_visits, services
 from huhang.cases.forms_visits import VisitForm
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
+from huhang.registry.models import Child
 
 
 @require_http_methods(["GET", "POST"])
 def visit_create(request):
     require(request.user, "visit.record")
-    child = scope.child_or_404(request.user, request.GET.get("child"))
+    child = scope.get(request.user, Child, request.GET.get("child"), "person", "division")
     interval = services.visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS["orphan"]
     form = VisitForm(
         request.POST or None,
@@ -37,7 +37,7 @@ def visit_create(request):
         )
         if visit is not None:
             messages.success(request, _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due})
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return render(request, "cases/visit_form.html", {"child": child, "form": form})
 
 
@@ -50,18 +50,10 @@ def visit_list(request):
     return render(request, "cases/visit_list.html", context)
 
 
-@require_GET
-def inbox(request):
-    require(request.user, "registry.view")
-    sections = inbox_selectors.inbox_items(request.user, timezone.localdate())
-    total = sum(s.count for s in sections)
-    return render(request, "cases/inbox.html", {"sections": sections, "total": total})
-
-
 @require_POST
 def alert_acknowledge(request, pk: int):
     require(request.user, "case.approve")
-    alert = inbox_selectors.alert_for_user(user=request.user, pk=pk)
+    alert = selectors_cases.alert_for_user(user=request.user, pk=pk)
     services.alert_acknowledge(by=request.user, alert=alert)
     messages.success(request, _("已确认预警：%(m)s") % {"m": alert.message})
-    return redirect("cases:inbox")
+    return redirect("workbench:inbox")

@@ -61,7 +61,3 @@ def given_name(name: str) -> str:
     if len(name) == 1:
         return name
     return name[1:]
-
-
-def age_on(birth_date, day) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -7,12 +7,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huhang.accounts.models import Organisation, OrganisationKind
+from huhang.accounts.models import Organisation, OrganisationKind, User
 from huhang.cases.models import ServiceProject
-from huhang.community.models import ActivityKind, ResourceKind, StationLevel
+from huhang.community.models import ActivityKind, ResourceKind, StationLevel, Workstation
 from huhang.core import scope
 from huhang.core.forms import DateInput, Form
 from huhang.core.roles import Role
+from huhang.regions.models import Division
 from huhang.registry.models import Category
 
 
@@ -24,7 +25,7 @@ class UserChoices(forms.ModelMultipleChoiceField):
 
 def _staff_choices(user):
     """Supervisors and directors the user may put on a station or a training: its subtree's."""
-    return scope.training_people(user).select_related("division").order_by("division_id")
+    return scope.visible(user, User, "training").select_related("division").order_by("division_id")
 
 
 class StationForm(Form):
@@ -44,7 +45,7 @@ class StationForm(Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = scope.divisions(user)
+        self.fields["division"].queryset = scope.visible(user, Division)
         self.fields["staff"].queryset = _staff_choices(user)
 
 
@@ -79,11 +80,11 @@ class ActivityForm(Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = scope.stations_for_activity(user).order_by("name")
+        self.fields["station"].queryset = scope.visible(user, Workstation, "host").order_by("name")
         self.fields["partners"].queryset = Organisation.objects.filter(
             partner_profile__isnull=False
         ).order_by("name")
-        self.fields["project"].queryset = scope.service_projects(user).order_by("name")
+        self.fields["project"].queryset = scope.visible(user, ServiceProject).order_by("name")
         if user.role == Role.PARTNER:
             del self.fields["project"]
 
@@ -132,7 +133,7 @@ class TrainingForm(Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = scope.divisions(user).filter(level__lte=4)
+        self.fields["division"].queryset = scope.visible(user, Division).filter(level__lte=4)
         self.fields["attendees"].queryset = _staff_choices(user)
 
 
@@ -217,7 +218,9 @@ class ResourceForm(Form):
         from huhang.regions.models import Division
 
         self.fields["divisions"].queryset = (
-            scope.divisions(user) if user.division_id else Division.objects.filter(level__in=[3, 4])
+            scope.visible(user, Division)
+            if user.division_id
+            else Division.objects.filter(level__in=[3, 4])
         )
 
     def clean(self):

@@ -19,9 +19,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from huhang.cases.models import ServiceRecord
+from huhang.accounts.models import User
+from huhang.cases.models import ServiceProject, ServiceRecord
 from huhang.community import eligibility
-from huhang.community.display import age_on, given_name
+from huhang.community.display import given_name
 from huhang.community.models import (
     Activity,
     Allocation,
@@ -35,8 +36,10 @@ from huhang.community.models import (
 )
 from huhang.core import scope
 from huhang.core.audit import audit_record, audit_record_many
+from huhang.core.facts import age_on
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
+from huhang.registry.models import Child
 from huhang.registry.selectors import child_label
 
 
@@ -57,7 +60,7 @@ def _count_of(model_qs: QuerySet, outer: str, field: str = "pk", distinct: bool 
 
 def station_list(*, user) -> QuerySet[Workstation]:
     return (
-        scope.stations(user)
+        scope.visible(user, Workstation)
         .select_related("division")
         .annotate(n_activities=_count_of(Activity.objects.all(), "station"))
         .order_by("division_id", "name")
@@ -65,9 +68,9 @@ def station_list(*, user) -> QuerySet[Workstation]:
 
 
 def station_detail(*, user, pk) -> tuple[Workstation, list[Activity], list]:
-    station = scope.station_or_404(user, pk)
+    station = scope.get(user, Workstation, pk, "division")
     recent = list(
-        scope.activities(user)
+        scope.visible(user, Activity)
         .filter(station=station)
         .order_by("-held_on", "-pk")
         .annotate(n_enrolled=_count_of(Enrolment.objects.all(), "activity"))[:20]
@@ -109,7 +112,7 @@ class ActivityFilter:
 
 def activity_list(*, user, filters: ActivityFilter | None = None) -> QuerySet[Activity]:
     filters = filters or ActivityFilter()
-    qs = scope.activities(user)
+    qs = scope.visible(user, Activity)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.station:
@@ -138,7 +141,7 @@ class EnrolmentRow:
 def _visible_child_ids(user, child_ids) -> set[int]:
     if not can(user, "registry.view") or not child_ids:
         return set()
-    return set(scope.children(user).filter(pk__in=child_ids).values_list("pk", flat=True))
+    return set(scope.visible(user, Child).filter(pk__in=child_ids).values_list("pk", flat=True))
 
 
 def enrolment_rows(*, user, activity: Activity) -> list[EnrolmentRow]:
@@ -174,7 +177,7 @@ def enrolment_rows(*, user, activity: Activity) -> list[EnrolmentRow]:
 
 
 def activity_detail(*, user, pk):
-    activity = scope.activity_or_404(user, pk)
+    activity = scope.get(user, Activity, pk, "station__division", "project")
     organisers = list(activity.organisers.order_by("username"))
     partners = list(activity.partners.order_by("name"))
     photos = list(activity.photos.order_by("uploaded_at", "pk"))
@@ -186,7 +189,7 @@ def enrolment_suggestions(*, user, activity: Activity, limit: int = 30) -> list:
     if not can(user, "registry.edit"):
         return []
     qs = eligibility.eligible(
-        scope.children(user),
+        scope.visible(user, Child),
         on=activity.held_on,
         min_age=activity.min_age,
         max_age=activity.max_age,
@@ -200,7 +203,7 @@ def photo_or_404(*, user, pk):
 
     try:
         photo = ActivityPhoto.objects.select_related("activity").get(
-            pk=pk, activity__in=scope.activities(user)
+            pk=pk, activity__in=scope.visible(user, Activity)
         )
     except (ActivityPhoto.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -238,7 +241,7 @@ def child_receipts(*, user, child) -> list[Allocation]:
 
 def training_list(*, user) -> QuerySet[Training]:
     return (
-        scope.trainings(user)
+        scope.visible(user, Training)
         .select_related("division", "station")
         .annotate(n_attended=_count_of(TrainingAttendance.objects.all(), "training"))
         .order_by("-held_on", "-pk")
@@ -246,7 +249,7 @@ def training_list(*, user) -> QuerySet[Training]:
 
 
 def training_detail(*, user, pk):
-    training = scope.training_or_404(user, pk)
+    training = scope.get(user, Training, pk, "division", "station")
     attendance = list(
         training.attendance.select_related("user__division").order_by("user__username")
     )
@@ -274,7 +277,7 @@ def training_record(*, user, person) -> TrainingRecord:
 def training_people_hours(*, user) -> QuerySet:
     """Supervisors and directors of the user's subtree with their hours, least trained first."""
     return (
-        scope.training_people(user)
+        scope.visible(user, User, "training")
         .select_related("division")
         .annotate(
             n_trainings=Count("training_attendance"),
@@ -286,10 +289,10 @@ def training_people_hours(*, user) -> QuerySet:
 
 def person_or_404(*, user, pk):
     try:
-        return scope.training_people(user).select_related("division").get(pk=pk)
+        return scope.visible(user, User, "training").select_related("division").get(pk=pk)
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
-    except scope.training_people(user).model.DoesNotExist as exc:
+    except scope.visible(user, User, "training").model.DoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -298,7 +301,7 @@ def person_or_404(*, user, pk):
 
 def partner_list(*, user) -> QuerySet[PartnerProfile]:
     return (
-        scope.partners(user)
+        scope.visible(user, PartnerProfile)
         .select_related("organisation")
         .annotate(
             n_resources=Coalesce(
@@ -331,11 +334,13 @@ def partner_list(*, user) -> QuerySet[PartnerProfile]:
 
 
 def partner_detail(*, user, pk):
-    partner = scope.partner_or_404(user, pk)
+    partner = scope.get(user, PartnerProfile, pk, "organisation")
     contacts = list(partner.contacts.all())
     agreements = list(partner.agreements.all())
     resources = list(
-        scope.resources(user).filter(partner_id=partner.organisation_id).order_by("-available_on")
+        scope.visible(user, Resource)
+        .filter(partner_id=partner.organisation_id)
+        .order_by("-available_on")
     )
     return partner, contacts, agreements, resources
 
@@ -345,7 +350,7 @@ def agreement_or_404(*, user, pk):
 
     try:
         return Agreement.objects.select_related("partner").get(
-            pk=pk, partner__in=scope.partners(user)
+            pk=pk, partner__in=scope.visible(user, PartnerProfile)
         )
     except (Agreement.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -354,7 +359,7 @@ def agreement_or_404(*, user, pk):
 def resource_list(*, user) -> QuerySet[Resource]:
     allocations = Allocation.objects.all()
     return (
-        scope.resources(user)
+        scope.visible(user, Resource)
         .select_related("partner")
         .annotate(
             n_confirmed=_count_of(
@@ -420,7 +425,7 @@ def project_progress(*, user, today: date | None = None) -> QuerySet:
     held = Activity.objects.filter(held_on__lte=today)
     attended = Enrolment.objects.filter(attended=True, activity__held_on__lte=today)
     return (
-        scope.service_projects(user)
+        scope.visible(user, ServiceProject)
         .select_related("contractor", "community_target")
         .annotate(
             cases_served=_count_of(services, "project", "case", distinct=True),
@@ -453,7 +458,7 @@ def project_detail(*, user, pk, today: date | None = None):
 
 def project_activities(*, user, project) -> list[Activity]:
     return list(
-        scope.activities(user)
+        scope.visible(user, Activity)
         .filter(project=project)
         .select_related("station")
         .order_by("-held_on", "-pk")[:50]

@@ -1,10 +1,9 @@
 """Every write of the community app: keyword-only, one transaction each, audited, refusing with
 domain exceptions. Visibility of the records passed in is the caller's (core.scope) business;
-children passed in must come from `scope.children(by)`."""
+children passed in must come from `scope.visible(by, Child)`."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -32,21 +31,15 @@ from huhang.community.models import (
     TrainingAttendance,
     Workstation,
 )
-from huhang.core import scope
+from huhang.core import scope, uploads
+from huhang.core.access import require
 from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.models import AuditAction
-from huhang.core.roles import Role, can
-from huhang.registry.models import Child
+from huhang.core.roles import Role
+from huhang.regions.models import Division
+from huhang.registry.models import ALLOWANCE_CATEGORIES, Child
 from huhang.registry.selectors import audit_child, child_label
-from huhang.registry.services import _sniff
-
-PHOTO_TYPES = {"jpg", "png", "webp"}
-
-
-def _require(user, capability: str) -> None:
-    if not can(user, capability):
-        raise NotAllowed(_("您的角色无权进行此操作。"))
 
 
 def _audit(by, action, obj, **detail) -> None:
@@ -62,14 +55,10 @@ def _audit(by, action, obj, **detail) -> None:
 
 def _stored_file(upload: UploadedFile, *, images_only: bool) -> tuple[str, str, str]:
     """Checked by content like the archive's documents; returns (extension, type, sha256)."""
-    extension, content_type = _sniff(upload)
-    if images_only and extension not in PHOTO_TYPES:
+    extension, content_type = uploads.check_upload(upload)
+    if images_only and extension not in uploads.IMAGE_TYPES:
         raise DomainError(_("活动照片只能是 JPG、PNG 或 WEBP 图片。"), field="file")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return extension, content_type, digest.hexdigest()
+    return extension, content_type, uploads.sha256_of(upload)
 
 
 def _save_with_file(obj, upload: UploadedFile) -> None:
@@ -99,13 +88,13 @@ STATION_FIELDS = (
 
 
 def _check_station_division(by, division) -> None:
-    if not scope.divisions(by).filter(pk=division.pk).exists():
+    if not scope.visible(by, Division).filter(pk=division.pk).exists():
         raise DomainError(_("只能在本辖区内设立工作站。"), field="division")
 
 
 @transaction.atomic
 def station_create(*, by, staff=(), **fields) -> Workstation:
-    _require(by, "station.manage")
+    require(by, "station.manage")
     _check_station_division(by, fields["division"])
     station = Workstation(**{k: fields.get(k, "") for k in STATION_FIELDS})
     station.full_clean()
@@ -117,7 +106,7 @@ def station_create(*, by, staff=(), **fields) -> Workstation:
 
 @transaction.atomic
 def station_update(*, by, station: Workstation, staff=None, **fields) -> Workstation:
-    _require(by, "station.manage")
+    require(by, "station.manage")
     if "division" in fields:
         _check_station_division(by, fields["division"])
     for key in STATION_FIELDS:
@@ -153,8 +142,8 @@ def activity_create(
     project=None,
     summary: str = "",
 ) -> Activity:
-    _require(by, "activity.manage")
-    if not scope.stations_for_activity(by).filter(pk=station.pk).exists():
+    require(by, "activity.manage")
+    if not scope.visible(by, Workstation, "host").filter(pk=station.pk).exists():
         raise DomainError(_("不能在该工作站登记活动。"), field="station")
     activity = Activity(
         station=station,
@@ -186,7 +175,7 @@ def activity_create(
 
 @transaction.atomic
 def activity_summarise(*, by, activity: Activity, summary: str) -> Activity:
-    _require(by, "activity.manage")
+    require(by, "activity.manage")
     activity.summary = summary.strip()
     activity.save(update_fields=["summary"])
     _audit(by, AuditAction.CHANGE, activity, field="summary")
@@ -209,7 +198,7 @@ def child_is_eligible(*, activity: Activity, child: Child) -> bool:
 def enrolment_add(*, by, activity: Activity, child: Child, reason: str = "") -> Enrolment:
     """Enrol a child the user may see. Refused over capacity; an ineligible child only with a
     reason, which is recorded."""
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     # The activity row is locked so two people enrolling the last place cannot both succeed.
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if Enrolment.objects.filter(activity=locked, child=child).exists():
@@ -244,7 +233,7 @@ def enrolment_add(*, by, activity: Activity, child: Child, reason: str = "") -> 
 
 @transaction.atomic
 def enrolment_remove(*, by, enrolment: Enrolment) -> None:
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     if enrolment.attended is not None:
         raise InvalidTransition(_("已记录出席情况的报名不能取消。"))
     child, activity_id = enrolment.child, enrolment.activity_id
@@ -255,7 +244,7 @@ def enrolment_remove(*, by, enrolment: Enrolment) -> None:
 @transaction.atomic
 def attendance_record(*, by, activity: Activity, present: set[int], today: date | None = None):
     """Mark who came (enrolment ids in `present`) and who did not; only once the day has come."""
-    _require(by, "activity.manage")
+    require(by, "activity.manage")
     today = today or timezone.localdate()
     if activity.held_on > today:
         raise DomainError(_("活动尚未举行，不能记录出席情况。"))
@@ -273,7 +262,7 @@ def attendance_record(*, by, activity: Activity, present: set[int], today: date 
 
 @transaction.atomic
 def photo_upload(*, by, activity: Activity, upload: UploadedFile, caption: str = ""):
-    _require(by, "activity.manage")
+    require(by, "activity.manage")
     extension, content_type, digest = _stored_file(upload, images_only=True)
     photo = ActivityPhoto(
         activity=activity,
@@ -315,9 +304,9 @@ def training_create(
     attendees=(),
     today: date | None = None,
 ) -> Training:
-    _require(by, "training.manage")
+    require(by, "training.manage")
     today = today or timezone.localdate()
-    if not scope.divisions(by).filter(pk=division.pk).exists():
+    if not scope.visible(by, Division).filter(pk=division.pk).exists():
         raise DomainError(_("只能为本辖区组织培训。"), field="division")
     attendees = list(attendees)
     _refuse_future_attendance(held_on, attendees, today)
@@ -340,7 +329,7 @@ def training_create(
 
 @transaction.atomic
 def training_attendance_set(*, by, training: Training, attendees, today: date | None = None):
-    _require(by, "training.manage")
+    require(by, "training.manage")
     today = today or timezone.localdate()
     attendees = list(attendees)
     _refuse_future_attendance(training.held_on, attendees, today)
@@ -376,7 +365,7 @@ def partner_create(
     contacts=(),
 ) -> PartnerProfile:
     """A partner profile for an existing organisation, or for a new one (name and kind)."""
-    _require(by, "partner.manage")
+    require(by, "partner.manage")
     if organisation is None:
         if not name.strip() or not kind:
             raise DomainError(_("请选择已有机构，或填写新机构的名称和类型。"), field="name")
@@ -401,7 +390,7 @@ def partner_create(
 
 @transaction.atomic
 def partner_contact_add(*, by, partner: PartnerProfile, name: str, position="", phone=""):
-    _require(by, "partner.manage")
+    require(by, "partner.manage")
     contact = PartnerContact(partner=partner, name=name, position=position, phone=phone)
     contact.full_clean()
     contact.save()
@@ -420,7 +409,7 @@ def agreement_add(
     ends_on: date | None = None,
     upload: UploadedFile | None = None,
 ) -> Agreement:
-    _require(by, "partner.manage")
+    require(by, "partner.manage")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(_("协议终止日期不能早于起始日期。"), field="ends_on")
     agreement = Agreement(
@@ -465,7 +454,7 @@ def resource_create(
     divisions=(),
     conditions: str = "",
 ) -> Resource:
-    _require(by, "resource.manage")
+    require(by, "resource.manage")
     if by.role == Role.PARTNER and partner.pk != by.organisation_id:
         raise NotAllowed(_("只能登记本机构提供的资源。"))
     resource = Resource(
@@ -501,7 +490,7 @@ def matching_children(*, by, resource: Resource):
     """
     on = resource.available_on
     qs = eligibility.eligible(
-        scope.children(by),
+        scope.visible(by, Child),
         on=on,
         min_age=resource.min_age,
         max_age=resource.max_age,
@@ -516,7 +505,7 @@ def matching_children(*, by, resource: Resource):
             area |= subtree_q(code, "division_id")
         qs = qs.filter(area)
     already = Allocation.objects.filter(resource=resource, child_id=OuterRef("pk"))
-    priority = eligibility.approved_category_on(on, ["orphan", "dfuc"])
+    priority = eligibility.approved_category_on(on, ALLOWANCE_CATEGORIES)
     left = resource.quantity - resource.allocations.filter(status="confirmed").count()
     return (
         qs.exclude(Exists(already))
@@ -535,7 +524,7 @@ def matching_children(*, by, resource: Resource):
 @transaction.atomic
 def resource_propose(*, by, resource: Resource) -> int:
     """(Re)build the proposed list; confirmed lines stay. Returns the number proposed."""
-    _require(by, "resource.match")
+    require(by, "resource.match")
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if resource.status == ResourceStatus.CLOSED:
         raise InvalidTransition(_("资源已关闭，不能再匹配。"))
@@ -565,12 +554,12 @@ def resource_confirm(
 ) -> int:
     """Confirm the proposed children whose allocation ids are in `keep` (the rest are removed):
     each confirmed line records what the child received. Returns the number confirmed."""
-    _require(by, "resource.match")
+    require(by, "resource.match")
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     received_on = received_on or timezone.localdate()
     proposed = Allocation.objects.filter(resource=resource, status=AllocationStatus.PROPOSED)
     # Only children the confirming user may see can be confirmed by it.
-    visible = proposed.filter(pk__in=keep, child__in=scope.children(by))
+    visible = proposed.filter(pk__in=keep, child__in=scope.visible(by, Child))
     chosen = list(visible.select_related("child__person"))
     if not chosen:
         raise DomainError(_("请至少保留一名儿童。"))
@@ -602,7 +591,7 @@ def resource_confirm(
 
 @transaction.atomic
 def resource_close(*, by, resource: Resource) -> Resource:
-    _require(by, "resource.manage")
+    require(by, "resource.manage")
     Allocation.objects.filter(resource=resource, status=AllocationStatus.PROPOSED).delete()
     resource.status = ResourceStatus.CLOSED
     resource.save(update_fields=["status"])
@@ -617,7 +606,7 @@ def resource_close(*, by, resource: Resource) -> Resource:
 def project_target_set(
     *, by, project, target_activities: int, target_children: int, notes: str = ""
 ) -> ProjectTarget:
-    _require(by, "partner.manage")
+    require(by, "partner.manage")
     target, _created = ProjectTarget.objects.update_or_create(
         project=project,
         defaults={

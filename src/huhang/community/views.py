@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huhang.community import forms, selectors, services
+from huhang.community.models import Activity, PartnerProfile, Resource, Training, Workstation
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
+from huhang.registry.models import Child
 
 # --- Workstations ------------------------------------------------------------------------------
 
@@ -45,7 +47,7 @@ def station_create(request):
 @require_http_methods(["GET", "POST"])
 def station_edit(request, pk: int):
     require(request.user, "station.manage")
-    station = scope.station_or_404(request.user, pk)
+    station = scope.get(request.user, Workstation, pk, "division")
     initial = {f: getattr(station, f) for f in services.STATION_FIELDS}
     initial["staff"] = list(station.staff.all())
     form = forms.StationForm(request.POST or None, initial=initial, user=request.user)
@@ -156,17 +158,19 @@ def _activity_page(request, activity, enrol_form=None, status=200):
 
 def activity_detail(request, pk: int):
     require(request.user, "community.view")
-    return _activity_page(request, scope.activity_or_404(request.user, pk))
+    return _activity_page(
+        request, scope.get(request.user, Activity, pk, "station__division", "project")
+    )
 
 
 @require_POST
 def activity_enrol(request, pk: int):
     require(request.user, "registry.edit")
-    activity = scope.activity_or_404(request.user, pk)
+    activity = scope.get(request.user, Activity, pk, "station__division", "project")
     form = forms.EnrolForm(request.POST)
     if form.is_valid():
         try:
-            child = scope.child_or_404(request.user, form.cleaned_data["child"])
+            child = scope.get(request.user, Child, form.cleaned_data["child"], "person", "division")
         except Http404:
             form.add_error("child", _("找不到该儿童档案。"))
         else:
@@ -183,9 +187,9 @@ def activity_enrol(request, pk: int):
 @require_POST
 def enrolment_remove(request, pk: int, enrolment_pk: int):
     require(request.user, "registry.edit")
-    activity = scope.activity_or_404(request.user, pk)
+    activity = scope.get(request.user, Activity, pk, "station__division", "project")
     enrolment = activity.enrolments.filter(
-        pk=enrolment_pk, child__in=scope.children(request.user)
+        pk=enrolment_pk, child__in=scope.visible(request.user, Child)
     ).first()
     if enrolment is None:
         raise Http404
@@ -197,7 +201,7 @@ def enrolment_remove(request, pk: int, enrolment_pk: int):
 @require_POST
 def activity_attendance(request, pk: int):
     require(request.user, "activity.manage")
-    activity = scope.activity_or_404(request.user, pk)
+    activity = scope.get(request.user, Activity, pk, "station__division", "project")
     present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
     services.attendance_record(by=request.user, activity=activity, present=present)
     messages.success(request, _("出席情况已保存。"))
@@ -207,7 +211,7 @@ def activity_attendance(request, pk: int):
 @require_POST
 def activity_summary(request, pk: int):
     require(request.user, "activity.manage")
-    activity = scope.activity_or_404(request.user, pk)
+    activity = scope.get(request.user, Activity, pk, "station__division", "project")
     form = forms.SummaryForm(request.POST)
     if form.is_valid():
         services.activity_summarise(
@@ -220,7 +224,7 @@ def activity_summary(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def photo_create(request, pk: int):
     require(request.user, "activity.manage")
-    activity = scope.activity_or_404(request.user, pk)
+    activity = scope.get(request.user, Activity, pk, "station__division", "project")
     form = forms.PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         photo = run_service(
@@ -275,7 +279,7 @@ def training_create(request):
 @require_http_methods(["GET", "POST"])
 def training_detail(request, pk: int):
     require(request.user, "community.view")
-    training = scope.training_or_404(request.user, pk)
+    training = scope.get(request.user, Training, pk, "division", "station")
     form = None
     if can(request.user, "training.manage"):
         initial = {"attendees": list(training.attendees.all())}
@@ -360,7 +364,7 @@ def partner_detail(request, pk: int):
 @require_POST
 def contact_create(request, pk: int):
     require(request.user, "partner.manage")
-    partner = scope.partner_or_404(request.user, pk)
+    partner = scope.get(request.user, PartnerProfile, pk, "organisation")
     form = forms.ContactForm(request.POST)
     if form.is_valid():
         services.partner_contact_add(by=request.user, partner=partner, **form.cleaned_data)
@@ -373,7 +377,7 @@ def contact_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def agreement_create(request, pk: int):
     require(request.user, "partner.manage")
-    partner = scope.partner_or_404(request.user, pk)
+    partner = scope.get(request.user, PartnerProfile, pk, "organisation")
     form = forms.AgreementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -427,7 +431,7 @@ def resource_create(request):
 
 def resource_detail(request, pk: int):
     require(request.user, "community.view")
-    resource = scope.resource_or_404(request.user, pk)
+    resource = scope.get(request.user, Resource, pk, "partner")
     context = {
         "resource": resource,
         "divisions": list(resource.divisions.all()),
@@ -442,7 +446,7 @@ def resource_detail(request, pk: int):
 @require_POST
 def resource_propose(request, pk: int):
     require(request.user, "resource.match")
-    resource = scope.resource_or_404(request.user, pk)
+    resource = scope.get(request.user, Resource, pk, "partner")
     n = run_service_message(
         request, lambda: services.resource_propose(by=request.user, resource=resource)
     )
@@ -454,7 +458,7 @@ def resource_propose(request, pk: int):
 @require_POST
 def resource_confirm(request, pk: int):
     require(request.user, "resource.match")
-    resource = scope.resource_or_404(request.user, pk)
+    resource = scope.get(request.user, Resource, pk, "partner")
     form = forms.ConfirmForm(request.POST)
     keep = {int(v) for v in request.POST.getlist("keep") if v.isdigit()}
     if form.is_valid():
@@ -477,7 +481,7 @@ def resource_confirm(request, pk: int):
 @require_POST
 def resource_close(request, pk: int):
     require(request.user, "resource.manage")
-    resource = scope.resource_or_404(request.user, pk)
+    resource = scope.get(request.user, Resource, pk, "partner")
     services.resource_close(by=request.user, resource=resource)
     messages.success(request, _("资源已关闭。"))
     return redirect("community:resource_detail", pk=resource.pk)

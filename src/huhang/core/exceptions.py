@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     """A refusal the user can understand and act on; ``message`` is shown as it is."""
@@ -26,7 +28,8 @@ class InvalidTransition(DomainError):
     status = 409
 
 
-class NotAllowed(DomainError):
-    """The user may see the record but not do this to it."""
+class NotAllowed(DomainError, PermissionDenied):
+    """The user may see the record but not do this to it (403). A PermissionDenied too, so that
+    code outside our middleware (Django's handlers, the API) answers 403 as well."""
 
     status = 403

@@ -9,6 +9,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huhang.core import divisions
+from huhang.core.divisions import subtree_q
+
+__all__ = ["CODE_LENGTH", "Division", "Kind", "Level", "subtree_q"]
+
 
 class Level(models.IntegerChoices):
     PROVINCE = 1, _("省")
@@ -18,14 +23,8 @@ class Level(models.IntegerChoices):
     COMMUNITY = 5, _("社区/村")
 
 
-# Code length of each level in the national statistical scheme.
-CODE_LENGTH = {
-    Level.PROVINCE: 2,
-    Level.CITY: 4,
-    Level.DISTRICT: 6,
-    Level.STREET: 9,
-    Level.COMMUNITY: 12,
-}
+# Code length of each level in the national statistical scheme (one home: core.divisions).
+CODE_LENGTH = {Level(level): length for level, length in divisions.CODE_LENGTH.items()}
 
 
 class Kind(models.TextChoices):
@@ -88,18 +87,3 @@ class Division(models.Model):
             chain.append(node)
             node = node.parent
         return chain[::-1]
-
-
-def subtree_q(code: str, field: str = "code") -> models.Q:
-    """Q selecting rows whose division (in `field`) lies in the subtree rooted at `code`.
-
-    Written as a range, code <= x < next code of the same length, rather than LIKE 'code%':
-    both engines answer a range from the index, SQLite never answers LIKE from it. Codes are
-    digits only, so the bound is the prefix plus one, zero-padded to the same width.
-    """
-    if len(code) == 12:  # a community is a leaf
-        return models.Q(**{field: code})
-    upper = str(int(code) + 1).zfill(len(code))
-    if len(upper) > len(code):  # "99…9" has no next code of its width
-        return models.Q(**{f"{field}__gte": code})
-    return models.Q(**{f"{field}__gte": code, f"{field}__lt": upper})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from huhang.core import idnumber, scope
 from huhang.core.forms import DateInput, Form
 from huhang.core.id_messages import id_error_message
-from huhang.regions.models import Level
+from huhang.regions.models import Division, Level
 from huhang.registry.models import (
     AssistanceType,
     Category,
@@ -85,7 +85,7 @@ class ChildForm(PersonFieldsMixin):
         super().__init__(*args, **kwargs)
         field = self.fields["division"]
         field.queryset = (
-            scope.divisions(user).filter(level=Level.COMMUNITY).select_related("parent")
+            scope.visible(user, Division).filter(level=Level.COMMUNITY).select_related("parent")
         )
         if field.queryset.count() == 1:
             field.initial = field.queryset.first()
@@ -179,7 +179,7 @@ class ChildFilterForm(Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        options = scope.divisions(user).filter(level__lte=Level.COMMUNITY).order_by("code")
+        options = scope.visible(user, Division).filter(level__lte=Level.COMMUNITY).order_by("code")
         self.fields["division"].choices = [("", _("全部区域"))] + [
             (d.code, ("　" * max(d.level - Level.DISTRICT, 0)) + d.name) for d in options
         ]

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core import idnumber
+from huhang.core import facts, idnumber
 
 
 class Sex(models.TextChoices):
@@ -98,8 +98,7 @@ class Person(models.Model):
         return self.name
 
     def age_on(self, day: date) -> int:
-        years = day.year - self.birth_date.year
-        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        return facts.age_on(self.birth_date, day)
 
     @property
     def age(self) -> int:
@@ -322,6 +321,11 @@ class Category(models.TextChoices):
     DIFFICULTY = "difficulty", _("困境儿童")
     LEFT_BEHIND = "left_behind", _("留守儿童")
     MIGRANT = "migrant", _("流动儿童")
+
+
+# The categories that carry the monthly basic-living allowance (孤儿基本生活费; DFUC at the same
+# standard, 民发〔2019〕62号) and, before 18, the 福彩圆梦 scholarship.
+ALLOWANCE_CATEGORIES = (Category.ORPHAN, Category.DFUC)
 
 
 class CategoryStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from huhang.core import names, scope
 from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
+from huhang.core.roles import can
 from huhang.regions.models import Division, subtree_q
 from huhang.registry.models import (
     DEATH_SITUATIONS,
@@ -64,7 +65,7 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
     the page size: persons and divisions are joined, open categories prefetched in one query.
     """
     today = today or timezone.localdate()
-    qs = scope.children(user)
+    qs = scope.visible(user, Child)
     if filters.division:
         qs = qs.filter(subtree_q(filters.division, "division_id"))
     category_q = Q()
@@ -107,7 +108,7 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
 
 def child_archive(*, user, pk) -> Child:
     """Everything on a child's archive page, in a fixed number of queries; records a view."""
-    child = scope.child_or_404(user, pk)
+    child = scope.get(user, Child, pk, "person", "division")
     relations = list(
         Relation.objects.filter(child_id=child.person_id)
         .select_related("relative")
@@ -166,13 +167,29 @@ def document_for_user(*, user, pk) -> Document:
     document = Document.objects.filter(pk=pk).only("child_id").first()
     if document is None:
         raise Http404
-    scope.child_or_404(user, document.child_id)
+    scope.get(user, Child, document.child_id, "person", "division")
     return Document.objects.select_related("child__person").get(pk=pk)
+
+
+def categories_waiting(user, status: str) -> QuerySet[CategoryAssignment] | None:
+    """Category assignments waiting for the user's step: candidates to verify (category.verify),
+    verified ones to approve (category.approve); None when the step is not the user's."""
+    capability = {
+        CategoryStatus.CANDIDATE: "category.verify",
+        CategoryStatus.VERIFIED: "category.approve",
+    }[status]
+    if not can(user, capability):
+        return None
+    return (
+        CategoryAssignment.objects.filter(status=status, child__in=scope.visible(user, Child))
+        .select_related("child__person", "child__division")
+        .order_by("proposed_at", "pk")
+    )
 
 
 def category_for_user(*, user, pk) -> CategoryAssignment:
     assignment = (
-        CategoryAssignment.objects.filter(pk=pk, child__in=scope.children(user))
+        CategoryAssignment.objects.filter(pk=pk, child__in=scope.visible(user, Child))
         .select_related("child__person")
         .first()
     )

@@ -3,12 +3,9 @@ and an audit event for each change of a child's data."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Value
@@ -16,11 +13,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.core import idnumber, names
-from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotAllowed
+from huhang.core import facts, idnumber, names, uploads
+from huhang.core.access import require
+from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from huhang.core.id_messages import id_error_message
 from huhang.core.models import AuditAction
-from huhang.core.roles import can
 from huhang.regions.models import Division, Level
 from huhang.registry.models import (
     DEATH_SITUATIONS,
@@ -36,14 +33,8 @@ from huhang.registry.models import (
 )
 from huhang.registry.selectors import audit_child
 
-ADULT_AGE = 18
 CHILD_FIELDS = ("address", "living", "school", "school_stage", "health", "notes")
 PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "phone", "hukou_code")
-
-
-def _require(user, capability: str) -> None:
-    if not can(user, capability):
-        raise NotAllowed(_("您的角色无权进行此操作。"))
 
 
 def _checked_id(raw: str | None, *, birth_date: date, sex: str, today: date) -> str | None:
@@ -59,16 +50,8 @@ def _checked_id(raw: str | None, *, birth_date: date, sex: str, today: date) -> 
 def _check_birth(birth_date: date, today: date, *, child: bool) -> None:
     if birth_date > today:
         raise DomainError(_("出生日期不能晚于今天。"), field="birth_date")
-    if child and _age(birth_date, today) >= ADULT_AGE:
+    if child and facts.age_on(birth_date, today) >= facts.ADULT_AGE:
         raise DomainError(_("该人员已满18周岁，不能作为儿童建档。"), field="birth_date")
-
-
-def _age(birth_date: date, today: date) -> int:
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
 
 
 def _check_community(by, division: Division) -> None:
@@ -76,7 +59,7 @@ def _check_community(by, division: Division) -> None:
 
     if division.level != Level.COMMUNITY:
         raise DomainError(_("请选择儿童所属的社区或村。"), field="division")
-    if not scope.divisions(by).filter(pk=division.pk).exists():
+    if not scope.visible(by, Division).filter(pk=division.pk).exists():
         raise DomainError(_("所选社区不在您的管辖范围内。"), field="division")
 
 
@@ -103,7 +86,7 @@ def child_register(
     **profile: Any,
 ) -> Child:
     """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID."""
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     today = today or timezone.localdate()
     _check_birth(birth_date, today, child=True)
     id_number = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
@@ -147,7 +130,7 @@ def child_update(
     *, by, child: Child, version: int, today: date | None = None, **changes: Any
 ) -> Child:
     """Save an edit of the archive if nobody saved in between; otherwise refuse (no lost update)."""
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     today = today or timezone.localdate()
     # The conditional UPDATE claims the version: of two editors who opened version N, exactly
     # one gets rowcount 1 here; the other's save is refused before anything is written.
@@ -233,7 +216,7 @@ def relation_add(
     today: date | None = None,
 ) -> Relation:
     """Record a relative of a child (creating the person if new); optionally the new guardian."""
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     today = today or timezone.localdate()
     relative = _person_for_relative(
         name=name, sex=sex, birth_date=birth_date, id_number=id_number, today=today
@@ -269,7 +252,7 @@ def _check_can_guard(person: Person) -> None:
 
 @transaction.atomic
 def guardian_set(*, by, child: Child, relation: Relation) -> Relation:
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     if relation.child_id != child.person_id:
         raise DomainError(_("该亲属不属于此儿童。"))
     _check_can_guard(relation.relative)
@@ -294,7 +277,7 @@ def situation_record(
     today: date | None = None,
 ) -> Situation:
     """Record a situation of the child or one of its relatives (e.g. the father imprisoned)."""
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     today = today or timezone.localdate()
     related = (
         person.pk == child.person_id
@@ -325,7 +308,7 @@ def situation_record(
 def household_update(
     *, by, child: Child, address: str, assistance: str, assistance_since: date | None
 ) -> Household:
-    _require(by, "registry.edit")
+    require(by, "registry.edit")
     person = Person.objects.select_for_update().get(pk=child.person_id)
     household = person.household
     if household is None:
@@ -347,7 +330,7 @@ def household_update(
 
 @transaction.atomic
 def category_propose(*, by, child: Child, category: str, basis: str) -> CategoryAssignment:
-    _require(by, "category.propose")
+    require(by, "category.propose")
     if not basis.strip():
         raise DomainError(_("请填写认定依据。"), field="basis")
     if child.categories.filter(category=category).exclude(status=CategoryStatus.ENDED).exists():
@@ -376,7 +359,7 @@ def _claim(assignment: CategoryAssignment, expected: str, **fields: Any) -> None
 
 @transaction.atomic
 def category_verify(*, by, assignment: CategoryAssignment, note: str = "") -> CategoryAssignment:
-    _require(by, "category.verify")
+    require(by, "category.verify")
     if assignment.status != CategoryStatus.CANDIDATE:
         raise InvalidTransition(_("只有待核实的认定可以核实。"))
     _claim(
@@ -394,7 +377,7 @@ def category_verify(*, by, assignment: CategoryAssignment, note: str = "") -> Ca
 def category_approve(
     *, by, assignment: CategoryAssignment, effective_from: date, today: date | None = None
 ) -> CategoryAssignment:
-    _require(by, "category.approve")
+    require(by, "category.approve")
     today = today or timezone.localdate()
     if assignment.status != CategoryStatus.VERIFIED:
         raise InvalidTransition(_("只有已核实的认定可以审批。"))
@@ -425,7 +408,7 @@ def category_end(
     today = today or timezone.localdate()
     if assignment.status == CategoryStatus.ENDED:
         raise InvalidTransition(_("该认定已终止。"))
-    _require(
+    require(
         by,
         "category.approve" if assignment.status == CategoryStatus.APPROVED else "category.verify",
     )
@@ -459,38 +442,6 @@ def _audit_category(by, assignment: CategoryAssignment, step: str, **extra: Any)
 
 # --- Documents ----------------------------------------------------------------------------------
 
-# What may be attached: the extension the user gave must agree with what the bytes are.
-ALLOWED_DOCUMENTS = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "pdf": "application/pdf",
-    "webp": "image/webp",
-}
-
-
-def _sniff(upload: UploadedFile) -> tuple[str, str]:
-    original = upload.name or ""
-    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
-    if extension not in ALLOWED_DOCUMENTS:
-        raise DomainError(_("只能上传 JPG、PNG、WEBP 图片或 PDF 文件。"), field="file")
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        limit = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
-        raise DomainError(_("文件过大，不能超过 %(mb)d MB。") % {"mb": limit}, field="file")
-    if upload.size == 0:
-        raise DomainError(_("文件为空。"), field="file")
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    expected = ALLOWED_DOCUMENTS[extension]
-    if kind is None or kind.mime != expected:
-        raise DomainError(
-            _("文件内容与扩展名不符（扩展名为 .%(ext)s），已拒绝。") % {"ext": extension},
-            field="file",
-        )
-    return ("jpg" if extension == "jpeg" else extension), expected
-
 
 @transaction.atomic
 def document_upload(
@@ -503,12 +454,8 @@ def document_upload(
     capability: str = "registry.edit",
 ) -> Document:
     """Attach a file; `capability` lets another service (a visit's photos) admit its own role."""
-    _require(by, capability)
-    extension, content_type = _sniff(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    require(by, capability)
+    extension, content_type = uploads.check_upload(upload)
     document = Document(
         child=child,
         kind=kind,
@@ -517,7 +464,7 @@ def document_upload(
         extension=extension,
         content_type=content_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=uploads.sha256_of(upload),
         uploaded_by=by,
     )
     document.full_clean(exclude=["file"])

@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.child_list, name="child_list"),
     path("new/", views.child_create, name="child_create"),
     path("export.csv", views.child_export, name="child_export"),
-    path("<int:pk>/", views.child_detail, name="child_detail"),
     path("<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("<int:pk>/relations/new/", views.relation_create, name="relation_create"),
     path("<int:pk>/relations/<int:relation_pk>/guardian/", views.guardian_set, name="guardian_set"),

@@ -12,15 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huhang.benefits.selectors import child_payments
-from huhang.cases.selectors_timeline import child_timeline, open_emergency
-from huhang.community.selectors import child_community
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 from huhang.registry import forms, selectors, services
-from huhang.registry.models import Relation
+from huhang.registry.models import Child, Relation
 
 
 def child_list(request):
@@ -71,27 +68,14 @@ def child_create(request):
         child = run_service(form, lambda: services.child_register(by=request.user, **data))
         if child is not None:
             messages.success(request, _("已为 %(name)s 建档。") % {"name": child.person.name})
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return render(request, "registry/child_form.html", {"form": form, "creating": True})
-
-
-def child_detail(request, pk: int):
-    require(request.user, "registry.view")
-    child = selectors.child_archive(user=request.user, pk=pk)
-    context = {
-        "child": child,
-        "timeline": child_timeline(user=request.user, child=child),
-        "emergency": open_emergency(user=request.user, child=child),
-        "payments": child_payments(request.user, child),
-        "community": child_community(user=request.user, child=child),
-    }
-    return render(request, "registry/child_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def child_edit(request, pk: int):
     require(request.user, "registry.edit")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     person = child.person
     initial = {
         "name": person.name,
@@ -112,14 +96,14 @@ def child_edit(request, pk: int):
         )
         if saved is not None:
             messages.success(request, _("档案已保存。"))
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return render(request, "registry/child_form.html", {"form": form, "child": child})
 
 
 @require_http_methods(["GET", "POST"])
 def relation_create(request, pk: int):
     require(request.user, "registry.edit")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     form = forms.RelationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = run_service(
@@ -127,26 +111,26 @@ def relation_create(request, pk: int):
         )
         if done is not None:
             messages.success(request, _("家庭成员已登记。"))
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return _form_page(request, child, form, _("登记家庭成员"))
 
 
 @require_POST
 def guardian_set(request, pk: int, relation_pk: int):
     require(request.user, "registry.edit")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     relation = Relation.objects.filter(pk=relation_pk, child_id=child.person_id).first()
     if relation is None:
         raise Http404
     services.guardian_set(by=request.user, child=child, relation=relation)
     messages.success(request, _("现监护人已变更。"))
-    return redirect("registry:child_detail", pk=child.pk)
+    return redirect("workbench:child_detail", pk=child.pk)
 
 
 @require_http_methods(["GET", "POST"])
 def situation_create(request, pk: int):
     require(request.user, "registry.edit")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     people = [(child.person, _("%(name)s（儿童本人）") % {"name": child.person.name})] + [
         (
             r.relative,
@@ -163,14 +147,14 @@ def situation_create(request, pk: int):
         )
         if done is not None:
             messages.success(request, _("情形已登记。"))
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return _form_page(request, child, form, _("登记人员情形"))
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request, pk: int):
     require(request.user, "registry.edit")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     household = child.person.household
     initial = (
         {
@@ -189,14 +173,14 @@ def household_edit(request, pk: int):
         )
         if done is not None:
             messages.success(request, _("家庭信息已保存。"))
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return _form_page(request, child, form, _("家庭户信息"))
 
 
 @require_http_methods(["GET", "POST"])
 def category_create(request, pk: int):
     require(request.user, "category.propose")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     form = forms.CategoryProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = run_service(
@@ -205,7 +189,7 @@ def category_create(request, pk: int):
         )
         if done is not None:
             messages.success(request, _("类别认定已提出，待核实。"))
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return _form_page(request, child, form, _("提出类别认定"))
 
 
@@ -245,7 +229,7 @@ def category_step(request, pk: int, step: str):
         )
         if done is not None:
             messages.success(request, _("已保存：%(step)s。") % {"step": title})
-            return redirect("registry:child_detail", pk=assignment.child_id)
+            return redirect("workbench:child_detail", pk=assignment.child_id)
     heading = f"{title} · {assignment.get_category_display()}"
     return _form_page(request, assignment.child, form, heading)
 
@@ -253,7 +237,7 @@ def category_step(request, pk: int, step: str):
 @require_http_methods(["GET", "POST"])
 def document_create(request, pk: int):
     require(request.user, "registry.edit")
-    child = scope.child_or_404(request.user, pk)
+    child = scope.get(request.user, Child, pk, "person", "division")
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -269,7 +253,7 @@ def document_create(request, pk: int):
         )
         if done is not None:
             messages.success(request, _("附件已上传。"))
-            return redirect("registry:child_detail", pk=child.pk)
+            return redirect("workbench:child_detail", pk=child.pk)
     return _form_page(request, child, form, _("上传附件"), multipart=True)
 
 

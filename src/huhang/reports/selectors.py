@@ -1,7 +1,7 @@
 """Every read of the dashboards and the half-year report.
 
-The division a figure is about comes from core.scope (`report_division_or_404`); every figure is
-read from that division's subtree (a range on the division code: regions.models.subtree_q). The
+The division a figure is about comes from `division_for_user` (core.scope, rule "reports"); every
+figure is read from that division's subtree (a range on the division code: core.divisions.subtree_q). The
 figures are counts: each is one set-based GROUP BY (or conditional aggregate) in the database,
 and Python only rolls the few grouped rows up to streets or communities. The number of queries
 is fixed, whatever the number of children.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from huhang.community.models import (
@@ -20,6 +21,8 @@ from huhang.community.models import (
     Allocation,
     AllocationStatus,
 )
+from huhang.core import scope
+from huhang.core.access import get_or_404
 from huhang.regions.models import CODE_LENGTH, Division, Level, subtree_q
 from huhang.registry.models import (
     Category,
@@ -31,6 +34,18 @@ from huhang.screening.models import LeadStatus
 
 CATEGORIES = list(Category)
 WAITING = (LeadStatus.NEW, LeadStatus.VERIFIED, LeadStatus.REVIEWED)
+
+
+def division_for_user(*, user, code: str | None = None) -> Division:
+    """The division a dashboard or report is about: the user's own node when no code is given,
+    else that node if it lies in the user's subtree; 404 otherwise. Every figure of the report
+    is then read from this division's subtree."""
+    code = code or scope.division_prefix(user)
+    if not code:
+        raise Http404
+    # Its ancestors come along: pages name the division in full (区 街道 社区).
+    divisions = scope.visible(user, Division, "reports")
+    return get_or_404(divisions.select_related("parent__parent__parent__parent"), code)
 
 
 # --- Units: the level below the division ----------------------------------------------------------

@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huhang.benefits import selectors as benefits
-from huhang.benefits.models import Programme
 from huhang.cases.models import Case, CaseStatus, Risk
 from huhang.cases.selectors_visits import DUE_SOON_DAYS, VISIT_CATEGORIES, schedule_for
 from huhang.community.models import (
@@ -273,31 +270,11 @@ def _cases_by_risk(division: Division) -> list[tuple[str, str, int]]:
 
 
 def _payments(division: Division, today: date) -> list[PaymentMonth]:
-    """按时足额 of the latest months, with the benefits app's own SQL (one query a month)."""
-    children = Child.objects.filter(within(division, "division_id")).values(vid=F("pk"))
-    try:
-        subtree_sql, visible_params = children.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    # PAIRS_SQL reads `e.child_id IN ({visible})` (e = the entitlements). Correlated on e, the
-    # check is one primary-key lookup per entitlement; uncorrelated, SQLite would first list
-    # every child of the subtree (130,000 at district level) for each month.
-    visible_sql = f"SELECT v.vid FROM ({subtree_sql}) v WHERE v.vid = e.child_id"
-    programmes = {p.code: p for p in Programme.objects.all()}
-    out = []
-    for month in last_months(today, PAYMENT_MONTHS):
-        cutoff_sql, cutoff_params = benefits._cutoffs(programmes, month)
-        sql = benefits.PAIRS_SQL.format(visible=visible_sql, cutoff=cutoff_sql)
-        m = benefits._adapt_date(month)
-        params = [m, *visible_params, *cutoff_params, m, m, m, benefits._adapt_date(today)]
-        entitled = on_time_in_full = 0
-        with connection.cursor() as cursor:
-            cursor.execute(sql + benefits.FIGURES_SQL, params)
-            for _code, _name, n, _on_time, _in_full, both, _arrears in cursor.fetchall():
-                entitled += int(n or 0)
-                on_time_in_full += int(both or 0)
-        out.append(PaymentMonth(month, entitled, on_time_in_full))
-    return out
+    """按时足额 of the latest months, from the benefits app's public figures."""
+    children = Child.objects.filter(within(division, "division_id"))
+    months = last_months(today, PAYMENT_MONTHS)
+    shares = benefits.payment_shares(children=children, months=months, today=today)
+    return [PaymentMonth(s.month, s.entitled, s.on_time_in_full) for s in shares]
 
 
 def _community_to_date(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from huhang.benefits.selectors import yuan
+from huhang.core.money import yuan
 
 TEXT, COUNT, FEN, DECIMAL = "text", "count", "fen", "decimal"
 NUMBER = "number"  # an int or a Decimal shown with its own places (a summary of mixed figures)

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from huhang.core import scope
 from huhang.core.access import require
-from huhang.reports import forms, selectors_dashboard, selectors_report, xlsx
+from huhang.regions.models import Division
+from huhang.reports import forms, selectors, selectors_dashboard, selectors_report, xlsx
 from huhang.reports.periods import HalfYear
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,10 +24,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def dashboard(request):
     require(request.user, "reports.view")
-    division = scope.report_division_or_404(request.user, request.GET.get("division"))
+    division = selectors.division_for_user(user=request.user, code=request.GET.get("division"))
     board = selectors_dashboard.dashboard(user=request.user, division=division)
     form = forms.DashboardForm(
-        initial={"division": division.code}, divisions=scope.report_divisions(request.user)
+        initial={"division": division.code},
+        divisions=scope.visible(request.user, Division, "reports"),
     )
     return render(request, "reports/dashboard.html", {"board": board, "form": form})
 
@@ -34,14 +36,16 @@ def dashboard(request):
 def _report_request(request):
     """(form, division, period) of a report request; period is None when the form is invalid."""
     require(request.user, "reports.view")
-    division = scope.report_division_or_404(request.user, request.GET.get("division"))
+    division = selectors.division_for_user(user=request.user, code=request.GET.get("division"))
     today = timezone.localdate()
     data = {
         "division": division.code,
         "period": HalfYear.containing(today).key,
         **request.GET.dict(),
     }
-    form = forms.ReportForm(data, divisions=scope.report_divisions(request.user), today=today)
+    form = forms.ReportForm(
+        data, divisions=scope.visible(request.user, Division, "reports"), today=today
+    )
     period = form.cleaned_data["period"] if form.is_valid() else None
     return form, division, period
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.core import scope
 from huhang.core.forms import Form
-from huhang.regions.models import Level
+from huhang.regions.models import Division, Level
 from huhang.registry.forms import CommunityChoiceField, PersonFieldsMixin
 from huhang.screening.models import LeadKind, LeadStatus
 from huhang.screening.selectors_leads import TODO
@@ -73,7 +73,7 @@ class LeadRegisterForm(PersonFieldsMixin, LeadVerifyForm):
         super().__init__(*args, **kwargs)
         field = self.fields["division"]
         field.queryset = (
-            scope.divisions(user).filter(level=Level.COMMUNITY).select_related("parent")
+            scope.visible(user, Division).filter(level=Level.COMMUNITY).select_related("parent")
         )
 
     def register_data(self) -> dict:

@@ -30,6 +30,8 @@ from datetime import date
 
 import pyarrow as pa
 
+from huhang.core import facts
+
 # --- Parameters (DOMAIN.md) --------------------------------------------------------------------
 
 # 服刑在押 / 强制隔离戒毒 / 其他限制人身自由 "each for a term of 6 months or more".
@@ -38,8 +40,8 @@ TERM_MONTHS = 6
 # the report".
 LOST_CONTACT_MONTHS = 6
 # A child is "under 18"; 留守儿童 "under 16"; 孤儿助学 "aged 18+".
-ADULT_YEARS = 18
-LEFT_BEHIND_UNDER_YEARS = 16
+ADULT_YEARS = facts.ADULT_AGE
+LEFT_BEHIND_UNDER_YEARS = facts.LEFT_BEHIND_AGE
 
 INPUTS = (
     "police",

@@ -157,7 +157,7 @@ def waiting_q(user) -> Q:
 def leads_waiting(user) -> QuerySet[Lead]:
     """The user's inbox section: scoped, one query, what a card shows joined in."""
     return (
-        scope.leads(user)
+        scope.visible(user, Lead)
         .filter(waiting_q(user))
         .select_related("division")
         .order_by("raised_at", "pk")
@@ -167,7 +167,7 @@ def leads_waiting(user) -> QuerySet[Lead]:
 def lead_list(*, user, filters: LeadFilter) -> QuerySet[Lead]:
     """The leads the user may see, filtered, open ones first; records one search event.
     The caller paginates; the number of queries does not depend on the page size."""
-    qs = scope.leads(user)
+    qs = scope.visible(user, Lead)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.run:
@@ -191,7 +191,7 @@ def lead_list(*, user, filters: LeadFilter) -> QuerySet[Lead]:
 
 def lead_detail(*, user, pk) -> Lead:
     """One lead with its history's people joined in; 404 outside the scope; records a view."""
-    lead = scope.lead_or_404(user, pk)
+    lead = scope.get(user, Lead, pk, "division", "child__person")
     lead = (
         Lead.objects.select_related(
             "division__parent",
@@ -384,7 +384,7 @@ def lead_export(*, by=None, statuses=(), kinds=()) -> list[dict[str, Any]]:
     """Every lead (or those of the given statuses and kinds) as plain data with FULL ID numbers:
     the operator's command, for people with shell access to the server. With `by`, limited to
     that user's scope. Records one export event per lead."""
-    qs = scope.leads(by) if by is not None else Lead.objects.all()
+    qs = scope.visible(by, Lead) if by is not None else Lead.objects.all()
     if statuses:
         qs = qs.filter(status__in=statuses)
     if kinds:

@@ -28,7 +28,7 @@ class LinkFilter:
 
 
 def link_list(*, user, filters: LinkFilter) -> QuerySet:
-    qs = scope.link_reviews(user).select_related("division")
+    qs = scope.visible(user, LinkReview).select_related("division")
     if filters.status:
         qs = qs.filter(status=filters.status)
     audit_record(
@@ -42,7 +42,7 @@ def link_list(*, user, filters: LinkFilter) -> QuerySet:
 
 def link_or_404(user, pk) -> LinkReview:
     try:
-        return scope.link_reviews(user).select_related("division", "resolved_by").get(pk=pk)
+        return scope.visible(user, LinkReview).select_related("division", "resolved_by").get(pk=pk)
     except (ValueError, TypeError, LinkReview.DoesNotExist) as exc:
         raise Http404 from exc
 

@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huhang.benefits import services as benefits
-from huhang.core import scope
+from huhang.core import facts, scope
+from huhang.core.access import require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
-from huhang.core.roles import can
 from huhang.regions.models import Division
 from huhang.registry import services as registry
 from huhang.registry.models import (
@@ -65,15 +65,10 @@ STEP_CAPABILITY = {
 }
 
 
-def _require(user, capability: str) -> None:
-    if not can(user, capability):
-        raise NotAllowed(_("您的角色无权进行此操作。"))
-
-
 def _in_scope(user, lead: Lead) -> None:
     # Views come through scope.lead_or_404 already; a service called from elsewhere must not
     # act on a lead outside the user's area either.
-    if not scope.leads(user).filter(pk=lead.pk).exists():
+    if not scope.visible(user, Lead).filter(pk=lead.pk).exists():
         raise NotAllowed(_("该线索不在您的管辖范围内。"))
 
 
@@ -124,7 +119,7 @@ def lead_verify(
     """Record the field check: the visit note, the documents (attached to the child's archive).
     A child not yet registered is registered now from `register` (name, sex, birth_date,
     id_number, division, and optional archive fields), which defaults to the lead's facts."""
-    _require(by, "lead.verify")
+    require(by, "lead.verify")
     _in_scope(by, lead)
     _expect(lead, LeadStatus.NEW, _("只有待核实的线索可以核实。"))
     if not note.strip():
@@ -199,7 +194,7 @@ def _registered_child(by, id_number: str | None) -> Child | None:
     registry itself refuses a second archive of a child outside the user's area)."""
     if not id_number:
         return None
-    return scope.children(by).filter(person__id_number=id_number).first()
+    return scope.visible(by, Child).filter(person__id_number=id_number).first()
 
 
 # --- Review and decision -----------------------------------------------------------------------
@@ -208,7 +203,7 @@ def _registered_child(by, id_number: str | None) -> Child | None:
 @transaction.atomic
 def lead_review(*, by, lead: Lead, note: str = "", version: int | None = None) -> Lead:
     """The supervisor's review of a verified lead (opinion optional)."""
-    _require(by, "lead.review")
+    require(by, "lead.review")
     _in_scope(by, lead)
     _expect(lead, LeadStatus.VERIFIED, _("只有已核实的线索可以复核。"))
     _other_hands(by, lead.verified_by_id)
@@ -230,7 +225,7 @@ def lead_reject(*, by, lead: Lead, reason: str, version: int | None = None) -> L
     step (a director after the visit, the supervisor at review, the bureau at any time)."""
     if lead.status not in STEP_CAPABILITY:
         raise InvalidTransition(_("该线索已办结，不能退回。"))
-    _require(by, STEP_CAPABILITY[lead.status])
+    require(by, STEP_CAPABILITY[lead.status])
     _in_scope(by, lead)
     if not reason.strip():
         raise DomainError(_("退回线索须填写理由。"), field="reason")
@@ -250,7 +245,7 @@ def lead_reject(*, by, lead: Lead, reason: str, version: int | None = None) -> L
 def lead_approve(*, by, lead: Lead, version: int | None = None, today: date | None = None) -> Lead:
     """The bureau's decision: start or end the category in the registry, or put the student on
     the scholarship or 金秋助学 list. One transaction: if the registry refuses, nothing changes."""
-    _require(by, "lead.approve")
+    require(by, "lead.approve")
     _in_scope(by, lead)
     _expect(lead, LeadStatus.REVIEWED, _("只有已复核的线索可以审批。"))
     _other_hands(by, lead.verified_by_id, lead.reviewed_by_id)
@@ -281,7 +276,7 @@ def _apply(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment |
         benefits.scholarship_enrol(
             by=by,
             child=child,
-            school_year=benefits.school_year_start(today).year,
+            school_year=facts.school_year_start(today).year,
             school=evidence_school(lead),
             note=_("精准排查线索 #%(id)s") % {"id": lead.pk},
         )
@@ -369,7 +364,7 @@ def _ended_on(lead: Lead, child: Child, today: date) -> date:
     death, the adoption, the move, the end of the parent's situation) — not the day of the
     decision, so that the guarantee funds stop when the entitlement did. Never after today."""
     if lead.kind == LeadKind.TURNED_18:
-        day = benefits.eighteenth_birthday(child.person.birth_date)
+        day = facts.adult_on(child.person.birth_date)
     else:
         dates = [d for d in evidence_dates(lead) if d <= today]
         day = max(dates) if dates else today

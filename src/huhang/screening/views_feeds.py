@@ -22,12 +22,13 @@ from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 from huhang.screening.feeds import feed_import
 from huhang.screening.forms_feeds import FeedUploadForm
+from huhang.screening.models import FeedBatch
 
 
 @require_GET
 def feed_list(request):
     require(request.user, "feed.upload")
-    batches = scope.feed_batches(request.user).select_related("imported_by")
+    batches = scope.visible(request.user, FeedBatch).select_related("imported_by")
     page = page_of(request, batches)
     query = other_params(request)
     return render(request, "screening/feeds/list.html", {"page": page, "query": query})
@@ -79,7 +80,9 @@ def _import(user, data):
 @require_GET
 def feed_detail(request, pk: int):
     require(request.user, "feed.upload")
-    batch = get_object_or_404(scope.feed_batches(request.user).select_related("imported_by"), pk=pk)
+    batch = get_object_or_404(
+        scope.visible(request.user, FeedBatch).select_related("imported_by"), pk=pk
+    )
     page = page_of(request, batch.errors.all())
     query = other_params(request)
     context = {"batch": batch, "page": page, "query": query}

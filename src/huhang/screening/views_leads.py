@@ -18,6 +18,7 @@ from huhang.regions.models import Level
 from huhang.screening import forms_leads as forms
 from huhang.screening import selectors_leads as selectors
 from huhang.screening import services_leads as services
+from huhang.screening.models import Lead
 
 
 @require_GET
@@ -44,7 +45,7 @@ def lead_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lead_verify(request, pk: int):
     require(request.user, "lead.verify")
-    lead = scope.lead_or_404(request.user, pk)
+    lead = scope.get(request.user, Lead, pk, "division", "child__person")
     posted = request.method == "POST"
     form = _verify_form(request.user, lead, *((request.POST, request.FILES) if posted else ()))
     if posted and form.is_valid():
@@ -70,7 +71,7 @@ def lead_verify(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lead_review(request, pk: int):
     require(request.user, "lead.review")
-    lead = scope.lead_or_404(request.user, pk)
+    lead = scope.get(request.user, Lead, pk, "division", "child__person")
     return _act(
         request,
         lead,
@@ -83,7 +84,7 @@ def lead_review(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lead_approve(request, pk: int):
     require(request.user, "lead.approve")
-    lead = scope.lead_or_404(request.user, pk)
+    lead = scope.get(request.user, Lead, pk, "division", "child__person")
     return _act(
         request, lead, forms.LeadApproveForm, services.lead_approve, _("已批准，档案已更新。")
     )
@@ -94,7 +95,7 @@ def lead_reject(request, pk: int):
     """Whoever holds the lead's current step may reject it (a director a new lead, a supervisor
     a verified one, the bureau any open one)."""
     require(request.user, "lead.verify")
-    lead = scope.lead_or_404(request.user, pk)
+    lead = scope.get(request.user, Lead, pk, "division", "child__person")
     require(request.user, services.STEP_CAPABILITY.get(lead.status, "lead.approve"))
     return _act(request, lead, forms.LeadRejectForm, services.lead_reject, _("线索已退回。"))
 

@@ -15,7 +15,7 @@ from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import page_of
 from huhang.screening.forms_runs import RunStartForm
-from huhang.screening.models import IN_FLIGHT, LeadKind
+from huhang.screening.models import IN_FLIGHT, LeadKind, ScreeningRun
 from huhang.screening.services_screen import current_batches, screen_request
 
 # What the officer reads for each stage of a run (services_screen.stages()); the rule steps
@@ -61,7 +61,9 @@ def run_start(request):
 @require_GET
 def run_detail(request, pk: int):
     require(request.user, "screening.run")
-    run = get_object_or_404(scope.screening_runs(request.user).select_related("started_by"), pk=pk)
+    run = get_object_or_404(
+        scope.visible(request.user, ScreeningRun).select_related("started_by"), pk=pk
+    )
     context = {"run": run, "stage": stage_label(run.stage), "kinds": _kinds(run)}
     if request.htmx:
         return render(request, "screening/runs/detail.html#progress", context)
@@ -69,7 +71,7 @@ def run_detail(request, pk: int):
 
 
 def _list(request, form, *, status: int = 200):
-    runs = scope.screening_runs(request.user).select_related("started_by")
+    runs = scope.visible(request.user, ScreeningRun).select_related("started_by")
     page = page_of(request, runs)
     context = {
         "form": form,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from huhang.benefits.selectors import yuan as _yuan
+from huhang.core.money import yuan as _yuan
 
 register = template.Library()
 

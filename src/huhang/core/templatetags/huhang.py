@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from huhang.core import facts
 from huhang.core.masking import mask_id_number
 
 register = template.Library()
@@ -19,9 +20,4 @@ def masked_id(value: str | None) -> str:
 def age(birth_date) -> int | str:
     if not birth_date:
         return ""
-    today = timezone.localdate()
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
+    return facts.age_on(birth_date, timezone.localdate())

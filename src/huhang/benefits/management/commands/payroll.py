@@ -21,6 +21,7 @@ from django.db import transaction
 
 from huhang.benefits import bankfile, services
 from huhang.benefits.models import PayrollRun, Programme
+from huhang.core import money
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
 
@@ -91,7 +92,7 @@ class Command(BaseCommand):
                     "run": run.pk,
                     "status": run.status,
                     "lines": run.line_count,
-                    "total": bankfile.fen_to_yuan(run.total_fen),
+                    "total": money.fen_to_yuan(run.total_fen),
                 },
                 ensure_ascii=False,
             )

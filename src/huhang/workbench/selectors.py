@@ -1,5 +1,8 @@
 """The inbox (待办): what waits for each user, and the counts the home page shows.
 
+The workbench composes; each app says what waits in its own rooms (registry: categories to
+verify or approve; cases: plans, closures, alerts, referrals, visits; screening: leads).
+
 Which sections a user gets follows the capabilities of core.roles; which records fill them
 follows core.scope (a social worker sees only its own cases' items). Every section is one query
 whatever the number of children, so both `inbox_items` and `inbox_counts` run a constant number
@@ -9,23 +12,21 @@ of queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, QuerySet, Window
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.cases.models import Alert, CaseStatus, Referral, ReferralStatus, ServicePlan
+from huhang.cases import selectors_cases as cases
 from huhang.cases.selectors_visits import VisitDue, due_soon, visit_schedule
-from huhang.core import scope
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role, can
-from huhang.registry.models import CategoryAssignment, CategoryStatus
+from huhang.registry import selectors as registry
+from huhang.registry.models import CategoryStatus
 from huhang.screening.selectors_leads import leads_waiting
 
 # Roles whose inbox lists the visits due in their area: the people who go (directors) and
@@ -74,89 +75,22 @@ class Section:
         return self.count - len(self.items)
 
 
-# --- Querysets, one per section; None when the section does not apply to the user -----------------
+# --- Querysets, one per section, from the apps that own them; None when not the user's ----------
 
 
 def _visits_apply(user) -> bool:
     return getattr(user, "role", None) in VISIT_INBOX_ROLES
 
 
-def _leads(user) -> QuerySet | None:
-    """Screening leads (线索) whose next step is the user's: a director's new leads of its
-    community, a supervisor's verified leads of its street (and new ones routed to the street
-    itself), the bureau's reviewed leads (and new ones routed to the district itself)."""
-    if not can(user, "lead.verify"):
-        return None
-    return leads_waiting(user)
-
-
-def _categories(user, status: str, capability: str) -> QuerySet | None:
-    if not can(user, capability):
-        return None
-    return (
-        CategoryAssignment.objects.filter(status=status, child__in=scope.children(user))
-        .select_related("child__person", "child__division")
-        .order_by("proposed_at", "pk")
-    )
-
-
-def _plans(user) -> QuerySet | None:
-    if not can(user, "case.approve"):
-        return None
-    # A plan is approved by someone other than its author (services.plan_approve).
-    return (
-        ServicePlan.objects.filter(approved_at__isnull=True, case__in=scope.cases(user))
-        .exclude(case__status=CaseStatus.CLOSED)
-        .exclude(drafted_by=user)
-        .select_related("case__child__person", "drafted_by")
-        .order_by("drafted_at", "pk")
-    )
-
-
-def _closures(user) -> QuerySet | None:
-    if not can(user, "case.approve"):
-        return None
-    return (
-        scope.cases(user)
-        .filter(status=CaseStatus.CLOSING)
-        .select_related("child__person", "closure_requested_by")
-        .order_by("opened_at", "pk")
-    )
-
-
-def _alerts(user) -> QuerySet | None:
-    if not can(user, "case.approve"):
-        return None
-    # scope.cases gives a supervisor its street's cases and the bureau the district's.
-    return (
-        Alert.objects.filter(acknowledged_at__isnull=True, case__in=scope.cases(user))
-        .select_related("case__child__person")
-        .order_by("created_at", "pk")
-    )
-
-
-def _referrals(user, today: date) -> QuerySet | None:
-    if not can(user, "case.work"):
-        return None
-    limit = today - timedelta(days=settings.HUHANG_REFERRAL_ANSWER_DAYS)
-    return (
-        Referral.objects.filter(
-            status=ReferralStatus.SENT, sent_on__lte=limit, case__in=scope.cases(user)
-        )
-        .select_related("case__child__person")
-        .order_by("sent_on", "pk")
-    )
-
-
 def _querysets(user, today: date) -> dict[str, QuerySet | None]:
     return {
-        "alerts": _alerts(user),
-        "leads": _leads(user),
-        "to_verify": _categories(user, CategoryStatus.CANDIDATE, "category.verify"),
-        "to_approve": _categories(user, CategoryStatus.VERIFIED, "category.approve"),
-        "plans": _plans(user),
-        "closures": _closures(user),
-        "referrals": _referrals(user, today),
+        "alerts": cases.alerts_waiting(user),
+        "leads": leads_waiting(user) if can(user, "lead.verify") else None,
+        "to_verify": registry.categories_waiting(user, CategoryStatus.CANDIDATE),
+        "to_approve": registry.categories_waiting(user, CategoryStatus.VERIFIED),
+        "plans": cases.plans_waiting(user),
+        "closures": cases.closures_waiting(user),
+        "referrals": cases.referrals_overdue(user, today),
     }
 
 
@@ -214,18 +148,6 @@ def inbox_items(user, today: date | None = None, *, limit: int = SECTION_LIMIT) 
         detail={k: s.count for k, s in sections.items() if s.count},
     )
     return [sections[k] for k in SECTIONS if k in sections]
-
-
-def alert_for_user(*, user, pk) -> Alert:
-    """An alert on a case the user may see; 404 otherwise, whether or not it exists."""
-    alert = (
-        Alert.objects.filter(pk=pk, case__in=scope.cases(user))
-        .select_related("case__child__person")
-        .first()
-    )
-    if alert is None:
-        raise Http404
-    return alert
 
 
 # --- Where each item leads ----------------------------------------------------------------------

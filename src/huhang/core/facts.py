@@ -1,0 +1,38 @@
+"""Domain facts with one home each: the ages the law draws lines at, the school year, and the
+arithmetic of ages. Every app reads them from here instead of spelling them again.
+
+Sources: 民法典 Art. 17 (18 is adulthood), 国发〔2016〕13号 (留守儿童: under 16), the 福彩圆梦·孤儿助学
+rules (a school year starts in September).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+ADULT_AGE = 18  # 未成年人: under 18 (民法典 Art. 17)
+LEFT_BEHIND_AGE = 16  # 留守儿童: under 16 (国发〔2016〕13号)
+SCHOOL_YEAR_START_MONTH = 9  # a school year runs from 1 September
+
+
+def age_on(birth: date, day: date) -> int:
+    """Completed years of age on `day` (a birthday counts from its own day)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def birthday(birth: date, years: int) -> date:
+    """The first day on which `age_on` gives `years` (born 29 February: 1 March in other years)."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return date(birth.year + years, 3, 1)
+
+
+def adult_on(birth: date) -> date:
+    """The 18th birthday: the first day as an adult."""
+    return birthday(birth, ADULT_AGE)
+
+
+def school_year_start(day: date) -> date:
+    """1 September of the school year the day falls in."""
+    year = day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
+    return date(year, SCHOOL_YEAR_START_MONTH, 1)

@@ -1,0 +1,42 @@
+"""Visibility of the registry (registered with core.scope).
+
+A division-bound user with registry.view sees the children of its subtree; a social worker sees
+the children entrusted to its organisation (`ChildAssignment`) while the assignment runs;
+partners, data officers and auditors see no registry record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from huhang.core import scope
+from huhang.core.roles import Role, can
+from huhang.registry.models import CategoryAssignment, Child, Document
+
+
+@scope.rule(Child)
+def children(user: Any, qs: QuerySet[Child]) -> QuerySet[Child]:
+    if not can(user, "registry.view"):
+        return qs.none()
+    if user.role == Role.SOCIAL_WORKER:
+        today = timezone.localdate()
+        return qs.filter(
+            Q(assignments__until__isnull=True) | Q(assignments__until__gte=today),
+            assignments__organisation_id=user.organisation_id,
+            assignments__since__lte=today,
+        ).distinct()
+    return scope.within(user, qs, "division_id")
+
+
+@scope.rule(CategoryAssignment)
+def categories(user: Any, qs: QuerySet[CategoryAssignment]) -> QuerySet[CategoryAssignment]:
+    """A child's category assignments: those of the children the user sees."""
+    return qs.filter(child__in=scope.visible(user, Child))
+
+
+@scope.rule(Document)
+def documents(user: Any, qs: QuerySet[Document]) -> QuerySet[Document]:
+    return qs.filter(child__in=scope.visible(user, Child))

@@ -1,0 +1,63 @@
+"""The pages that compose several apps: home, the inbox and a child's archive page."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from huhang.benefits.selectors import child_payments
+from huhang.cases.selectors_timeline import child_timeline, open_emergency
+from huhang.community.selectors import child_community
+from huhang.core import scope
+from huhang.core.access import require
+from huhang.core.roles import can
+from huhang.registry import selectors as registry
+from huhang.registry.models import Category, CategoryStatus, Child
+from huhang.workbench import selectors
+
+
+def home(request):
+    context: dict = {"inbox": selectors.inbox_counts(request.user)}
+    if can(request.user, "registry.view"):
+        children = scope.visible(request.user, Child)
+        approved = Q(categories__status=CategoryStatus.APPROVED)
+        counts = children.aggregate(
+            total=Count("pk", distinct=True),
+            pending=Count(
+                "categories",
+                filter=Q(
+                    categories__status__in=[CategoryStatus.CANDIDATE, CategoryStatus.VERIFIED]
+                ),
+            ),
+            **{
+                f"cat_{c.value}": Count("categories", filter=approved & Q(categories__category=c))
+                for c in Category
+            },
+        )
+        context["counts"] = counts
+        context["by_category"] = [(c.label, c.value, counts[f"cat_{c.value}"]) for c in Category]
+    return render(request, "workbench/home.html", context)
+
+
+@require_GET
+def inbox(request):
+    require(request.user, "registry.view")
+    sections = selectors.inbox_items(request.user, timezone.localdate())
+    total = sum(s.count for s in sections)
+    return render(request, "workbench/inbox.html", {"sections": sections, "total": total})
+
+
+def child_detail(request, pk: int):
+    """A child's archive: the registry's record with what the other apps know of the child."""
+    require(request.user, "registry.view")
+    child = registry.child_archive(user=request.user, pk=pk)
+    context = {
+        "child": child,
+        "timeline": child_timeline(user=request.user, child=child),
+        "emergency": open_emergency(user=request.user, child=child),
+        "payments": child_payments(request.user, child),
+        "community": child_community(user=request.user, child=child),
+    }
+    return render(request, "workbench/child_detail.html", context)
