@@ -10,7 +10,7 @@ from django.utils import timezone
 from huhang.core import idnumber, names
 from huhang.core.roles import Role
 from huhang.registry.models import CategoryAssignment, CategoryStatus, Child, Person
-from tests.factories.base import UserFactory
+from tests.factories.base import UserFactory, default_community
 
 
 def _birth(n: int, *, years: int) -> date:
@@ -64,7 +64,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
         )
 
     person = factory.SubFactory(PersonFactory, years=9)
-    division = None
+    division = factory.LazyFunction(default_community)
     # The registry services keep these copies of the person's fields; factories must too.
     search_name = factory.LazyAttribute(lambda o: o.person.name_key)
     search_id = factory.LazyAttribute(lambda o: o.person.id_number or "")
