@@ -18,8 +18,8 @@ import pytest
 from django.conf import settings
 
 from huhang.core import idnumber
+from huhang.screening.analytics.schema import SCHEMAS, snapshot_write
 from huhang.screening.models import FeedBatch
-from huhang.screening.schema import SCHEMAS, snapshot_write
 
 AS_OF = date(2026, 3, 1)
 HERE = "150203001001"  # 友谊一社区
@@ -128,8 +128,8 @@ def run_rules(*, as_of: date = AS_OF, engine: str = "duckdb") -> list[dict]:
     evidence parsed."""
     import json
 
-    from huhang.screening import engines
-    from huhang.screening.services_screen import _link, current_batches
+    from huhang.screening.analytics import engines
+    from huhang.screening.runs.services import _link, current_batches
 
     snapshots = {s: Path(settings.DATA_DIR) / b.snapshot for s, b in current_batches().items()}
     inputs = engines.inputs_load(snapshots)

@@ -10,7 +10,7 @@ from django.db import connection, connections
 
 from huhang.core.exceptions import InvalidTransition
 from huhang.registry.models import CategoryAssignment
-from huhang.screening import services_leads as services
+from huhang.screening.leads import services
 from huhang.screening.models import Lead
 from tests.screening.test_leads_support import make_lead, reviewed
 

@@ -17,7 +17,7 @@ from huhang.registry.models import (
     Household,
     Person,
 )
-from huhang.screening import services_leads as services
+from huhang.screening.leads import services
 from huhang.screening.models import Lead
 from tests.factories import ChildFactory, PersonFactory
 from tests.screening.test_leads_support import EVIDENCE_WORDS, approved, make_lead, reviewed

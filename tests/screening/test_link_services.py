@@ -8,8 +8,8 @@ import pytest
 
 from huhang.core.exceptions import ConcurrentEdit, NotAllowed
 from huhang.core.models import AuditEvent
+from huhang.screening.links.services import link_review_resolve, link_reviews_store
 from huhang.screening.models import FeedBatch, LinkReview, LinkStatus, ScreeningRun
-from huhang.screening.services_links import link_review_resolve, link_reviews_store
 
 BIRTH = date(2014, 5, 17)
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from huhang.screening.linkage import link_people
+from huhang.screening.analytics.linkage import link_people
 from huhang.screening.models import LinkReview, LinkStatus
 from tests.screening.conftest import AS_OF, HERE, THERE, person
 
@@ -236,7 +236,7 @@ def test_no_rows_without_id_skips_splink_and_leaves_no_working_tables(feeds):
 
 
 def test_the_whole_loop_store_resolve_and_link_again(feeds, users):
-    from huhang.screening.services_links import link_review_resolve, link_reviews_store
+    from huhang.screening.links.services import link_review_resolve, link_reviews_store
 
     one = person("张伟", BIRTH)
     two = person("张伟", BIRTH, hukou=THERE, residence=THERE)

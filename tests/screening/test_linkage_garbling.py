@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
 from huhang.core import idnumber
-from huhang.screening.linkage import link_people
-from huhang.screening.schema import SCHEMAS
+from huhang.screening.analytics.linkage import link_people
+from huhang.screening.analytics.schema import SCHEMAS
 
 BIRTH = date(2013, 9, 21)
 NAMES = ["王小海", "张伟明", "欧阳娜娜", "买买提·艾力", "阿依古丽·吐尔逊", "刘洋", "陈思远"]

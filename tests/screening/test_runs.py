@@ -19,7 +19,7 @@ from django.utils import timezone
 from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditEvent
 from huhang.screening.models import Lead, RunStatus, ScreeningRun
-from huhang.screening.services_screen import screen_execute, screen_request, screen_run, stages
+from huhang.screening.runs.services import screen_execute, screen_request, screen_run, stages
 from tests.screening.conftest import AS_OF, AWAY, family, person
 
 

@@ -6,8 +6,8 @@ from django.urls import include, path
 app_name = "screening"
 
 urlpatterns = [
-    path("feeds/", include("huhang.screening.urls_feeds")),
-    path("links/", include("huhang.screening.urls_links")),
-    path("leads/", include("huhang.screening.urls_leads")),
-    path("runs/", include("huhang.screening.urls_runs")),
+    path("feeds/", include("huhang.screening.feeds.urls")),
+    path("links/", include("huhang.screening.links.urls")),
+    path("leads/", include("huhang.screening.leads.urls")),
+    path("runs/", include("huhang.screening.runs.urls")),
 ]

@@ -1,7 +1,7 @@
 """What each department's file looks like (FEEDS.md), as data.
 
 Each source is a list of columns: the Chinese header, the snapshot field it fills
-(`screening/schema.py`), the kind of value and whether the column must be there and the cell
+(`analytics/schema.py`), the kind of value and whether the column must be there and the cell
 must be filled. The validator (`validate.py`) turns this table into one DuckDB query per file,
 so a reader can check a source's rules here, line by line, against FEEDS.md.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from huhang.screening import schema
+from huhang.screening.analytics import schema
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 
 from huhang.core import idnumber
 from huhang.core.id_messages import id_error_message
+from huhang.screening.analytics.schema import SCHEMAS
 from huhang.screening.feeds import namekeys
 from huhang.screening.feeds.reader import FeedFileError, RawTable
 from huhang.screening.feeds.spec import SOURCES, Col, Source
-from huhang.screening.schema import SCHEMAS
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _MAX_SHOWN = 40  # characters of a refused value quoted in a message

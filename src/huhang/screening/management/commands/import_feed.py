@@ -23,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
-from huhang.screening import schema
-from huhang.screening.feeds import feed_import
+from huhang.screening.analytics import schema
+from huhang.screening.feeds.services import feed_import
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from huhang.core.context import acting_from
+from huhang.screening.leads.selectors import EXPORT_FIELDS, lead_export
 from huhang.screening.models import LeadKind, LeadStatus
-from huhang.screening.selectors_leads import EXPORT_FIELDS, lead_export
 
 
 class Command(BaseCommand):

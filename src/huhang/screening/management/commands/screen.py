@@ -20,7 +20,7 @@ from django.utils import timezone
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
 from huhang.screening.models import Engine
-from huhang.screening.services_screen import screen_run
+from huhang.screening.runs.services import screen_run
 
 BAR = 30
 

@@ -1,7 +1,7 @@
 """Linking feed rows to people of the population register (issue 3, part 2).
 
 `link_people(con, as_of=...)` runs inside a screening: `con` holds the views `police` and
-`education` (the latest snapshots, columns of `screening/schema.py`). It creates the table
+`education` (the latest snapshots, columns of `analytics/schema.py`). It creates the table
 `links(batch, "row", id_number, match_probability, method)`: one row per education row that is
 certainly a known person:
 

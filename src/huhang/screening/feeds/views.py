@@ -20,8 +20,8 @@ from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
-from huhang.screening.feeds import feed_import
-from huhang.screening.forms_feeds import FeedUploadForm
+from huhang.screening.feeds.forms import FeedUploadForm
+from huhang.screening.feeds.services import feed_import
 from huhang.screening.models import FeedBatch
 
 

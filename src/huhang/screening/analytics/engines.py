@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from huhang.screening import rules
-from huhang.screening.schema import SCHEMAS, SOURCES
+from huhang.screening.analytics import rules
+from huhang.screening.analytics.schema import SCHEMAS, SOURCES
 
 Progress = Callable[[str], None]
 

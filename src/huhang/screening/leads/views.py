@@ -15,9 +15,7 @@ from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
 from huhang.regions.models import Level
-from huhang.screening import forms_leads as forms
-from huhang.screening import selectors_leads as selectors
-from huhang.screening import services_leads as services
+from huhang.screening.leads import forms, selectors, services
 from huhang.screening.models import Lead
 
 

@@ -14,11 +14,11 @@ from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import page_of
-from huhang.screening.forms_runs import RunStartForm
 from huhang.screening.models import IN_FLIGHT, LeadKind, ScreeningRun
-from huhang.screening.services_screen import current_batches, screen_request
+from huhang.screening.runs.forms import RunStartForm
+from huhang.screening.runs.services import current_batches, screen_request
 
-# What the officer reads for each stage of a run (services_screen.stages()); the rule steps
+# What the officer reads for each stage of a run (services.stages()); the rule steps
 # between linkage and storing share one label.
 _STAGES = {
     "": gettext_lazy("等待后台任务开始"),

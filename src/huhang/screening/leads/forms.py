@@ -1,4 +1,4 @@
-"""Forms of the leads workflow. They check shape; services_leads decides."""
+"""Forms of the leads workflow. They check shape; leads.services decides."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from huhang.core import scope
 from huhang.core.forms import Form
 from huhang.regions.models import Division, Level
 from huhang.registry.forms import CommunityChoiceField, PersonFieldsMixin
+from huhang.screening.leads.selectors import TODO
 from huhang.screening.models import LeadKind, LeadStatus
-from huhang.screening.selectors_leads import TODO
 
 
 class LeadFilterForm(Form):

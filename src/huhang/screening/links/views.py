@@ -13,9 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
-from huhang.screening import forms_links as forms
-from huhang.screening import selectors_links as selectors
-from huhang.screening import services_links as services
+from huhang.screening.links import forms, selectors, services
 
 
 @require_GET

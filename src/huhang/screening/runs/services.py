@@ -27,8 +27,10 @@ from huhang.core.exceptions import DomainError, NotAllowed
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
 from huhang.regions.models import Division
-from huhang.screening import engines, rules
-from huhang.screening.linkage import LinkOutcome, link_people
+from huhang.screening.analytics import engines, rules
+from huhang.screening.analytics.linkage import LinkOutcome, link_people
+from huhang.screening.analytics.schema import SOURCES
+from huhang.screening.links.services import link_reviews_store
 from huhang.screening.models import (
     IN_FLIGHT,
     Engine,
@@ -38,8 +40,6 @@ from huhang.screening.models import (
     RunStatus,
     ScreeningRun,
 )
-from huhang.screening.schema import SOURCES
-from huhang.screening.services_links import link_reviews_store
 
 # progress(done, total, label): called before each stage.
 Progress = Callable[[int, int, str], None]

@@ -453,7 +453,7 @@ def load(con: duckdb.DuckDBPyConnection, labelled: LabelledSet) -> None:
 
 def evaluate(con: duckdb.DuckDBPyConnection, labelled: LabelledSet) -> dict[str, Any]:
     """Run the linker on the set (already loaded) and score its automatic links."""
-    from huhang.screening.linkage import link_people
+    from huhang.screening.analytics.linkage import link_people
 
     started = time.perf_counter()
     outcome = link_people(con, as_of=AS_OF)

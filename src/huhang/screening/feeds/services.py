@@ -32,7 +32,7 @@ from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError, NotAllowed
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role, can
-from huhang.screening import schema
+from huhang.screening.analytics import schema
 from huhang.screening.feeds import reader, validate
 from huhang.screening.models import FeedBatch, FeedError
 

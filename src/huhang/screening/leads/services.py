@@ -42,13 +42,13 @@ from huhang.registry.models import (
     DocumentKind,
 )
 from huhang.registry.selectors import audit_child
-from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
-from huhang.screening.selectors_leads import (
+from huhang.screening.leads.selectors import (
     audit_lead,
     evidence_dates,
     evidence_school,
     evidence_text,
 )
+from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
 
 STARTING_CATEGORIES = frozenset(c.value for c in Category)
 # What an ending lead does to the archive itself besides ending its categories.

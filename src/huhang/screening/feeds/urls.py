@@ -1,0 +1,9 @@
+from django.urls import path
+
+from huhang.screening.feeds import views
+
+urlpatterns = [
+    path("", views.feed_list, name="feed_list"),
+    path("upload/", views.feed_upload, name="feed_upload"),
+    path("<int:pk>/", views.feed_detail, name="feed_detail"),
+]
