@@ -538,8 +538,9 @@ def measure(n: int, data_dir: Path) -> dict:
     from django.conf import settings
 
     from huhang.screening.analytics import engines, rules
+    from huhang.screening.feeds.selectors import current_batches
     from huhang.screening.feeds.services import feed_import
-    from huhang.screening.runs.services import current_batches, screen_run
+    from huhang.screening.runs.services import screen_run
 
     paths, info = _prepare(n, data_dir)
     print(f"bench.screening: data set {info}", flush=True)
@@ -617,7 +618,7 @@ def measure_spark() -> dict:
 
     from huhang.screening.analytics import engines
     from huhang.screening.analytics.linkage import link_people
-    from huhang.screening.runs.services import current_batches
+    from huhang.screening.feeds.selectors import current_batches
 
     snapshots = {s: Path(settings.DATA_DIR) / b.snapshot for s, b in current_batches().items()}
     inputs = engines.inputs_load(snapshots)

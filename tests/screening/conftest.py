@@ -129,13 +129,14 @@ def run_rules(*, as_of: date = AS_OF, engine: str = "duckdb") -> list[dict]:
     import json
 
     from huhang.screening.analytics import engines
-    from huhang.screening.runs.services import _link, current_batches
+    from huhang.screening.analytics.linkage import link_people
+    from huhang.screening.feeds.selectors import current_batches
 
     snapshots = {s: Path(settings.DATA_DIR) / b.snapshot for s, b in current_batches().items()}
     inputs = engines.inputs_load(snapshots)
     con = engines.duckdb_open(inputs)
     try:
-        _link(con, as_of=as_of)
+        link_people(con, as_of=as_of)
         if engine == "duckdb":
             table = engines.run_duckdb(con, as_of=as_of, root=settings.HUHANG_ROOT_DIVISION)
         else:

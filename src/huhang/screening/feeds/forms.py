@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.accounts.models import Department
 from huhang.core.forms import DateInput, Form
-from huhang.screening.feeds.services import allowed_sources
+from huhang.screening.feeds.selectors import allowed_sources
 
 # A district's population register as CSV is about 100 MB; more is surely the wrong file.
 MAX_BYTES = 512 * 1024 * 1024
