@@ -144,3 +144,14 @@ def test_other_roles_may_not_decide(tree, users, role):
         link_review_resolve(by=users[role], review=review, same_person=True)
     review.refresh_from_db()
     assert review.status == LinkStatus.OPEN
+
+
+def test_a_decision_outside_the_users_area_is_refused(tree, users):
+    """The service checks the scope itself, whoever calls it (the page looks the review up in
+    the user's scope first; another caller might not)."""
+    link_reviews_store(run=None, candidates=[candidate(batch(), residence_code="150203002001")])
+    village = LinkReview.objects.get()
+    with pytest.raises(NotAllowed):
+        link_review_resolve(by=users["supervisor"], review=village, same_person=True)
+    village.refresh_from_db()
+    assert village.status == LinkStatus.OPEN and village.resolved_by is None

@@ -39,7 +39,7 @@ def link_detail(request, pk: int):
 @require_POST
 def link_resolve(request, pk: int):
     require(request.user, "link.review")
-    review = selectors.link_or_404(request.user, pk)
+    review = selectors.link_for_user(user=request.user, pk=pk)
     form = forms.LinkResolveForm(request.POST)
     if form.is_valid():
         done = run_service(
