@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huhang.core import idnumber
-from huhang.screening.leads.selectors import (
+from huhang.screening.leads.evidence import (
     evidence_dates,
     evidence_line,
     evidence_school,
