@@ -15,11 +15,11 @@ from __future__ import annotations
 import csv
 import json
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from huhang.core.context import acting_from
 from huhang.screening.leads.selectors import EXPORT_FIELDS, lead_export
+from huhang.screening.management.arguments import active_user
 from huhang.screening.models import LeadKind, LeadStatus
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, fmt: str, status: list, kind: list, user: str | None, **options):
-        by = _user(user) if user else None
+        by = active_user(user) if user else None
         with acting_from(None, "cli"):
             rows = lead_export(by=by, statuses=status, kinds=kind)
         if fmt == "json":
@@ -63,10 +63,3 @@ class Command(BaseCommand):
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})
-
-
-def _user(username: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"没有用户“{username}”，或该账号已停用。")
-    return user
