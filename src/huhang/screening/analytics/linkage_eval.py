@@ -161,7 +161,7 @@ def _neighbour(code: str, rng: random.Random) -> str:
 class _Maker:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.sequences: dict[date, int] = defaultdict(int)
+        self.sequences: dict[tuple[date, str], int] = defaultdict(int)
         self.surname_weights = [1 / (i + 1) ** 0.8 for i in range(len(SURNAMES))]
 
     def name(self) -> str:
@@ -207,7 +207,10 @@ def _bracketed(text: str) -> str:
     return "".join(
         f"{ch}({py})" if py != ch else ch
         for ch, py in zip(
-            text, lazy_pinyin(text, style=Style.TONE, errors=lambda s: list(s)), strict=False
+            text,
+            # pypinyin also takes a list from `errors` (one item per character); its stubs do not.
+            lazy_pinyin(text, style=Style.TONE, errors=lambda s: list(s)),  # type: ignore[arg-type, return-value]
+            strict=False,
         )
     )
 

@@ -3,6 +3,8 @@ the file."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,9 +36,10 @@ class FeedUploadForm(Form):
         super().__init__(*args, **kwargs)
         labels = dict(Department.choices)
         sources = allowed_sources(user)
-        self.fields["source"].choices = [(s, labels[s]) for s in sources]
+        field = cast(forms.ChoiceField, self.fields["source"])
+        field.choices = [(s, labels[s]) for s in sources]
         if len(sources) == 1:
-            self.fields["source"].initial = sources[0]
+            field.initial = sources[0]
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]

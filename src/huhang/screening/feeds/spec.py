@@ -17,7 +17,8 @@ Kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from huhang.screening.analytics import schema
 
@@ -31,7 +32,8 @@ class Col:
     column_required: bool = True
     # The cell must be filled (a blank cell rejects the row).
     cell_required: bool = True
-    codes: dict = field(default_factory=dict)
+    # (`dataclasses.field` in full: this class has a field named `field`.)
+    codes: dict = dataclasses.field(default_factory=dict)
 
 
 def _req(header: str, name: str, kind: str, codes: dict | None = None) -> Col:

@@ -342,7 +342,7 @@ def _message(source: Source, col: Col, code: int, value, first, today) -> str:
         return _("性别与公民身份号码不符")
     if code == BIRTH:
         return _("出生日期与公民身份号码不符")
-    if code == PERIOD:
+    if code == PERIOD and source.period is not None:
         start = source.column(source.period[0]).header
         return _("%(end)s早于%(start)s") % {"end": col.header, "start": start}
     if code == DUPLICATE:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -71,7 +73,7 @@ class LeadRegisterForm(PersonFieldsMixin, LeadVerifyForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["division"]
+        field = cast(CommunityChoiceField, self.fields["division"])
         field.queryset = (
             scope.visible(user, Division).filter(level=Level.COMMUNITY).select_related("parent")
         )

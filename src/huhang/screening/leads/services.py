@@ -280,9 +280,9 @@ def lead_approve(
         "decided_at": timezone.now(),
     }
     _claim(lead, LeadStatus.REVIEWED, version, **fields)
-    child = Child.objects.select_related("person").filter(pk=lead.child_id).first()
-    if child is None:
+    if lead.child_id is None:
         raise DomainError(_("该线索没有对应的儿童档案，无法批准。请退回并说明理由。"))
+    child = Child.objects.select_related("person").get(pk=lead.child_id)
     try:
         assignment = _apply(by=by, lead=lead, child=child, today=today)
     except InvalidTransition:

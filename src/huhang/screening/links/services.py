@@ -83,13 +83,11 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _existing_keys(
-    candidates: list[dict[str, Any]],
-) -> tuple[set[tuple[int, int, str]], set[tuple[str, str]]]:
+def _existing_keys(candidates: list[dict[str, Any]]) -> tuple[set[tuple], set[tuple]]:
     """(batch, row, candidate) and (student number, candidate) of reviews already stored."""
     ids = {c["candidate_id_number"] for c in candidates}
-    by_row: set[tuple[int, int, str]] = set()
-    by_student: set[tuple[str, str]] = set()
+    by_row: set[tuple] = set()
+    by_student: set[tuple] = set()
     rows = LinkReview.objects.filter(candidate_id_number__in=ids).values_list(
         "batch_id", "row", "candidate_id_number", "detail"
     )

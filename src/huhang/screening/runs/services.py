@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 from django.conf import settings
@@ -308,7 +308,7 @@ def _insert(run: ScreeningRun, rows: list[dict[str, Any]]) -> None:
         for f in fields
         if f.attname not in _PER_LEAD
     }
-    columns = [f.column for f in fields]
+    columns = [cast(str, f.column) for f in fields]
     json_cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     placeholders = ", ".join(json_cast if f.attname == "evidence" else "%s" for f in fields)
     sql = (
