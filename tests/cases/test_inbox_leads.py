@@ -10,7 +10,7 @@ from huhang.core.roles import Role, can
 from huhang.screening.leads.selectors import leads_waiting
 from huhang.screening.models import Lead
 from huhang.workbench.selectors import inbox_counts, inbox_items
-from tests.screening.test_leads_support import make_lead
+from tests.factories.screening import LeadFactory as make_lead
 
 
 def section(user):

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from huhang.screening.analytics.linkage import link_people
 from huhang.screening.models import LinkReview, LinkStatus
+from tests.factories.base import DivisionFactory
+from tests.factories.screening import LinkReviewFactory
 from tests.screening.conftest import AS_OF, HERE, THERE, person
 
 BIRTH = date(2014, 5, 17)
@@ -151,14 +153,13 @@ def test_a_weak_lookalike_goes_to_review_not_linked(feeds):
 
 
 def _decide(made, row: int, candidate: dict, status: str, users, **detail) -> LinkReview:
-    return LinkReview.objects.create(
+    return LinkReviewFactory(
         batch=made["education"],
         row=row,
         name=candidate["name"],
         candidate_id_number=candidate["id_number"],
         candidate_name=candidate["name"],
-        match_probability=0.5,
-        division_id=HERE,
+        division=DivisionFactory(code=HERE),
         status=status,
         resolved_by=users["supervisor"],
         resolved_at=timezone.now(),

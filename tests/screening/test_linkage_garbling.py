@@ -10,7 +10,7 @@ import duckdb
 import opencc
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
@@ -77,12 +77,7 @@ ID_OF = dict(zip(POLICE["name"].to_pylist(), POLICE["id_number"].to_pylist(), st
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=12,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=12, derandomize=True)
 @given(garbled())
 def test_any_garbling_of_a_registered_name_links_to_that_person(case):
     name, text = case

@@ -20,6 +20,7 @@ from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
 from huhang.screening.models import Lead, RunStatus, ScreeningRun
 from huhang.screening.runs.services import screen_execute, screen_request, screen_run, stages
+from tests.factories.screening import ScreeningRunFactory
 from tests.screening.conftest import AS_OF, AWAY, family, person
 
 
@@ -105,9 +106,7 @@ def test_the_database_refuses_a_second_run_in_flight(feeds, users):
     _dfuc(feeds)
     screen_request(by=users["bureau"], as_of=AS_OF)
     with pytest.raises(IntegrityError), transaction.atomic():
-        ScreeningRun.objects.create(
-            as_of=AS_OF, engine="duckdb", root=settings.HUHANG_ROOT_DIVISION
-        )
+        ScreeningRunFactory(queued=True, as_of=AS_OF, started_by=None)
 
 
 def test_a_run_whose_worker_died_does_not_block_the_next(feeds, users):
