@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import other_params, page_of, render_list
 from huhang.screening.feeds import selectors
 from huhang.screening.feeds.forms import FeedUploadForm
 from huhang.screening.feeds.services import feed_import
@@ -27,6 +27,7 @@ from huhang.screening.feeds.services import feed_import
 @require_GET
 def feed_list(request):
     require(request.user, "feed.upload")
+    # One page without filters: no htmx results to swap.
     page = page_of(request, selectors.batch_list(user=request.user))
     query = other_params(request)
     return render(request, "screening/feeds/list.html", {"page": page, "query": query})
@@ -79,9 +80,4 @@ def _import(user, data):
 def feed_detail(request, pk: int):
     require(request.user, "feed.upload")
     batch = selectors.batch_for_user(user=request.user, pk=pk)
-    page = page_of(request, batch.errors.all())
-    query = other_params(request)
-    context = {"batch": batch, "page": page, "query": query}
-    if request.htmx:
-        return render(request, "screening/feeds/detail.html#results", context)
-    return render(request, "screening/feeds/detail.html", context)
+    return render_list(request, "screening/feeds/detail.html", batch.errors.all(), batch=batch)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 from huhang.core.roles import can
 from huhang.regions.models import Level
 from huhang.screening.leads import forms, selectors, services
@@ -25,11 +25,7 @@ def lead_list(request):
     valid = form.is_valid()
     filters = selectors.LeadFilter(**form.cleaned_data) if valid else selectors.LeadFilter()
     rows = selectors.lead_list(user=request.user, filters=filters)
-    page = page_of(request, rows)
-    query = other_params(request)
-    context = {"form": form, "page": page, "query": query}
-    template = "screening/leads/lead_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(request, "screening/leads/lead_list.html", rows, form=form)
 
 
 @require_GET

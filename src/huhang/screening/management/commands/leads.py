@@ -33,20 +33,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", choices=("json", "csv"), default="json", dest="fmt", help="输出格式"
         )
-        parser.add_argument(
-            "--status",
-            action="append",
-            choices=LeadStatus.values,
-            default=[],
-            help="只列出此状态的线索（可重复）",
-        )
-        parser.add_argument(
-            "--kind",
-            action="append",
-            choices=LeadKind.values,
-            default=[],
-            help="只列出此类型的线索（可重复）",
-        )
+        for option, values, what in (
+            ("--status", LeadStatus.values, "状态"),
+            ("--kind", LeadKind.values, "类型"),
+        ):
+            parser.add_argument(
+                option,
+                action="append",
+                choices=values,
+                default=[],
+                help=f"只列出此{what}的线索（可重复）",
+            )
         parser.add_argument(
             "--user", metavar="NAME", default=None, help="按该用户的管辖范围列出，并记入审计"
         )
