@@ -32,7 +32,7 @@ import opencc
 import pyarrow as pa
 from pypinyin import Style, lazy_pinyin
 
-from huhang.core import idnumber, names
+from huhang.core import divisions, idnumber, names
 
 DISTRICT = "150203"
 AS_OF = date(2026, 9, 1)
@@ -155,7 +155,8 @@ def _community(rng: random.Random) -> str:
 
 def _neighbour(code: str, rng: random.Random) -> str:
     """Another community of the same street."""
-    return f"{code[:9]}{(int(code[9:]) % COMMUNITIES) + 1:03d}"
+    street = divisions.CODE_LENGTH[divisions.STREET]
+    return f"{code[:street]}{(int(code[street:]) % COMMUNITIES) + 1:03d}"
 
 
 class _Maker:
