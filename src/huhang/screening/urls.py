@@ -1,5 +1,5 @@
-"""Screening pages: feed uploads, the link review queue, the leads and the screening runs, each in
-its own module."""
+"""Screening pages: feed uploads, the link review queue, the leads and the screening runs, each
+sub-package's urls in the app's namespace ("screening")."""
 
 from django.urls import include, path
 

@@ -1,3 +1,5 @@
+"""/screening/feeds/: the batches, uploading a file, one batch (namespace "screening")."""
+
 from django.urls import path
 
 from huhang.screening.feeds import views
