@@ -4,7 +4,7 @@ Target (issue 3): "precision of automatic links >= 0.99, recall >= 0.95; the res
 review", and (brief) 1,000,000 people in the population register with ~5,000 student rows
 without an ID number linked in a few seconds on 2 cores.
 
-The set (`huhang.screening.linkage_eval`): N people in the register, S students of whom about
+The set (`huhang.screening.analytics.linkage_eval`): N people in the register, S students of whom about
 half carry no ID number; those are garbled as department data is (traditional characters,
 bracketed pinyin, odd middle dots, homophones typed by an input method, wrong and swapped
 characters, wrong birth digits, missing place codes), some have a homonym in the register (same
@@ -133,7 +133,7 @@ def measure(people: int, students: int, repeat: int) -> dict:
     """In the worker: build the set, link it `repeat` times, score it (Django set up)."""
     import duckdb
 
-    from huhang.screening import linkage_eval
+    from huhang.screening.analytics import linkage_eval
 
     labelled = linkage_eval.make_labelled_set(people, students, seed=SEED)
     con = duckdb.connect()

@@ -537,9 +537,10 @@ def _prepare(n: int, data_dir: Path) -> tuple[dict[str, Path], dict]:
 def measure(n: int, data_dir: Path) -> dict:
     from django.conf import settings
 
-    from huhang.screening import engines, rules
-    from huhang.screening.feeds.importer import feed_import
-    from huhang.screening.services_screen import current_batches, screen_run
+    from huhang.screening.analytics import engines, rules
+    from huhang.screening.feeds.selectors import current_batches
+    from huhang.screening.feeds.services import feed_import
+    from huhang.screening.runs.services import screen_run
 
     paths, info = _prepare(n, data_dir)
     print(f"bench.screening: data set {info}", flush=True)
@@ -570,7 +571,7 @@ def measure(n: int, data_dir: Path) -> dict:
     snapshots = {s: Path(settings.DATA_DIR) / b.snapshot for s, b in current_batches().items()}
     inputs = engines.inputs_load(snapshots)
     con = engines.duckdb_open(inputs)
-    from huhang.screening.linkage import link_people
+    from huhang.screening.analytics.linkage import link_people
 
     link_people(con, as_of=AS_OF)
     sql = rules.bind(BASELINE, as_of=AS_OF, root=settings.HUHANG_ROOT_DIVISION)
@@ -615,9 +616,9 @@ def measure_spark() -> dict:
         return {"skipped": "no pyspark"}
     from django.conf import settings
 
-    from huhang.screening import engines
-    from huhang.screening.linkage import link_people
-    from huhang.screening.services_screen import current_batches
+    from huhang.screening.analytics import engines
+    from huhang.screening.analytics.linkage import link_people
+    from huhang.screening.feeds.selectors import current_batches
 
     snapshots = {s: Path(settings.DATA_DIR) / b.snapshot for s, b in current_batches().items()}
     inputs = engines.inputs_load(snapshots)

@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from huhang.accounts.models import User
 from huhang.core.roles import Role, can
+from huhang.screening.leads.selectors import leads_waiting
 from huhang.screening.models import Lead
-from huhang.screening.selectors_leads import leads_waiting
 from huhang.workbench.selectors import inbox_counts, inbox_items
-from tests.screening.test_leads_support import make_lead
+from tests.factories.screening import LeadFactory as make_lead
 
 
 def section(user):

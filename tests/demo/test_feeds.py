@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from huhang.demo import generator
 from huhang.demo.feeds import BAD_ROWS, build
-from huhang.screening.feeds import feed_import
 from huhang.screening.feeds.reader import decode
+from huhang.screening.feeds.services import feed_import
 
 
 @pytest.fixture

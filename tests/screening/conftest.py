@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
 from django.conf import settings
 
 from huhang.core import idnumber
+from huhang.screening.analytics.schema import SCHEMAS, snapshot_write
 from huhang.screening.models import FeedBatch
-from huhang.screening.schema import SCHEMAS, snapshot_write
+from tests.factories.screening import FeedBatchFactory
 
 AS_OF = date(2026, 3, 1)
 HERE = "150203001001"  # 友谊一社区
@@ -85,15 +87,7 @@ class Feeds:
         """One new batch per source that has rows (an empty batch where given an empty list)."""
         made = {}
         for source, rows in self.rows.items():
-            batch = FeedBatch.objects.create(
-                source=source,
-                as_of=as_of,
-                file_name=f"{source}.csv",
-                file_size=1,
-                sha256=f"{source}-{next(_seq)}",
-                rows=len(rows),
-                accepted=len(rows),
-            )
+            batch = FeedBatchFactory(source=source, as_of=as_of, rows=len(rows))
             schema = SCHEMAS[source]
             full = [
                 {
@@ -109,6 +103,18 @@ class Feeds:
             batch.save(update_fields=["snapshot"])
             made[source] = batch
         return made
+
+
+# The day the leads tests happen on. Their fixed dates (a decision on 2026-11-02, a child born in
+# 2017 registered "today") and the factories' ages counted from today must agree in any year.
+LEADS_TODAY = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def pinned_clock(time_machine):
+    """Today is LEADS_TODAY (the clock still ticks). Request it before any data is made:
+    `pytestmark = pytest.mark.usefixtures("pinned_clock")`."""
+    time_machine.move_to(LEADS_TODAY)
 
 
 @pytest.fixture
@@ -128,14 +134,15 @@ def run_rules(*, as_of: date = AS_OF, engine: str = "duckdb") -> list[dict]:
     evidence parsed."""
     import json
 
-    from huhang.screening import engines
-    from huhang.screening.services_screen import _link, current_batches
+    from huhang.screening.analytics import engines
+    from huhang.screening.analytics.linkage import link_people
+    from huhang.screening.feeds.selectors import current_batches
 
     snapshots = {s: Path(settings.DATA_DIR) / b.snapshot for s, b in current_batches().items()}
     inputs = engines.inputs_load(snapshots)
     con = engines.duckdb_open(inputs)
     try:
-        _link(con, as_of=as_of)
+        link_people(con, as_of=as_of)
         if engine == "duckdb":
             table = engines.run_duckdb(con, as_of=as_of, root=settings.HUHANG_ROOT_DIVISION)
         else:
@@ -152,8 +159,7 @@ def kinds_of(leads: list[dict], person: dict) -> set[str]:
 
 def register(row: dict, division, *categories: str, status: str = "candidate"):
     """Put a feed person into the registry as a child holding `categories`."""
-    from huhang.registry.models import CategoryAssignment
-    from tests.factories import ChildFactory, PersonFactory
+    from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
 
     child = ChildFactory(
         person=PersonFactory(
@@ -165,7 +171,9 @@ def register(row: dict, division, *categories: str, status: str = "candidate"):
         division=division,
     )
     for category in categories:
-        CategoryAssignment.objects.create(child=child, category=category, status=status)
+        CategoryFactory(
+            child=child, category=category, status=status, proposed_by__division=division
+        )
     return child
 
 

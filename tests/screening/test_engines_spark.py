@@ -11,7 +11,7 @@ if shutil.which("java") is None:
     pytest.skip("Spark needs Java (17) on PATH; none found", allow_module_level=True)
 
 from huhang.screening.models import Lead
-from huhang.screening.services_screen import screen_run
+from huhang.screening.runs.services import screen_run
 from tests.screening.conftest import ALL_KINDS, AS_OF, rich_dataset, run_rules
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from huhang.core.exceptions import NotAllowed
 from huhang.core.models import AuditEvent
-from huhang.screening.feeds import FeedFileError, feed_import
+from huhang.screening.feeds.reader import FeedFileError
+from huhang.screening.feeds.services import feed_import
 from huhang.screening.models import FeedBatch, FeedError
 from tests.screening.feedfiles import (
     HERE,

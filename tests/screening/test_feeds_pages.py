@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from huhang.screening.feeds import feed_import
+from huhang.screening.feeds.services import feed_import
 from huhang.screening.models import FeedBatch
 from tests.screening.feedfiles import POLICE, csv_bytes, police_row, write_csv
 

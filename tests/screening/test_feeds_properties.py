@@ -22,7 +22,6 @@ def _full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-@settings(deadline=None)  # timing on a shared machine is no property
 @given(
     DAYS, st.sampled_from(["{y:04d}-{m:02d}-{d:02d}", "{y:04d}/{m}/{d}", "{y:04d}{m:02d}{d:02d}"])
 )
@@ -32,7 +31,6 @@ def test_every_allowed_date_form_parses_to_its_day(day, form):
     assert validate.date_column(pa.array([text])).to_pylist() == [day]
 
 
-@settings(deadline=None)  # timing on a shared machine is no property
 @given(st.text(max_size=12))
 def test_parse_date_never_raises_and_only_accepts_real_days(text):
     day = validate.parse_date(text)
@@ -42,7 +40,6 @@ def test_parse_date_never_raises_and_only_accepts_real_days(text):
         assert digits.startswith(f"{day.year:04d}")
 
 
-@settings(deadline=None)  # timing on a shared machine is no property
 @given(
     st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=20)
 )
@@ -53,7 +50,6 @@ def test_full_width_and_spaces_fold_to_ascii(text):
         assert cleaned[0] == cleaned[1] == unicodedata.normalize("NFKC", text).strip()
 
 
-@settings(deadline=None)  # timing on a shared machine is no property
 @given(st.sampled_from(["", " ", "\u3000", "\t \u3000"]))
 def test_blank_cells_are_unknown(text):
     for kind in ("name", "text", "id", "code", "date", "region"):
@@ -86,7 +82,7 @@ def id_candidates(draw):
     return number
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(id_candidates(), min_size=1, max_size=20))
 def test_id_column_agrees_with_core_idnumber(numbers):
     cleaned = validate.clean_column(pa.array(numbers), "id")
@@ -110,7 +106,6 @@ def test_id_column_agrees_with_core_idnumber(numbers):
             assert (sex, birth) == (parsed.sex, parsed.birth_date)
 
 
-@settings(deadline=None)  # timing on a shared machine is no property
 @given(st.lists(st.text(max_size=3), max_size=5))
 def test_code_labels_map_to_codes_and_anything_else_to_unknown(extra):
     codes = {"是": True, "否": False}
@@ -124,7 +119,7 @@ NAME_CHARS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.text(NAME_CHARS, min_size=1, max_size=8), max_size=30))
 def test_batch_name_keys_equal_core_normalize(values):
     assert namekeys.normalize_many(values) == [names.normalize(v) for v in values]

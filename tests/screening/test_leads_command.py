@@ -10,8 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from huhang.core.models import AuditEvent
-from huhang.screening.models import Lead
-from tests.screening.test_leads_support import EVIDENCE, make_lead
+from tests.factories.screening import EVIDENCE, LeadFactory
+from tests.screening.test_leads_support import NEW_CHILD
+
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 
 
 def run(*args) -> str:
@@ -22,12 +24,17 @@ def run(*args) -> str:
 
 @pytest.fixture
 def leads(tree, children):
-    flagged = make_lead(
-        division=tree["street"], kind="migrant", region_code="150203001099", region_flagged=True
+    flagged = LeadFactory(
+        division=tree["street"],
+        kind="migrant",
+        region_code="150203001099",
+        region_flagged=True,
+        **NEW_CHILD,
     )
-    orphan = make_lead(division=tree["c1"], child=children["xiaohai"], kind="orphan")
-    ended = make_lead(division=tree["village"], child=children["village"], kind="moved_out")
-    Lead.objects.filter(pk=ended.pk).update(status="verified")
+    orphan = LeadFactory(division=tree["c1"], child=children["xiaohai"], kind="orphan")
+    ended = LeadFactory(
+        division=tree["village"], child=children["village"], kind="moved_out", verified=True
+    )
     return {"flagged": flagged, "orphan": orphan, "ended": ended}
 
 

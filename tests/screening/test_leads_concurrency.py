@@ -10,9 +10,9 @@ from django.db import connection, connections
 
 from huhang.core.exceptions import InvalidTransition
 from huhang.registry.models import CategoryAssignment
-from huhang.screening import services_leads as services
+from huhang.screening.leads import services
 from huhang.screening.models import Lead
-from tests.screening.test_leads_support import make_lead, reviewed
+from tests.factories.screening import LeadFactory
 
 pytestmark = [
     pytest.mark.skipif(
@@ -27,7 +27,7 @@ THREADS = 4
 
 
 def test_concurrent_approvals_approve_once(users, children, tree):
-    lead = reviewed(make_lead(division=tree["c1"], child=children["xiaohai"]), users)
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"], reviewed=True)
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
 

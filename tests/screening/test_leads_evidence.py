@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huhang.core import idnumber
-from huhang.screening.models import Lead
-from huhang.screening.selectors_leads import (
+from huhang.screening.leads.evidence import (
     evidence_dates,
     evidence_line,
     evidence_school,
 )
+from huhang.screening.models import Lead
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huhang.accounts.models import User
 from huhang.core.models import AuditEvent
 from huhang.core.roles import Role
 from huhang.registry.models import CategoryAssignment, Child
 from huhang.screening.models import Lead
-from tests.screening.test_leads_support import EVIDENCE_WORDS, make_lead, reviewed
+from tests.factories.base import UserFactory
+from tests.factories.screening import EVIDENCE_WORDS, LeadFactory
+from tests.screening.test_leads_support import NEW_CHILD
+
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 
 LIST = reverse("screening:lead_list")
 
@@ -31,9 +34,9 @@ def step(lead, name):
 @pytest.fixture
 def leads(tree, children):
     return {
-        "mine": make_lead(division=tree["c1"], child=children["xiaohai"], kind="orphan"),
-        "c2": make_lead(division=tree["c2"], child=children["c2"], kind="left_behind"),
-        "village": make_lead(division=tree["village"], child=children["village"], kind="dfuc"),
+        "mine": LeadFactory(division=tree["c1"], child=children["xiaohai"], kind="orphan"),
+        "c2": LeadFactory(division=tree["c2"], child=children["c2"], kind="left_behind"),
+        "village": LeadFactory(division=tree["village"], child=children["village"], kind="dfuc"),
     }
 
 
@@ -69,7 +72,9 @@ def test_each_user_lists_the_leads_of_its_area(users, leads, login):
 
 
 def test_list_shows_cards_with_kind_age_community_and_flag(users, tree, login):
-    make_lead(division=tree["street"], region_code="150203001099", region_flagged=True)
+    LeadFactory(
+        division=tree["street"], region_code="150203001099", region_flagged=True, **NEW_CHILD
+    )
     body = login(users["supervisor"]).get(LIST).content.decode()
     assert "赵小新" in body and "疑似孤儿" in body and "友谊大街街道" in body
     assert "150203001099" in body and "不在本系统区划中" in body
@@ -97,11 +102,7 @@ def test_htmx_request_gets_only_the_results(users, leads, login):
 
 def test_pagination(users, tree, login, settings):
     settings.HUHANG_PAGE_SIZE = 2
-    for _ in range(5):
-        make_lead(division=tree["c1"], kind="migrant", birth_date=date(2016, 1, 1))
-        Lead.objects.filter(pk=Lead.objects.latest("pk").pk).update(
-            person_key=str(Lead.objects.latest("pk").pk)
-        )
+    LeadFactory.create_batch(5, division=tree["c1"], kind="migrant", birth_date=date(2016, 1, 1))
     client = login(users["director"])
     page = client.get(LIST, {"page": 3}).context["page"]
     assert page.number == 3 and len(page) == 1 and page.paginator.count == 5
@@ -117,16 +118,16 @@ def test_list_query_count_is_pinned_and_does_not_grow(
     users, tree, login, django_assert_num_queries
 ):
     client = login(users["supervisor"])
-    make_lead(division=tree["c1"])
+    LeadFactory(division=tree["c1"])
     client.get(LIST)  # warm the session
     # session, user, user's division (menu), audit insert, count, page rows with their
     # division, then the session's save (savepoint, update, release).
     with django_assert_num_queries(9):
         client.get(LIST)
     few = _queries(client)
-    for n in range(12):
-        lead = make_lead(division=tree["c2"], kind="left_behind", birth_date=date(2015, 1, 1))
-        Lead.objects.filter(pk=lead.pk).update(person_key=f"k{n}")
+    LeadFactory.create_batch(
+        12, division=tree["c2"], kind="left_behind", birth_date=date(2015, 1, 1)
+    )
     assert _queries(client) == few
 
 
@@ -150,7 +151,7 @@ def test_detail_shows_evidence_in_words_full_id_and_is_audited(users, leads, log
 
 
 def test_detail_of_an_unregistered_child_offers_registration_prefilled(users, tree, login):
-    lead = make_lead(division=tree["c1"])
+    lead = LeadFactory(division=tree["c1"], **NEW_CHILD)
     body = login(users["director"]).get(detail(lead)).content.decode()
     assert "尚未建档" in body and 'value="赵小新"' in body and lead.id_number in body
     event = AuditEvent.objects.get(object_type="lead", object_id=str(lead.pk), action="view")
@@ -160,15 +161,12 @@ def test_detail_of_an_unregistered_child_offers_registration_prefilled(users, tr
 @pytest.mark.parametrize("name", ["detail", "verify", "review", "approve", "reject"])
 def test_outside_the_scope_is_404(name, users, tree, login):
     # Each step's role, looking at a lead of another area: it does not exist for them.
-    town_bureau = User.objects.create(username="town", role=Role.BUREAU, division=tree["town"])
+    town_bureau = UserFactory(username="town", role=Role.BUREAU, division=tree["town"])
     user = {"review": users["supervisor"], "approve": town_bureau}.get(name, users["director"])
-    lead = make_lead(division=tree["c2"] if name != "approve" else tree["c1"])
-    Lead.objects.filter(pk=lead.pk).update(
-        status={"review": "verified", "approve": "reviewed"}.get(name, "new")
-    )
+    step_reached = {"review": {"verified": True}, "approve": {"reviewed": True}}.get(name, {})
+    lead = LeadFactory(division=tree["c2"] if name != "approve" else tree["c1"], **step_reached)
     if name == "review":
-        lead = make_lead(division=tree["village"], kind="dfuc")
-        Lead.objects.filter(pk=lead.pk).update(status="verified")
+        lead = LeadFactory(division=tree["village"], kind="dfuc", verified=True)
     client = login(user)
     url = detail(lead) if name == "detail" else step(lead, name)
     assert client.get(url).status_code == 404
@@ -214,7 +212,7 @@ def test_wrong_method_is_405(users, leads, login):
 
 
 def test_whole_workflow_director_supervisor_bureau(users, tree, login):
-    lead = make_lead(division=tree["c1"], kind="orphan")
+    lead = LeadFactory(division=tree["c1"], kind="orphan", **NEW_CHILD)
     director = login(users["director"])
     response = director.post(
         step(lead, "verify"),
@@ -250,7 +248,7 @@ def test_whole_workflow_director_supervisor_bureau(users, tree, login):
 
 
 def test_verification_with_invalid_registration_shows_errors_and_saves_nothing(users, tree, login):
-    lead = make_lead(division=tree["c1"])
+    lead = LeadFactory(division=tree["c1"], **NEW_CHILD)
     response = login(users["director"]).post(
         step(lead, "verify"),
         {
@@ -284,8 +282,8 @@ def test_reject_needs_a_reason_on_the_page(users, leads, login):
 
 
 def test_refused_approval_shows_the_registrys_reason(users, children, tree, login):
-    lead = reviewed(
-        make_lead(division=tree["c1"], child=children["xiaohai"], kind="deceased"), users
+    lead = LeadFactory(
+        division=tree["c1"], child=children["xiaohai"], kind="deceased", reviewed=True
     )
     response = login(users["bureau"]).post(step(lead, "approve"), {"version": lead.version})
     assert response.status_code == 200

@@ -17,10 +17,13 @@ from huhang.registry.models import (
     Household,
     Person,
 )
-from huhang.screening import services_leads as services
+from huhang.screening.leads import services
 from huhang.screening.models import Lead
-from tests.factories import ChildFactory, PersonFactory
-from tests.screening.test_leads_support import EVIDENCE_WORDS, approved, make_lead, reviewed
+from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
+from tests.factories.screening import EVIDENCE_WORDS, LeadFactory
+from tests.screening.test_leads_support import NEW_CHILD, approved
+
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -37,7 +40,7 @@ def _events(lead, step):
 
 
 def test_director_verifies_a_lead_of_its_community_with_documents(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     photo = SimpleUploadedFile("visit.png", PNG, content_type="image/png")
     services.lead_verify(
         by=users["director"], lead=lead, note="入户走访，父亲已故属实", documents=[photo]
@@ -54,7 +57,7 @@ def test_director_verifies_a_lead_of_its_community_with_documents(users, childre
 
 
 def test_verification_needs_a_note(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     with pytest.raises(DomainError) as err:
         services.lead_verify(by=users["director"], lead=lead, note="  ")
     assert err.value.field == "note"
@@ -63,15 +66,17 @@ def test_verification_needs_a_note(users, children, tree):
 
 
 def test_director_cannot_verify_another_communitys_lead(users, children, tree):
-    lead = make_lead(division=tree["village"], child=children["village"])
+    lead = LeadFactory(division=tree["village"], child=children["village"])
     with pytest.raises(NotAllowed):
         services.lead_verify(by=users["director"], lead=lead, note="看过")
     assert Lead.objects.get(pk=lead.pk).status == "new"
 
 
 def test_unregistered_child_is_registered_at_verification_from_the_leads_facts(users, tree):
-    lead = make_lead(division=tree["c1"], kind="dfuc")
-    other_kind = make_lead(division=tree["c1"], kind="left_behind")
+    lead = LeadFactory(division=tree["c1"], kind="dfuc", **NEW_CHILD)
+    other_kind = LeadFactory(
+        division=tree["c1"], kind="left_behind", **NEW_CHILD, id_number=lead.id_number
+    )
     services.lead_verify(
         by=users["director"],
         lead=lead,
@@ -93,7 +98,7 @@ def test_unregistered_child_is_registered_at_verification_from_the_leads_facts(u
 
 
 def test_flagged_lead_routed_to_the_street_is_registered_in_the_chosen_community(users, tree):
-    lead = make_lead(division=tree["street"], region_code="150203001099", region_flagged=True)
+    lead = LeadFactory(division=tree["street"], region_code="150203001099", region_flagged=True)
     services.lead_verify(
         by=users["supervisor"],
         lead=lead,
@@ -107,7 +112,7 @@ def test_flagged_lead_routed_to_the_street_is_registered_in_the_chosen_community
 
 
 def test_refused_registration_leaves_nothing(users, tree):
-    lead = make_lead(division=tree["c1"])
+    lead = LeadFactory(division=tree["c1"], **NEW_CHILD)
     before = Person.objects.count()
     with pytest.raises(DomainError):
         services.lead_verify(
@@ -123,7 +128,7 @@ def test_refused_registration_leaves_nothing(users, tree):
 
 
 def test_child_registered_meanwhile_is_linked_not_registered_twice(users, tree):
-    lead = make_lead(division=tree["c1"])
+    lead = LeadFactory(division=tree["c1"], **NEW_CHILD)
     person = PersonFactory(
         name="赵小新", sex="M", birth_date=lead.birth_date, id_number=lead.id_number
     )
@@ -134,7 +139,7 @@ def test_child_registered_meanwhile_is_linked_not_registered_twice(users, tree):
 
 
 def test_an_ending_lead_without_an_archive_cannot_be_verified(users, tree):
-    lead = make_lead(division=tree["c1"], kind="deceased")
+    lead = LeadFactory(division=tree["c1"], kind="deceased")
     with pytest.raises(DomainError, match="尚未建档"):
         services.lead_verify(by=users["director"], lead=lead, note="走访")
     assert Lead.objects.get(pk=lead.pk).status == "new"
@@ -144,7 +149,7 @@ def test_an_ending_lead_without_an_archive_cannot_be_verified(users, tree):
 
 
 def test_supervisor_reviews_a_verified_lead_and_director_may_not(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     services.lead_verify(by=users["director"], lead=lead, note="属实")
     with pytest.raises(NotAllowed):
         services.lead_review(by=users["director"], lead=lead, note="")
@@ -159,13 +164,13 @@ def test_supervisor_reviews_a_verified_lead_and_director_may_not(users, children
 
 
 def test_review_of_a_new_lead_is_refused(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     with pytest.raises(InvalidTransition):
         services.lead_review(by=users["supervisor"], lead=lead)
 
 
 def test_rejection_needs_a_reason_and_the_holder_of_the_step(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     with pytest.raises(DomainError) as err:
         services.lead_reject(by=users["director"], lead=lead, reason=" ")
     assert err.value.field == "reason"
@@ -182,13 +187,13 @@ def test_rejection_needs_a_reason_and_the_holder_of_the_step(users, children, tr
 
 
 def test_director_rejects_a_new_lead_after_the_visit(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     services.lead_reject(by=users["director"], lead=lead, reason="走访核实情况不属实")
     assert Lead.objects.get(pk=lead.pk).status == "rejected"
 
 
 def test_double_approval_is_refused(users, children, tree):
-    lead = reviewed(make_lead(division=tree["c1"], child=children["xiaohai"]), users)
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"], reviewed=True)
     stale = Lead.objects.get(pk=lead.pk)
     services.lead_approve(by=users["bureau"], lead=lead)
     with pytest.raises(InvalidTransition):
@@ -198,7 +203,7 @@ def test_double_approval_is_refused(users, children, tree):
 
 
 def test_a_stale_version_is_refused(users, children, tree):
-    lead = reviewed(make_lead(division=tree["c1"], child=children["xiaohai"]), users)
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"], reviewed=True)
     Lead.objects.filter(pk=lead.pk).update(version=5)
     with pytest.raises(InvalidTransition):
         services.lead_approve(by=users["bureau"], lead=lead, version=4)
@@ -207,7 +212,7 @@ def test_a_stale_version_is_refused(users, children, tree):
 
 @pytest.mark.parametrize("role", ["director", "supervisor"])
 def test_only_the_bureau_approves(role, users, children, tree):
-    lead = reviewed(make_lead(division=tree["c1"], child=children["xiaohai"]), users)
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"], reviewed=True)
     with pytest.raises(NotAllowed):
         services.lead_approve(by=users[role], lead=lead)
 
@@ -218,7 +223,7 @@ def test_only_the_bureau_approves(role, users, children, tree):
 @pytest.mark.parametrize("kind", ["orphan", "dfuc", "difficulty", "left_behind", "migrant"])
 def test_approval_creates_the_approved_category(kind, users, children, tree):
     child = children["xiaohai"]
-    lead = reviewed(make_lead(division=tree["c1"], child=child, kind=kind), users)
+    lead = LeadFactory(division=tree["c1"], child=child, kind=kind, reviewed=True)
     today = date(2026, 11, 2)
     services.lead_approve(by=users["bureau"], lead=lead, today=today)
     lead.refresh_from_db()
@@ -236,8 +241,10 @@ def test_approval_creates_the_approved_category(kind, users, children, tree):
 
 def test_approval_continues_an_open_proposal_of_the_same_category(users, children, tree):
     child = children["xiaohai"]
-    proposal = CategoryAssignment.objects.create(child=child, category="orphan", basis="主任提出")
-    lead = reviewed(make_lead(division=tree["c1"], child=child), users)
+    proposal = CategoryFactory(
+        child=child, category="orphan", basis="主任提出", proposed_by__division=tree["c1"]
+    )
+    lead = LeadFactory(division=tree["c1"], child=child, reviewed=True)
     services.lead_approve(by=users["bureau"], lead=lead)
     proposal.refresh_from_db()
     assert proposal.status == "approved"
@@ -245,7 +252,7 @@ def test_approval_continues_an_open_proposal_of_the_same_category(users, childre
 
 
 def test_lead_for_a_child_not_yet_registered_goes_all_the_way(users, tree):
-    lead = make_lead(division=tree["c1"], kind="orphan")
+    lead = LeadFactory(division=tree["c1"], kind="orphan")
     services.lead_verify(by=users["director"], lead=lead, note="父母双亡，由祖母抚养")
     services.lead_review(by=users["supervisor"], lead=lead, note="同意")
     services.lead_approve(by=users["bureau"], lead=lead)
@@ -257,7 +264,7 @@ def test_lead_for_a_child_not_yet_registered_goes_all_the_way(users, tree):
 def test_approving_an_orphan_ends_the_dfuc_assignment(users, children, tree):
     child = children["xiaohai"]
     dfuc = approved(child, "dfuc")
-    lead = reviewed(make_lead(division=tree["c1"], child=child, kind="orphan"), users)
+    lead = LeadFactory(division=tree["c1"], child=child, kind="orphan", reviewed=True)
     services.lead_approve(by=users["bureau"], lead=lead, today=date(2026, 11, 2))
     dfuc.refresh_from_db()
     assert dfuc.status == "ended" and "孤儿" in dfuc.ended_reason
@@ -267,7 +274,7 @@ def test_approving_an_orphan_ends_the_dfuc_assignment(users, children, tree):
 def test_dfuc_for_an_orphan_is_refused_and_nothing_changes(users, children, tree):
     child = children["xiaohai"]
     approved(child, "orphan")
-    lead = reviewed(make_lead(division=tree["c1"], child=child, kind="dfuc"), users)
+    lead = LeadFactory(division=tree["c1"], child=child, kind="dfuc", reviewed=True)
     with pytest.raises(DomainError, match="孤儿不同时认定"):
         services.lead_approve(by=users["bureau"], lead=lead)
     lead.refresh_from_db()
@@ -279,7 +286,7 @@ def test_dfuc_for_an_orphan_is_refused_and_nothing_changes(users, children, tree
 def test_already_approved_category_is_refused(users, children, tree):
     child = children["xiaohai"]
     approved(child, "migrant")
-    lead = reviewed(make_lead(division=tree["c1"], child=child, kind="migrant"), users)
+    lead = LeadFactory(division=tree["c1"], child=child, kind="migrant", reviewed=True)
     with pytest.raises(DomainError, match="无需重复认定"):
         services.lead_approve(by=users["bureau"], lead=lead)
     assert Lead.objects.get(pk=lead.pk).status == "reviewed"
@@ -301,10 +308,12 @@ def test_ending_kinds_end_every_active_category_on_the_evidence_date(
 ):
     child = children["xiaohai"]
     orphan = approved(child, "orphan")
-    candidate = CategoryAssignment.objects.create(child=child, category="left_behind", basis="x")
+    candidate = CategoryFactory(
+        child=child, category="left_behind", basis="x", proposed_by__division=tree["c1"]
+    )
     evidence = [{**fact, "batch": 2, "dates": {"date": "2026-10-15"}}]
-    lead = reviewed(
-        make_lead(division=tree["c1"], child=child, kind=kind, evidence=evidence), users
+    lead = LeadFactory(
+        division=tree["c1"], child=child, kind=kind, evidence=evidence, reviewed=True
     )
     services.lead_approve(by=users["bureau"], lead=lead, today=date(2026, 11, 2))
     orphan.refresh_from_db()
@@ -320,7 +329,7 @@ def test_turned_18_ends_on_the_18th_birthday(users, tree):
     person = PersonFactory(name="高中生", sex="F", birth_date=date(2008, 10, 20))
     child = ChildFactory(person=person, division=tree["c1"])
     orphan = approved(child, "orphan", since=date(2015, 1, 1))
-    lead = reviewed(make_lead(division=tree["c1"], child=child, kind="turned_18"), users)
+    lead = LeadFactory(division=tree["c1"], child=child, kind="turned_18", reviewed=True)
     services.lead_approve(by=users["bureau"], lead=lead, today=date(2026, 11, 2))
     orphan.refresh_from_db()
     assert orphan.status == "ended" and orphan.effective_to == date(2026, 10, 20)
@@ -340,10 +349,15 @@ def test_situation_ended_ends_only_the_dfuc_category(users, children, tree):
             "dates": {"started_on": "2022-01-01", "ended_on": "2026-09-30"},
         }
     ]
-    lead = make_lead(
-        division=tree["c1"], child=child, kind="situation_ended", category="dfuc", evidence=evidence
+    lead = LeadFactory(
+        division=tree["c1"],
+        child=child,
+        kind="situation_ended",
+        category="dfuc",
+        evidence=evidence,
+        reviewed=True,
     )
-    services.lead_approve(by=users["bureau"], lead=reviewed(lead, users), today=date(2026, 11, 2))
+    services.lead_approve(by=users["bureau"], lead=lead, today=date(2026, 11, 2))
     dfuc.refresh_from_db()
     left.refresh_from_db()
     assert dfuc.status == "ended" and dfuc.effective_to == date(2026, 9, 30)
@@ -352,8 +366,8 @@ def test_situation_ended_ends_only_the_dfuc_category(users, children, tree):
 
 
 def test_ending_lead_without_an_active_category_is_refused(users, children, tree):
-    lead = reviewed(
-        make_lead(division=tree["c1"], child=children["xiaohai"], kind="deceased"), users
+    lead = LeadFactory(
+        division=tree["c1"], child=children["xiaohai"], kind="deceased", reviewed=True
     )
     with pytest.raises(DomainError, match="没有可终止"):
         services.lead_approve(by=users["bureau"], lead=lead)
@@ -378,10 +392,15 @@ def test_scholarship_lead_puts_the_student_on_the_list(users, tree):
             "school": "内蒙古大学",
         }
     ]
-    lead = make_lead(
-        division=tree["c1"], child=child, kind="scholarship", category="", evidence=evidence
+    lead = LeadFactory(
+        division=tree["c1"],
+        child=child,
+        kind="scholarship",
+        category="",
+        evidence=evidence,
+        reviewed=True,
     )
-    services.lead_approve(by=users["bureau"], lead=reviewed(lead, users), today=date(2026, 11, 2))
+    services.lead_approve(by=users["bureau"], lead=lead, today=date(2026, 11, 2))
     entitlement = Entitlement.objects.get(child=child, programme_id="scholarship")
     assert entitlement.starts_on == date(2026, 9, 1)
     assert "内蒙古大学" in entitlement.basis and f"#{lead.pk}" in entitlement.basis
@@ -392,8 +411,8 @@ def test_scholarship_lead_puts_the_student_on_the_list(users, tree):
 def test_autumn_aid_needs_a_low_income_household(users, tree):
     person = PersonFactory(name="高三学生", sex="F", birth_date=date(2009, 2, 1))
     child = ChildFactory(person=person, division=tree["c1"])
-    lead = reviewed(
-        make_lead(division=tree["c1"], child=child, kind="autumn_aid", category=""), users
+    lead = LeadFactory(
+        division=tree["c1"], child=child, kind="autumn_aid", category="", reviewed=True
     )
     with pytest.raises(DomainError, match=r"未能批准.*低保"):
         services.lead_approve(by=users["bureau"], lead=lead, today=date(2026, 8, 3))
@@ -408,7 +427,7 @@ def test_autumn_aid_needs_a_low_income_household(users, tree):
 
 
 def test_uploaded_document_that_is_not_what_it_says_refuses_the_verification(users, children, tree):
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     fake = SimpleUploadedFile("visit.png", b"not a picture at all", content_type="image/png")
     with pytest.raises(DomainError):
         services.lead_verify(by=users["director"], lead=lead, note="走访", documents=[fake])
@@ -419,7 +438,7 @@ def test_uploaded_document_that_is_not_what_it_says_refuses_the_verification(use
 def test_verifier_and_reviewer_do_not_approve_their_own_lead(users, children, tree):
     """Four eyes: the bureau may take every step of a lead in its district, but not all of
     them on the same lead."""
-    lead = make_lead(division=tree["c1"], child=children["xiaohai"])
+    lead = LeadFactory(division=tree["c1"], child=children["xiaohai"])
     services.lead_verify(by=users["bureau"], lead=lead, note="电话核实，属实")
     with pytest.raises(NotAllowed):
         services.lead_review(by=users["bureau"], lead=lead)

@@ -8,22 +8,15 @@ import pytest
 
 from huhang.core.exceptions import ConcurrentEdit, NotAllowed
 from huhang.core.models import AuditEvent
-from huhang.screening.models import FeedBatch, LinkReview, LinkStatus, ScreeningRun
-from huhang.screening.services_links import link_review_resolve, link_reviews_store
+from huhang.screening.links.services import link_review_resolve, link_reviews_store
+from huhang.screening.models import FeedBatch, LinkReview, LinkStatus
+from tests.factories.screening import FeedBatchFactory, ScreeningRunFactory
 
 BIRTH = date(2014, 5, 17)
 
 
-def batch(n: int = 1) -> FeedBatch:
-    return FeedBatch.objects.create(
-        source="education",
-        as_of=date(2026, 3, 1),
-        file_name="education.csv",
-        file_size=1,
-        sha256=f"edu-{n}",
-        rows=10,
-        accepted=10,
-    )
+def batch() -> FeedBatch:
+    return FeedBatchFactory(source="education")
 
 
 def candidate(b: FeedBatch, row: int = 2, **more) -> dict:
@@ -53,9 +46,7 @@ def candidate(b: FeedBatch, row: int = 2, **more) -> dict:
 
 def test_store_keeps_the_rows_facts_and_routes_by_residence(tree, users):
     b = batch()
-    run = ScreeningRun.objects.create(
-        as_of=date(2026, 3, 1), engine="duckdb", started_by=users["bureau"]
-    )
+    run = ScreeningRunFactory(started_by=users["bureau"])
     assert link_reviews_store(run=run, candidates=[candidate(b)]) == 1
     review = LinkReview.objects.get()
     assert (review.batch_id, review.row, review.status) == (b.pk, 2, LinkStatus.OPEN)
@@ -87,14 +78,14 @@ def test_store_routes_to_the_nearest_known_ancestor(tree, residence, hukou, divi
 
 
 def test_store_does_not_ask_twice(tree, users):
-    first = batch(1)
+    first = batch()
     assert link_reviews_store(run=None, candidates=[candidate(first), candidate(first, 3)]) == 2
     # The same rows again (the next screening): nothing new.
     assert link_reviews_store(run=None, candidates=[candidate(first), candidate(first, 3)]) == 0
     # Next month's snapshot: the same students on other rows, even after a decision.
     decided = LinkReview.objects.get(row=2)
     link_review_resolve(by=users["supervisor"], review=decided, same_person=False)
-    second = batch(2)
+    second = batch()
     again = [
         candidate(second, 7, student_number="G0002"),
         candidate(second, 8, student_number="G0003"),
@@ -144,3 +135,14 @@ def test_other_roles_may_not_decide(tree, users, role):
         link_review_resolve(by=users[role], review=review, same_person=True)
     review.refresh_from_db()
     assert review.status == LinkStatus.OPEN
+
+
+def test_a_decision_outside_the_users_area_is_refused(tree, users):
+    """The service checks the scope itself, whoever calls it (the page looks the review up in
+    the user's scope first; another caller might not)."""
+    link_reviews_store(run=None, candidates=[candidate(batch(), residence_code="150203002001")])
+    village = LinkReview.objects.get()
+    with pytest.raises(NotAllowed):
+        link_review_resolve(by=users["supervisor"], review=village, same_person=True)
+    village.refresh_from_db()
+    assert village.status == LinkStatus.OPEN and village.resolved_by is None

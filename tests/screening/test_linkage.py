@@ -11,8 +11,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from huhang.screening.linkage import link_people
+from huhang.screening.analytics.linkage import link_people
 from huhang.screening.models import LinkReview, LinkStatus
+from tests.factories.base import DivisionFactory
+from tests.factories.screening import LinkReviewFactory
 from tests.screening.conftest import AS_OF, HERE, THERE, person
 
 BIRTH = date(2014, 5, 17)
@@ -151,14 +153,13 @@ def test_a_weak_lookalike_goes_to_review_not_linked(feeds):
 
 
 def _decide(made, row: int, candidate: dict, status: str, users, **detail) -> LinkReview:
-    return LinkReview.objects.create(
+    return LinkReviewFactory(
         batch=made["education"],
         row=row,
         name=candidate["name"],
         candidate_id_number=candidate["id_number"],
         candidate_name=candidate["name"],
-        match_probability=0.5,
-        division_id=HERE,
+        division=DivisionFactory(code=HERE),
         status=status,
         resolved_by=users["supervisor"],
         resolved_at=timezone.now(),
@@ -236,7 +237,7 @@ def test_no_rows_without_id_skips_splink_and_leaves_no_working_tables(feeds):
 
 
 def test_the_whole_loop_store_resolve_and_link_again(feeds, users):
-    from huhang.screening.services_links import link_review_resolve, link_reviews_store
+    from huhang.screening.links.services import link_review_resolve, link_reviews_store
 
     one = person("张伟", BIRTH)
     two = person("张伟", BIRTH, hukou=THERE, residence=THERE)

@@ -10,13 +10,13 @@ import duckdb
 import opencc
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
 from huhang.core import idnumber
-from huhang.screening.linkage import link_people
-from huhang.screening.schema import SCHEMAS
+from huhang.screening.analytics.linkage import link_people
+from huhang.screening.analytics.schema import SCHEMAS
 
 BIRTH = date(2013, 9, 21)
 NAMES = ["王小海", "张伟明", "欧阳娜娜", "买买提·艾力", "阿依古丽·吐尔逊", "刘洋", "陈思远"]
@@ -77,12 +77,7 @@ ID_OF = dict(zip(POLICE["name"].to_pylist(), POLICE["id_number"].to_pylist(), st
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=12,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=12, derandomize=True)
 @given(garbled())
 def test_any_garbling_of_a_registered_name_links_to_that_person(case):
     name, text = case

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from huhang.screening import linkage_eval
+from huhang.screening.analytics import linkage_eval
 
 PRECISION_TARGET = 0.99
 RECALL_TARGET = 0.95

@@ -3,56 +3,28 @@ roles 403, audited views, pinned query counts."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from huhang.core.models import AuditEvent
-from huhang.screening.models import FeedBatch, LinkReview, LinkStatus
+from huhang.screening.models import LinkReview, LinkStatus
+from tests.factories.base import DivisionFactory
+from tests.factories.screening import LinkReviewFactory
 
-BIRTH = date(2014, 5, 17)
 FULL_ID = "150203201405170011"
 
 
 def review(division: str = "150203001001", n: int = 1, **more) -> LinkReview:
-    batch, _ = FeedBatch.objects.get_or_create(
-        source="education",
-        sha256="edu",
-        defaults={
-            "as_of": date(2026, 3, 1),
-            "file_name": "education.csv",
-            "file_size": 1,
-            "rows": 99,
-            "accepted": 99,
-        },
+    """張偉 of the student register, routed to `division`, and 张伟 of the population register
+    (the same name written two ways, born the same day: 2014-05-17)."""
+    return LinkReviewFactory(
+        division=DivisionFactory(code=division),
+        row=n + 1,
+        name="張偉",
+        candidate_name="张伟",
+        candidate_id_number=FULL_ID,
+        **more,
     )
-    fields = {
-        "batch": batch,
-        "row": n + 1,
-        "name": "張偉",
-        "sex": "M",
-        "birth_date": BIRTH,
-        "region_code": division,
-        "detail": {
-            "student_number": "G0001",
-            "school": "昆都仑区第一小学",
-            "hukou_code": "150203001001",
-            "residence_code": division,
-            "candidate_sex": "M",
-            "candidate_hukou_code": "150203001001",
-            "candidate_residence_code": "150203001001",
-            "reason": "homonym",
-        },
-        "candidate_id_number": FULL_ID,
-        "candidate_name": "张伟",
-        "candidate_birth_date": BIRTH,
-        "candidate_region_code": "150203001001",
-        "match_probability": 0.5,
-        "division_id": division,
-    }
-    fields.update(more)
-    return LinkReview.objects.create(**fields)
 
 
 @pytest.mark.parametrize("who", ["supervisor", "bureau"])

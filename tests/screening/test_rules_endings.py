@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.factories.registry import CategoryFactory
 from tests.screening.conftest import AWAY, family, leads_of, person, register, run_rules
 
 
@@ -117,13 +118,15 @@ def test_no_situation_ended_while_still_dfuc(feeds, tree):
 
 
 def test_ending_kinds_only_for_open_categories(feeds, tree):
-    from huhang.registry.models import CategoryAssignment
-
     kid = person("赵九", date(2015, 1, 1), status="dead", status_date=date(2026, 1, 5))
     feeds.add("police", kid)
     feeds.commit()
     child = register(kid, tree["c1"])
-    CategoryAssignment.objects.create(
-        child=child, category="orphan", status="ended", ended_reason="已被收养"
+    CategoryFactory(
+        child=child,
+        category="orphan",
+        status="ended",
+        ended_reason="已被收养",
+        proposed_by__division=tree["c1"],
     )
     assert leads_of(run_rules(), kid) == {}

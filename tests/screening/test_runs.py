@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from huhang.core.exceptions import DomainError
+from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
 from huhang.screening.models import Lead, RunStatus, ScreeningRun
-from huhang.screening.services_screen import screen_execute, screen_request, screen_run, stages
+from huhang.screening.runs.services import screen_execute, screen_request, screen_run, stages
+from tests.factories.screening import ScreeningRunFactory
 from tests.screening.conftest import AS_OF, AWAY, family, person
 
 
@@ -105,9 +106,7 @@ def test_the_database_refuses_a_second_run_in_flight(feeds, users):
     _dfuc(feeds)
     screen_request(by=users["bureau"], as_of=AS_OF)
     with pytest.raises(IntegrityError), transaction.atomic():
-        ScreeningRun.objects.create(
-            as_of=AS_OF, engine="duckdb", root=settings.HUHANG_ROOT_DIVISION
-        )
+        ScreeningRunFactory(queued=True, as_of=AS_OF, started_by=None)
 
 
 def test_a_run_whose_worker_died_does_not_block_the_next(feeds, users):
@@ -119,6 +118,30 @@ def test_a_run_whose_worker_died_does_not_block_the_next(feeds, users):
     stuck.refresh_from_db()
     assert stuck.status == RunStatus.FAILED and "中断" in stuck.error
     assert run.status == RunStatus.DONE
+
+
+@pytest.mark.parametrize("stage", ["linkage", "store"])
+def test_a_run_taken_for_dead_while_it_ran_stores_nothing(feeds, users, stage):
+    """A stage that outlasts HUHANG_SCREENING_STALE_MINUTES: the next request marks the run
+    failed and queues its own. The first worker, still alive, must not then store its leads and
+    mark the run done over the failure (two runs would have stored leads side by side)."""
+    _dfuc(feeds)
+    slow = screen_request(by=users["bureau"], as_of=AS_OF)
+    later = timezone.now() + timedelta(minutes=settings.HUHANG_SCREENING_STALE_MINUTES + 1)
+    queued = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        if label == stage:
+            with time_machine.travel(later, tick=False):
+                queued.append(screen_request(by=users["bureau"], as_of=AS_OF))
+
+    with pytest.raises(InvalidTransition):
+        screen_execute(run=slow, by=users["bureau"], progress=progress)
+    slow.refresh_from_db()
+    assert slow.status == RunStatus.FAILED and "中断" in slow.error
+    assert not Lead.objects.exists()
+    assert [r.status for r in queued] == [RunStatus.QUEUED]
+    assert not AuditEvent.objects.filter(object_type="screening_run").exists()
 
 
 def test_a_failed_run_records_its_reason_and_stores_nothing(feeds, users, login):

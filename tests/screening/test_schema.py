@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 
-from huhang.screening.schema import ROW_GROUP_ROWS, SCHEMAS, snapshot_write
+from huhang.screening.analytics.schema import ROW_GROUP_ROWS, SCHEMAS, snapshot_write
 
 
 def test_a_large_snapshot_has_several_row_groups(settings_data_dir):

@@ -9,7 +9,7 @@ import pytest
 from huhang.core.exceptions import DomainError, NotAllowed
 from huhang.core.models import AuditEvent
 from huhang.screening.models import Lead, ScreeningRun
-from huhang.screening.services_screen import screen_run
+from huhang.screening.runs.services import screen_run
 from tests.screening.conftest import AS_OF, AWAY, Feeds, family, person
 
 

@@ -1,10 +1,15 @@
 """Pagination of list pages: the page that ?page= asks for, and the other query parameters for
-the pager's links (core/pager.html), so that the filters survive turning the page."""
+the pager's links (core/pager.html), so that the filters survive turning the page; and the
+response of a list page, whole or (for htmx) only its results."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
 
 
 def page_of(request, rows, *, per_page: int | None = None) -> Page:
@@ -18,3 +23,11 @@ def other_params(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def render_list(request, template: str, rows, **context: Any) -> HttpResponse:
+    """A list page showing the page of `rows` asked for (as `page`, with `query` for the pager).
+    An htmx request (a filter changed, a page turned) gets only the template's `results`
+    partial, which the page replaces in place."""
+    context |= {"page": page_of(request, rows), "query": other_params(request)}
+    return render(request, f"{template}#results" if request.htmx else template, context)

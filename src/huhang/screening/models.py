@@ -1,7 +1,7 @@
 """Precise screening (精准排查): feed batches, link decisions, screening runs and leads.
 
 The department rows themselves are not here: each imported batch is a Parquet snapshot under the
-data directory (see `screening/schema.py`). The database keeps what people read and decide on:
+data directory (see `analytics/schema.py`). The database keeps what people read and decide on:
 the batch metadata and its rejected rows, the uncertain links waiting for a person, the runs,
 and the leads (线索) with their workflow.
 """

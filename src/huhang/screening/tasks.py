@@ -6,7 +6,7 @@ from django_tasks import task
 
 from huhang.core.context import acting_from
 from huhang.screening.models import ScreeningRun
-from huhang.screening.services_screen import screen_execute
+from huhang.screening.runs.services import screen_execute
 
 
 @task()

@@ -1,13 +1,13 @@
-"""Screening pages: feed uploads, the link review queue, the leads and the screening runs, each in
-its own module."""
+"""Screening pages: feed uploads, the link review queue, the leads and the screening runs, each
+sub-package's urls in the app's namespace ("screening")."""
 
 from django.urls import include, path
 
 app_name = "screening"
 
 urlpatterns = [
-    path("feeds/", include("huhang.screening.urls_feeds")),
-    path("links/", include("huhang.screening.urls_links")),
-    path("leads/", include("huhang.screening.urls_leads")),
-    path("runs/", include("huhang.screening.urls_runs")),
+    path("feeds/", include("huhang.screening.feeds.urls")),
+    path("links/", include("huhang.screening.links.urls")),
+    path("leads/", include("huhang.screening.leads.urls")),
+    path("runs/", include("huhang.screening.runs.urls")),
 ]

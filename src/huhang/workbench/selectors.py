@@ -27,7 +27,7 @@ from huhang.core.models import AuditAction
 from huhang.core.roles import Role, can
 from huhang.registry import selectors as registry
 from huhang.registry.models import CategoryStatus
-from huhang.screening.selectors_leads import leads_waiting
+from huhang.screening.leads.selectors import leads_waiting
 
 # Roles whose inbox lists the visits due in their area: the people who go (directors) and
 # those who answer for them (supervisors, the bureau). Social workers' inboxes hold only their

@@ -1,12 +1,8 @@
-"""Importing department feeds (FEEDS.md): reading, checking, storing.
+"""Department feeds (FEEDS.md): importing a file, the batches and their rejected rows.
 
-- `reader`: bytes → an Arrow table of strings (CSV in UTF-8/UTF-8-BOM/GB18030, XLSX);
-- `spec`: each source's columns, kinds and row rules, as data;
-- `validate`: one DuckDB query per file normalises and checks every row;
-- `importer`: the `feed_import` service (batch, rejected rows, Parquet snapshot, audit).
+The rooms: `services` (`feed_import`: batch, rejected rows, Parquet snapshot, audit),
+`selectors`, `forms`, `views`, `urls`. The import's machinery: `reader` (bytes → an Arrow table
+of strings: CSV in UTF-8/UTF-8-BOM/GB18030, XLSX), `spec` (each source's columns, kinds and row
+rules, as data), `validate` (every row normalised and checked, column at a time), `namekeys`
+(the matching form of a whole column of names).
 """
-
-from huhang.screening.feeds.importer import ImportResult, allowed_sources, feed_import
-from huhang.screening.feeds.reader import FeedFileError
-
-__all__ = ["FeedFileError", "ImportResult", "allowed_sources", "feed_import"]

@@ -1,7 +1,7 @@
 """What each department's file looks like (FEEDS.md), as data.
 
 Each source is a list of columns: the Chinese header, the snapshot field it fills
-(`screening/schema.py`), the kind of value and whether the column must be there and the cell
+(`analytics/schema.py`), the kind of value and whether the column must be there and the cell
 must be filled. The validator (`validate.py`) turns this table into one DuckDB query per file,
 so a reader can check a source's rules here, line by line, against FEEDS.md.
 
@@ -17,9 +17,10 @@ Kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
-from huhang.screening import schema
+from huhang.screening.analytics import schema
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Col:
     column_required: bool = True
     # The cell must be filled (a blank cell rejects the row).
     cell_required: bool = True
-    codes: dict = field(default_factory=dict)
+    # (`dataclasses.field` in full: this class has a field named `field`.)
+    codes: dict = dataclasses.field(default_factory=dict)
 
 
 def _req(header: str, name: str, kind: str, codes: dict | None = None) -> Col:

@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 
 from huhang.core import idnumber
 from huhang.core.id_messages import id_error_message
+from huhang.screening.analytics.schema import SCHEMAS
 from huhang.screening.feeds import namekeys
 from huhang.screening.feeds.reader import FeedFileError, RawTable
 from huhang.screening.feeds.spec import SOURCES, Col, Source
-from huhang.screening.schema import SCHEMAS
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _MAX_SHOWN = 40  # characters of a refused value quoted in a message
@@ -342,7 +342,7 @@ def _message(source: Source, col: Col, code: int, value, first, today) -> str:
         return _("性别与公民身份号码不符")
     if code == BIRTH:
         return _("出生日期与公民身份号码不符")
-    if code == PERIOD:
+    if code == PERIOD and source.period is not None:
         start = source.column(source.period[0]).header
         return _("%(end)s早于%(start)s") % {"end": col.header, "start": start}
     if code == DUPLICATE:

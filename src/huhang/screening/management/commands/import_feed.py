@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
-from huhang.screening import schema
-from huhang.screening.feeds import feed_import
+from huhang.screening.analytics import schema
+from huhang.screening.feeds.services import feed_import
+from huhang.screening.management.arguments import active_user, iso_date
 
 
 class Command(BaseCommand):
@@ -54,7 +53,7 @@ class Command(BaseCommand):
     ) -> None:
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}")
-        by = _user(user) if user else None
+        by = active_user(user) if user else None
         progress = None
         if options.get("verbosity", 1) > 1:
 
@@ -64,24 +63,12 @@ class Command(BaseCommand):
         with acting_from(None, "cli"):
             try:
                 result = feed_import(
-                    by=by, source=source, path=file, as_of=_date(as_of), progress=progress
+                    by=by,
+                    source=source,
+                    path=file,
+                    as_of=iso_date(as_of) if as_of else None,
+                    progress=progress,
                 )
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"数据日期应为 YYYY-MM-DD：{text}") from None
-
-
-def _user(name: str):
-    found = get_user_model().objects.filter(username=name, is_active=True).first()
-    if found is None:
-        raise CommandError(f"没有用户“{name}”。")
-    return found

@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import json
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from huhang.core.context import acting_from
+from huhang.screening.leads.selectors import EXPORT_FIELDS, lead_export
+from huhang.screening.management.arguments import active_user
 from huhang.screening.models import LeadKind, LeadStatus
-from huhang.screening.selectors_leads import EXPORT_FIELDS, lead_export
 
 
 class Command(BaseCommand):
@@ -33,26 +33,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", choices=("json", "csv"), default="json", dest="fmt", help="输出格式"
         )
-        parser.add_argument(
-            "--status",
-            action="append",
-            choices=LeadStatus.values,
-            default=[],
-            help="只列出此状态的线索（可重复）",
-        )
-        parser.add_argument(
-            "--kind",
-            action="append",
-            choices=LeadKind.values,
-            default=[],
-            help="只列出此类型的线索（可重复）",
-        )
+        for option, values, what in (
+            ("--status", LeadStatus.values, "状态"),
+            ("--kind", LeadKind.values, "类型"),
+        ):
+            parser.add_argument(
+                option,
+                action="append",
+                choices=values,
+                default=[],
+                help=f"只列出此{what}的线索（可重复）",
+            )
         parser.add_argument(
             "--user", metavar="NAME", default=None, help="按该用户的管辖范围列出，并记入审计"
         )
 
     def handle(self, *args, fmt: str, status: list, kind: list, user: str | None, **options):
-        by = _user(user) if user else None
+        by = active_user(user) if user else None
         with acting_from(None, "cli"):
             rows = lead_export(by=by, statuses=status, kinds=kind)
         if fmt == "json":
@@ -63,10 +60,3 @@ class Command(BaseCommand):
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})
-
-
-def _user(username: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"没有用户“{username}”，或该账号已停用。")
-    return user

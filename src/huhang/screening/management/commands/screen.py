@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
+from huhang.screening.management.arguments import active_user, iso_date
 from huhang.screening.models import Engine
-from huhang.screening.services_screen import screen_run
+from huhang.screening.runs.services import screen_run
 
 BAR = 30
 
@@ -49,8 +48,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of: str | None, engine: str, user: str | None, **options) -> None:
-        day = _date(as_of) if as_of else timezone.localdate()
-        by = _user(user) if user else None
+        day = iso_date(as_of) if as_of else timezone.localdate()
+        by = active_user(user) if user else None
         started = time.perf_counter()
         progress = _Bar(self.stderr if options.get("verbosity", 1) > 0 else None)
         with acting_from(None, "cli"):
@@ -90,17 +89,3 @@ class _Bar:
     def close(self) -> None:
         if self.out is not None and self.drawn:
             self.out.write("")
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise CommandError(f"日期“{text}”应为 YYYY-MM-DD 格式，例如 2026-03-01。") from exc
-
-
-def _user(username: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"没有用户“{username}”，或该账号已停用。")
-    return user

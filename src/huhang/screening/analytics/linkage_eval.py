@@ -32,7 +32,7 @@ import opencc
 import pyarrow as pa
 from pypinyin import Style, lazy_pinyin
 
-from huhang.core import idnumber, names
+from huhang.core import divisions, idnumber, names
 
 DISTRICT = "150203"
 AS_OF = date(2026, 9, 1)
@@ -155,13 +155,14 @@ def _community(rng: random.Random) -> str:
 
 def _neighbour(code: str, rng: random.Random) -> str:
     """Another community of the same street."""
-    return f"{code[:9]}{(int(code[9:]) % COMMUNITIES) + 1:03d}"
+    street = divisions.CODE_LENGTH[divisions.STREET]
+    return f"{code[:street]}{(int(code[street:]) % COMMUNITIES) + 1:03d}"
 
 
 class _Maker:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.sequences: dict[date, int] = defaultdict(int)
+        self.sequences: dict[tuple[date, str], int] = defaultdict(int)
         self.surname_weights = [1 / (i + 1) ** 0.8 for i in range(len(SURNAMES))]
 
     def name(self) -> str:
@@ -207,7 +208,10 @@ def _bracketed(text: str) -> str:
     return "".join(
         f"{ch}({py})" if py != ch else ch
         for ch, py in zip(
-            text, lazy_pinyin(text, style=Style.TONE, errors=lambda s: list(s)), strict=False
+            text,
+            # pypinyin also takes a list from `errors` (one item per character); its stubs do not.
+            lazy_pinyin(text, style=Style.TONE, errors=lambda s: list(s)),  # type: ignore[arg-type, return-value]
+            strict=False,
         )
     )
 
@@ -453,7 +457,7 @@ def load(con: duckdb.DuckDBPyConnection, labelled: LabelledSet) -> None:
 
 def evaluate(con: duckdb.DuckDBPyConnection, labelled: LabelledSet) -> dict[str, Any]:
     """Run the linker on the set (already loaded) and score its automatic links."""
-    from huhang.screening.linkage import link_people
+    from huhang.screening.analytics.linkage import link_people
 
     started = time.perf_counter()
     outcome = link_people(con, as_of=AS_OF)

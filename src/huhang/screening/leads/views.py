@@ -9,16 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 from huhang.core.roles import can
 from huhang.regions.models import Level
-from huhang.screening import forms_leads as forms
-from huhang.screening import selectors_leads as selectors
-from huhang.screening import services_leads as services
-from huhang.screening.models import Lead
+from huhang.screening.leads import forms, selectors, services
+from huhang.screening.leads.evidence import evidence_lines
 
 
 @require_GET
@@ -28,11 +25,7 @@ def lead_list(request):
     valid = form.is_valid()
     filters = selectors.LeadFilter(**form.cleaned_data) if valid else selectors.LeadFilter()
     rows = selectors.lead_list(user=request.user, filters=filters)
-    page = page_of(request, rows)
-    query = other_params(request)
-    context = {"form": form, "page": page, "query": query}
-    template = "screening/leads/lead_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(request, "screening/leads/lead_list.html", rows, form=form)
 
 
 @require_GET
@@ -45,7 +38,7 @@ def lead_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lead_verify(request, pk: int):
     require(request.user, "lead.verify")
-    lead = scope.get(request.user, Lead, pk, "division", "child__person")
+    lead = selectors.lead_for_user(user=request.user, pk=pk)
     posted = request.method == "POST"
     form = _verify_form(request.user, lead, *((request.POST, request.FILES) if posted else ()))
     if posted and form.is_valid():
@@ -71,7 +64,7 @@ def lead_verify(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lead_review(request, pk: int):
     require(request.user, "lead.review")
-    lead = scope.get(request.user, Lead, pk, "division", "child__person")
+    lead = selectors.lead_for_user(user=request.user, pk=pk)
     return _act(
         request,
         lead,
@@ -84,7 +77,7 @@ def lead_review(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def lead_approve(request, pk: int):
     require(request.user, "lead.approve")
-    lead = scope.get(request.user, Lead, pk, "division", "child__person")
+    lead = selectors.lead_for_user(user=request.user, pk=pk)
     return _act(
         request, lead, forms.LeadApproveForm, services.lead_approve, _("已批准，档案已更新。")
     )
@@ -95,7 +88,7 @@ def lead_reject(request, pk: int):
     """Whoever holds the lead's current step may reject it (a director a new lead, a supervisor
     a verified one, the bureau any open one)."""
     require(request.user, "lead.verify")
-    lead = scope.get(request.user, Lead, pk, "division", "child__person")
+    lead = selectors.lead_for_user(user=request.user, pk=pk)
     require(request.user, services.STEP_CAPABILITY.get(lead.status, "lead.approve"))
     return _act(request, lead, forms.LeadRejectForm, services.lead_reject, _("线索已退回。"))
 
@@ -153,7 +146,7 @@ def _detail(request, lead, *, form=None):
         # A refusal of a step that is no longer the lead's (someone else acted first).
         "refusals": form.non_field_errors() if form is not None and not shown else [],
         "lead": lead,
-        "evidence": selectors.evidence_lines(lead),
+        "evidence": evidence_lines(lead),
         "show_full_id": can(request.user, "registry.full_id"),
         "step": step,
         "step_form": step_form,

@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.core.audit import audit_record, audit_record_many
-from huhang.core.exceptions import ConcurrentEdit, NotAllowed
+from huhang.core import divisions, scope
+from huhang.core.access import claim, require
+from huhang.core.audit import audit_record_many
+from huhang.core.exceptions import ConcurrentEdit, InvalidTransition, NotAllowed
 from huhang.core.models import AuditAction
-from huhang.core.roles import can
 from huhang.regions.models import Division
+from huhang.screening.links.selectors import audit_link
 from huhang.screening.models import LinkReview, LinkStatus, ScreeningRun
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 # Facts of the feed row kept for the comparison page (besides the model's own columns).
 _DETAIL_KEYS = ("student_number", "school", "hukou_code", "residence_code", "reason")
+_CODE = divisions.LEAF_LENGTH  # the width of a region code column
 _CANDIDATE_DETAIL_KEYS = (
     "candidate_sex",
     "candidate_hukou_code",
@@ -29,9 +35,13 @@ _CANDIDATE_DETAIL_KEYS = (
 )
 
 
+# Division code lengths, longest (a community) first.
+_LENGTHS = sorted(divisions.CODE_LENGTH.values(), reverse=True)
+
+
 def _prefixes(code: str | None) -> list[str]:
     code = (code or "").strip()
-    return [code[:n] for n in (12, 9, 6, 4, 2) if len(code) >= n]
+    return [code[:n] for n in _LENGTHS if len(code) >= n]
 
 
 def _root() -> Division:
@@ -73,10 +83,11 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _existing_keys(candidates: list[dict[str, Any]]) -> tuple[set, set]:
+def _existing_keys(candidates: list[dict[str, Any]]) -> tuple[set[tuple], set[tuple]]:
     """(batch, row, candidate) and (student number, candidate) of reviews already stored."""
     ids = {c["candidate_id_number"] for c in candidates}
-    by_row, by_student = set(), set()
+    by_row: set[tuple] = set()
+    by_student: set[tuple] = set()
     rows = LinkReview.objects.filter(candidate_id_number__in=ids).values_list(
         "batch_id", "row", "candidate_id_number", "detail"
     )
@@ -116,7 +127,7 @@ def link_reviews_store(*, run: ScreeningRun | None, candidates: Iterable[dict[st
             name=(c.get("name") or "")[:64],
             sex=c.get("sex") or "",
             birth_date=c.get("birth_date"),
-            region_code=(c.get("residence_code") or c.get("hukou_code") or "")[:12],
+            region_code=(c.get("residence_code") or c.get("hukou_code") or "")[:_CODE],
             detail={
                 **{k: _jsonable(c.get(k)) for k in _DETAIL_KEYS if c.get(k) is not None},
                 **{k: _jsonable(c.get(k)) for k in _CANDIDATE_DETAIL_KEYS if c.get(k) is not None},
@@ -127,7 +138,7 @@ def link_reviews_store(*, run: ScreeningRun | None, candidates: Iterable[dict[st
             candidate_birth_date=c.get("candidate_birth_date"),
             candidate_region_code=(
                 c.get("candidate_residence_code") or c.get("candidate_hukou_code") or ""
-            )[:12],
+            )[:_CODE],
             match_probability=float(c["match_probability"]),
             division=division,
             created_at=now,
@@ -146,27 +157,33 @@ def link_reviews_store(*, run: ScreeningRun | None, candidates: Iterable[dict[st
 
 
 @transaction.atomic
-def link_review_resolve(*, by, review: LinkReview, same_person: bool) -> LinkReview:
+def link_review_resolve(*, by: User, review: LinkReview, same_person: bool) -> LinkReview:
     """A supervisor's (or the bureau's) decision: the row is the candidate, or is not.
 
     Claimed with a conditional UPDATE on the open status, so that of two people deciding at the
     same time one wins and the other is told; the next screening applies the decision."""
-    if not can(by, "link.review"):
-        raise NotAllowed(_("您的角色无权复核匹配。"))
+    require(by, "link.review")
+    if not scope.visible(by, LinkReview).filter(pk=review.pk).exists():
+        raise NotAllowed(_("记录不存在，或不在您的管辖范围内。"))
     status = LinkStatus.LINKED if same_person else LinkStatus.DISTINCT
     now = timezone.now()
-    claimed = LinkReview.objects.filter(pk=review.pk, status=LinkStatus.OPEN).update(
-        status=status, resolved_by=by, resolved_at=now
-    )
-    if not claimed:
-        raise ConcurrentEdit(_("该匹配已由他人处理，请刷新后查看。"))
+    try:
+        claim(
+            LinkReview.objects.filter(pk=review.pk, status=LinkStatus.OPEN),
+            refusal=_("该匹配已由他人处理，请刷新后查看。"),
+            status=status,
+            resolved_by=by,
+            resolved_at=now,
+        )
+    except InvalidTransition as exc:
+        # The page the user decided on is out of date: shown as a page asking to reload (409),
+        # not as an error on the form.
+        raise ConcurrentEdit(exc.message) from exc
     review.status, review.resolved_by, review.resolved_at = status, by, now
-    audit_record(
+    audit_link(
         by=by,
+        review=review,
         action=AuditAction.CHANGE,
-        object_type="linkreview",
-        object_id=review.pk,
-        label=f"{review.name} ↔ {review.candidate_name}",
         detail={"status": str(status), "candidate": review.candidate_id_number[-4:]},
     )
     return review

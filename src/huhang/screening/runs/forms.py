@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core.forms import DateInput, Form
+from huhang.core.forms import DateInput
+from huhang.screening.feeds.forms import AsOfForm
 from huhang.screening.models import Engine
 
 
-class RunStartForm(Form):
+class RunStartForm(AsOfForm):
+    too_late = _("排查基准日不能晚于今天。")
+
     as_of = forms.DateField(
         label=_("排查基准日"),
         widget=DateInput(),
@@ -22,14 +24,3 @@ class RunStartForm(Form):
         initial=Engine.DUCKDB,
         help_text=_("DuckDB 内嵌于本机，适合一个区；Spark 用于全省或全国的数据量"),
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("as_of", timezone.localdate())
-        super().__init__(*args, **kwargs)
-
-    def clean_as_of(self):
-        day = self.cleaned_data["as_of"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("排查基准日不能晚于今天。"))
-        return day

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import names, scope
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.screening.models import LinkReview, LinkStatus
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 SEX_LABELS = {"M": _("男"), "F": _("女")}
 
@@ -27,7 +29,7 @@ class LinkFilter:
     status: str = LinkStatus.OPEN  # "" = every status
 
 
-def link_list(*, user, filters: LinkFilter) -> QuerySet:
+def link_list(*, user: User, filters: LinkFilter) -> QuerySet[LinkReview]:
     qs = scope.visible(user, LinkReview).select_related("division")
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -40,23 +42,28 @@ def link_list(*, user, filters: LinkFilter) -> QuerySet:
     return qs.order_by("-match_probability", "id")
 
 
-def link_or_404(user, pk) -> LinkReview:
-    try:
-        return scope.visible(user, LinkReview).select_related("division", "resolved_by").get(pk=pk)
-    except (ValueError, TypeError, LinkReview.DoesNotExist) as exc:
-        raise Http404 from exc
+def link_for_user(*, user: User, pk: Any) -> LinkReview:
+    """The review, or 404 when it is outside the user's area (or no review at all)."""
+    return scope.get(user, LinkReview, pk, "division", "resolved_by")
 
 
-def link_detail(*, user, pk) -> LinkReview:
-    review = link_or_404(user, pk)
+def link_detail(*, user: User, pk: Any) -> LinkReview:
+    review = link_for_user(user=user, pk=pk)
+    audit_link(by=user, review=review, action=AuditAction.VIEW)
+    return review
+
+
+def audit_link(
+    *, by: User, review: LinkReview, action: str, detail: dict[str, Any] | None = None
+) -> None:
     audit_record(
-        by=user,
-        action=AuditAction.VIEW,
+        by=by,
+        action=action,
         object_type="linkreview",
         object_id=review.pk,
         label=f"{review.name} ↔ {review.candidate_name}",
+        detail=detail,
     )
-    return review
 
 
 def mask_last4(value: str | None) -> str:
@@ -71,7 +78,7 @@ def _shown(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else (value or "")
 
 
-def _agree(a, b) -> bool | None:
+def _agree(a: Any, b: Any) -> bool | None:
     return None if not a or not b else a == b
 
 
@@ -82,7 +89,11 @@ def comparison(review: LinkReview) -> list[dict[str, Any]]:
     d = review.detail or {}
     pairs = [
         (_("姓名"), review.name, review.candidate_name),
-        (_("性别"), SEX_LABELS.get(review.sex, ""), SEX_LABELS.get(d.get("candidate_sex"), "")),
+        (
+            _("性别"),
+            SEX_LABELS.get(review.sex, ""),
+            SEX_LABELS.get(d.get("candidate_sex") or "", ""),
+        ),
         (_("出生日期"), review.birth_date, review.candidate_birth_date),
         (_("户籍地区划代码"), d.get("hukou_code"), d.get("candidate_hukou_code")),
         (_("现住址区划代码"), d.get("residence_code"), d.get("candidate_residence_code")),

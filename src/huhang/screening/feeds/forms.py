@@ -3,19 +3,40 @@ the file."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.accounts.models import Department
 from huhang.core.forms import DateInput, Form
-from huhang.screening.feeds import allowed_sources
+from huhang.screening.feeds.selectors import allowed_sources
 
 # A district's population register as CSV is about 100 MB; more is surely the wrong file.
 MAX_BYTES = 512 * 1024 * 1024
 
 
-class FeedUploadForm(Form):
+class AsOfForm(Form):
+    """A form with an `as_of` day (the data's date, a screening's reference day): today unless
+    the user says otherwise, and never after today (`too_late` says so)."""
+
+    too_late = _("数据日期不能晚于今天。")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("as_of", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_as_of(self) -> date:
+        day = self.cleaned_data["as_of"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(self.too_late)
+        return day
+
+
+class FeedUploadForm(AsOfForm):
     source = forms.ChoiceField(label=_("数据来源"))
     as_of = forms.DateField(
         label=_("数据日期"),
@@ -29,20 +50,13 @@ class FeedUploadForm(Form):
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("as_of", timezone.localdate())
         super().__init__(*args, **kwargs)
         labels = dict(Department.choices)
         sources = allowed_sources(user)
-        self.fields["source"].choices = [(s, labels[s]) for s in sources]
+        field = cast(forms.ChoiceField, self.fields["source"])
+        field.choices = [(s, labels[s]) for s in sources]
         if len(sources) == 1:
-            self.fields["source"].initial = sources[0]
-
-    def clean_as_of(self):
-        day = self.cleaned_data["as_of"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("数据日期不能晚于今天。"))
-        return day
+            field.initial = sources[0]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

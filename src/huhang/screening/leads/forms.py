@@ -1,6 +1,8 @@
-"""Forms of the leads workflow. They check shape; services_leads decides."""
+"""Forms of the leads workflow. They check shape; leads.services decides."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +11,8 @@ from huhang.core import scope
 from huhang.core.forms import Form
 from huhang.regions.models import Division, Level
 from huhang.registry.forms import CommunityChoiceField, PersonFieldsMixin
+from huhang.screening.leads.selectors import TODO
 from huhang.screening.models import LeadKind, LeadStatus
-from huhang.screening.selectors_leads import TODO
 
 
 class LeadFilterForm(Form):
@@ -71,7 +73,7 @@ class LeadRegisterForm(PersonFieldsMixin, LeadVerifyForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["division"]
+        field = cast(CommunityChoiceField, self.fields["division"])
         field.queryset = (
             scope.visible(user, Division).filter(level=Level.COMMUNITY).select_related("parent")
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from huhang.benefits import services as benefits
 from huhang.core import facts, scope
-from huhang.core.access import require
+from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.regions.models import Division
 from huhang.registry import services as registry
@@ -42,32 +42,31 @@ from huhang.registry.models import (
     DocumentKind,
 )
 from huhang.registry.selectors import audit_child
+from huhang.screening.leads.evidence import evidence_dates, evidence_school, evidence_text
+from huhang.screening.leads.selectors import audit_lead
 from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
-from huhang.screening.selectors_leads import (
-    audit_lead,
-    evidence_dates,
-    evidence_school,
-    evidence_text,
-)
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 STARTING_CATEGORIES = frozenset(c.value for c in Category)
 # What an ending lead does to the archive itself besides ending its categories.
-ENDING_CHILD_STATUS = {
+ENDING_CHILD_STATUS: dict[str, str] = {
     LeadKind.TURNED_18: ChildStatus.AGED_OUT,
     LeadKind.DECEASED: ChildStatus.DECEASED,
     LeadKind.MOVED_OUT: ChildStatus.TRANSFERRED,
 }
 # The step each open status waits for, and who may reject it there.
-STEP_CAPABILITY = {
+STEP_CAPABILITY: dict[str, str] = {
     LeadStatus.NEW: "lead.verify",
     LeadStatus.VERIFIED: "lead.review",
     LeadStatus.REVIEWED: "lead.approve",
 }
 
 
-def _in_scope(user, lead: Lead) -> None:
-    # Views come through scope.lead_or_404 already; a service called from elsewhere must not
-    # act on a lead outside the user's area either.
+def _in_scope(user: User, lead: Lead) -> None:
+    # Views come through lead_for_user already; a service called from elsewhere must not act on
+    # a lead outside the user's area either.
     if not scope.visible(user, Lead).filter(pk=lead.pk).exists():
         raise NotAllowed(_("该线索不在您的管辖范围内。"))
 
@@ -79,8 +78,12 @@ def _claim(lead: Lead, expected: str, version: int | None, **fields: Any) -> Non
     match = Lead.objects.filter(pk=lead.pk, status=expected)
     if version is not None:
         match = match.filter(version=version)
-    if match.update(version=F("version") + 1, **fields) != 1:
-        raise InvalidTransition(_("该线索已被他人处理或已更改，请刷新页面后再操作。"))
+    claim(
+        match,
+        refusal=_("该线索已被他人处理或已更改，请刷新页面后再操作。"),
+        version=F("version") + 1,
+        **fields,
+    )
 
 
 def _done(lead: Lead, **fields: Any) -> None:
@@ -91,12 +94,28 @@ def _done(lead: Lead, **fields: Any) -> None:
     lead.version = Lead.objects.values_list("version", flat=True).get(pk=lead.pk)
 
 
+def _step(
+    *,
+    by: User,
+    lead: Lead,
+    expected: str,
+    version: int | None,
+    audit: dict[str, Any],
+    **fields: Any,
+) -> Lead:
+    """A step that changes nothing but the lead: claim it, update the caller's object, audit."""
+    _claim(lead, expected, version, **fields)
+    _done(lead, **fields)
+    audit_lead(by=by, lead=lead, **audit)
+    return lead
+
+
 def _expect(lead: Lead, status: str, message: str) -> None:
     if lead.status != status:
         raise InvalidTransition(message)
 
 
-def _other_hands(by, *earlier_ids: int | None) -> None:
+def _other_hands(by: User, *earlier_ids: int | None) -> None:
     """Four eyes: whoever verified a lead does not review it, and whoever verified or reviewed
     it does not approve it (also a check constraint on the table)."""
     if by.pk in earlier_ids:
@@ -109,7 +128,7 @@ def _other_hands(by, *earlier_ids: int | None) -> None:
 @transaction.atomic
 def lead_verify(
     *,
-    by,
+    by: User,
     lead: Lead,
     note: str,
     documents: Iterable[UploadedFile] = (),
@@ -124,7 +143,7 @@ def lead_verify(
     _expect(lead, LeadStatus.NEW, _("只有待核实的线索可以核实。"))
     if not note.strip():
         raise DomainError(_("请填写核实情况（走访了解到的情况）。"), field="note")
-    fields = {
+    fields: dict[str, Any] = {
         "status": LeadStatus.VERIFIED,
         "verified_by": by,
         "verified_at": timezone.now(),
@@ -135,7 +154,8 @@ def lead_verify(
     if child is None:
         child = _register(by=by, lead=lead, facts=register or {})
         # Every lead of this person waiting without an archive now points to it (set-based),
-        # and this one is routed to the community the child was registered in.
+        # and this one is routed to the community the child was registered in. No state
+        # condition: the row is ours since the claim above, locked until the commit.
         Lead.objects.filter(person_key=lead.person_key, child__isnull=True).update(child=child)
         Lead.objects.filter(pk=lead.pk).update(division=child.division)
         fields |= {"child": child, "division": child.division}
@@ -155,7 +175,7 @@ def lead_verify(
     return lead
 
 
-def _register(*, by, lead: Lead, facts: dict[str, Any]) -> Child:
+def _register(*, by: User, lead: Lead, facts: dict[str, Any]) -> Child:
     if lead.kind in ENDING_KINDS:
         raise DomainError(
             _("该儿童尚未建档，没有可终止的认定。请退回此线索并说明理由。"),
@@ -189,7 +209,7 @@ def _register(*, by, lead: Lead, facts: dict[str, Any]) -> Child:
     return registry.child_register(by=by, **data)
 
 
-def _registered_child(by, id_number: str | None) -> Child | None:
+def _registered_child(by: User, id_number: str | None) -> Child | None:
     """A child registered meanwhile under the same ID number, when the user may see it (the
     registry itself refuses a second archive of a child outside the user's area)."""
     if not id_number:
@@ -201,26 +221,27 @@ def _registered_child(by, id_number: str | None) -> Child | None:
 
 
 @transaction.atomic
-def lead_review(*, by, lead: Lead, note: str = "", version: int | None = None) -> Lead:
+def lead_review(*, by: User, lead: Lead, note: str = "", version: int | None = None) -> Lead:
     """The supervisor's review of a verified lead (opinion optional)."""
     require(by, "lead.review")
     _in_scope(by, lead)
     _expect(lead, LeadStatus.VERIFIED, _("只有已核实的线索可以复核。"))
     _other_hands(by, lead.verified_by_id)
-    fields = {
-        "status": LeadStatus.REVIEWED,
-        "reviewed_by": by,
-        "reviewed_at": timezone.now(),
-        "review_note": note.strip(),
-    }
-    _claim(lead, LeadStatus.VERIFIED, version, **fields)
-    _done(lead, **fields)
-    audit_lead(by=by, lead=lead, step="reviewed")
-    return lead
+    return _step(
+        by=by,
+        lead=lead,
+        expected=LeadStatus.VERIFIED,
+        version=version,
+        audit={"step": "reviewed"},
+        status=LeadStatus.REVIEWED,
+        reviewed_by=by,
+        reviewed_at=timezone.now(),
+        review_note=note.strip(),
+    )
 
 
 @transaction.atomic
-def lead_reject(*, by, lead: Lead, reason: str, version: int | None = None) -> Lead:
+def lead_reject(*, by: User, lead: Lead, reason: str, version: int | None = None) -> Lead:
     """Close a lead without acting on it, at any step before approval, by whoever holds that
     step (a director after the visit, the supervisor at review, the bureau at any time)."""
     if lead.status not in STEP_CAPABILITY:
@@ -229,20 +250,23 @@ def lead_reject(*, by, lead: Lead, reason: str, version: int | None = None) -> L
     _in_scope(by, lead)
     if not reason.strip():
         raise DomainError(_("退回线索须填写理由。"), field="reason")
-    fields = {
-        "status": LeadStatus.REJECTED,
-        "decided_by": by,
-        "decided_at": timezone.now(),
-        "reject_reason": reason.strip(),
-    }
-    _claim(lead, lead.status, version, **fields)
-    _done(lead, **fields)
-    audit_lead(by=by, lead=lead, step="rejected", reason=reason.strip())
-    return lead
+    return _step(
+        by=by,
+        lead=lead,
+        expected=lead.status,
+        version=version,
+        audit={"step": "rejected", "reason": reason.strip()},
+        status=LeadStatus.REJECTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        reject_reason=reason.strip(),
+    )
 
 
 @transaction.atomic
-def lead_approve(*, by, lead: Lead, version: int | None = None, today: date | None = None) -> Lead:
+def lead_approve(
+    *, by: User, lead: Lead, version: int | None = None, today: date | None = None
+) -> Lead:
     """The bureau's decision: start or end the category in the registry, or put the student on
     the scholarship or 金秋助学 list. One transaction: if the registry refuses, nothing changes."""
     require(by, "lead.approve")
@@ -250,11 +274,15 @@ def lead_approve(*, by, lead: Lead, version: int | None = None, today: date | No
     _expect(lead, LeadStatus.REVIEWED, _("只有已复核的线索可以审批。"))
     _other_hands(by, lead.verified_by_id, lead.reviewed_by_id)
     today = today or timezone.localdate()
-    fields = {"status": LeadStatus.APPROVED, "decided_by": by, "decided_at": timezone.now()}
+    fields: dict[str, Any] = {
+        "status": LeadStatus.APPROVED,
+        "decided_by": by,
+        "decided_at": timezone.now(),
+    }
     _claim(lead, LeadStatus.REVIEWED, version, **fields)
-    child = Child.objects.select_related("person").filter(pk=lead.child_id).first()
-    if child is None:
+    if lead.child_id is None:
         raise DomainError(_("该线索没有对应的儿童档案，无法批准。请退回并说明理由。"))
+    child = Child.objects.select_related("person").get(pk=lead.child_id)
     try:
         assignment = _apply(by=by, lead=lead, child=child, today=today)
     except InvalidTransition:
@@ -264,6 +292,7 @@ def lead_approve(*, by, lead: Lead, version: int | None = None, today: date | No
             _("未能批准，线索仍待审批：%(reason)s") % {"reason": exc.message}
         ) from exc
     if assignment is not None:
+        # The row is ours since the claim above (locked until the commit).
         Lead.objects.filter(pk=lead.pk).update(assignment=assignment)
         fields["assignment"] = assignment
     _done(lead, **fields)
@@ -271,7 +300,7 @@ def lead_approve(*, by, lead: Lead, version: int | None = None, today: date | No
     return lead
 
 
-def _apply(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment | None:
+def _apply(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssignment | None:
     if lead.kind == LeadKind.SCHOLARSHIP:
         benefits.scholarship_enrol(
             by=by,
@@ -295,7 +324,7 @@ def _apply(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment |
     return _start(by=by, lead=lead, child=child, today=today)
 
 
-def _start(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment:
+def _start(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssignment:
     category = lead.category or lead.kind
     if category not in STARTING_CATEGORIES:
         raise DomainError(_("线索的类别无效：%(c)s") % {"c": category})
@@ -333,11 +362,11 @@ def _approved(open_ones: dict[str, CategoryAssignment], category: str) -> bool:
     return found is not None and found.status == CategoryStatus.APPROVED
 
 
-def _end(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment:
-    targets = child.categories.exclude(status=CategoryStatus.ENDED).order_by("pk")
+def _end(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssignment:
+    open_ones = child.categories.exclude(status=CategoryStatus.ENDED).order_by("pk")
     if lead.category:
-        targets = targets.filter(category=lead.category)
-    targets = list(targets)
+        open_ones = open_ones.filter(category=lead.category)
+    targets = list(open_ones)
     if not targets:
         raise DomainError(_("该儿童没有可终止的类别认定。请退回此线索并说明理由。"))
     reason = _("%(kind)s（精准排查线索 #%(id)s）") % {
@@ -354,6 +383,8 @@ def _end(*, by, lead: Lead, child: Child, today: date) -> CategoryAssignment:
         )
     status = ENDING_CHILD_STATUS.get(lead.kind)
     if status is not None:
+        # Set whatever the archive's status was (a death recorded after a move still counts);
+        # the lead's claim makes this run once per lead.
         Child.objects.filter(pk=child.pk).update(status=status, version=F("version") + 1)
         audit_child(by=by, child=child, status=status, lead=lead.pk)
     return targets[-1]

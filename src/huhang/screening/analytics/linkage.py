@@ -1,7 +1,7 @@
 """Linking feed rows to people of the population register (issue 3, part 2).
 
 `link_people(con, as_of=...)` runs inside a screening: `con` holds the views `police` and
-`education` (the latest snapshots, columns of `screening/schema.py`). It creates the table
+`education` (the latest snapshots, columns of `analytics/schema.py`). It creates the table
 `links(batch, "row", id_number, match_probability, method)`: one row per education row that is
 certainly a known person:
 
@@ -51,7 +51,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from huhang.core import names
+from huhang.core import divisions, names
 
 __all__ = [
     "AUTO_PROBABILITY",
@@ -113,7 +113,10 @@ def _comparisons() -> list[dict[str, Any]]:
     place_l = ("hukou_code_l", "residence_code_l")
     place_r = ("hukou_code_r", "residence_code_r")
 
-    def any_prefix(n: int) -> str:
+    def same_place(level: int) -> str:
+        """Either code of the one record shares the division of `level` with either of the
+        other's (the code's first CODE_LENGTH[level] digits)."""
+        n = divisions.CODE_LENGTH[level]
         return " OR ".join(f"left({a}, {n}) = left({b}, {n})" for a in place_l for b in place_r)
 
     return [
@@ -174,9 +177,9 @@ def _comparisons() -> list[dict[str, Any]]:
                     0,
                     null=True,
                 ),
-                _level(any_prefix(12), "same community", 0.75, 0.02),
-                _level(any_prefix(9), "same street", 0.15, 0.1),
-                _level(any_prefix(6), "same district", 0.05, 0.75),
+                _level(same_place(divisions.COMMUNITY), "same community", 0.75, 0.02),
+                _level(same_place(divisions.STREET), "same street", 0.15, 0.1),
+                _level(same_place(divisions.DISTRICT), "same district", 0.05, 0.75),
                 _level("ELSE", "else", 0.05, 0.13),
             ],
         },

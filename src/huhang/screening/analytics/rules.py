@@ -43,19 +43,6 @@ LOST_CONTACT_MONTHS = 6
 ADULT_YEARS = facts.ADULT_AGE
 LEFT_BEHIND_UNDER_YEARS = facts.LEFT_BEHIND_AGE
 
-INPUTS = (
-    "police",
-    "justice",
-    "court",
-    "disability",
-    "health",
-    "assistance",
-    "education",
-    "links",
-    "registry",
-    "divisions",
-)
-
 # The columns of one evidence item, the same in every rule.
 EVIDENCE_COLUMNS = (
     "source",

@@ -8,10 +8,11 @@ the same table (`rules.LEAD_SCHEMA`), sorted, so that the two can be compared ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -19,8 +20,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from huhang.screening import rules
-from huhang.screening.schema import SCHEMAS, SOURCES
+from huhang.screening.analytics import rules
+from huhang.screening.analytics.schema import SCHEMAS, SOURCES
 
 Progress = Callable[[str], None]
 
@@ -67,7 +68,7 @@ def _fetch(sql: str, schema: pa.Schema) -> pa.Table:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
     return pa.table(
         [_array(list(c), f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
     )

@@ -12,10 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
-from huhang.screening import forms_links as forms
-from huhang.screening import selectors_links as selectors
-from huhang.screening import services_links as services
+from huhang.core.paging import render_list
+from huhang.screening.links import forms, selectors, services
 
 
 @require_GET
@@ -24,11 +22,7 @@ def link_list(request):
     form = forms.LinkFilterForm(request.GET or {"status": "open"})
     status = form.cleaned_data["status"] if form.is_valid() else "open"
     rows = selectors.link_list(user=request.user, filters=selectors.LinkFilter(status=status))
-    page = page_of(request, rows)
-    query = other_params(request)
-    context = {"form": form, "page": page, "query": query}
-    template = "screening/links/link_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(request, "screening/links/link_list.html", rows, form=form)
 
 
 @require_GET
@@ -41,7 +35,7 @@ def link_detail(request, pk: int):
 @require_POST
 def link_resolve(request, pk: int):
     require(request.user, "link.review")
-    review = selectors.link_or_404(request.user, pk)
+    review = selectors.link_for_user(user=request.user, pk=pk)
     form = forms.LinkResolveForm(request.POST)
     if form.is_valid():
         done = run_service(

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 from django.conf import settings
@@ -22,13 +22,16 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huhang.core import divisions
+from huhang.core.access import claim, require
 from huhang.core.audit import audit_record
-from huhang.core.exceptions import DomainError, NotAllowed
+from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditAction
-from huhang.core.roles import can
 from huhang.regions.models import Division
-from huhang.screening import engines, rules
-from huhang.screening.linkage import LinkOutcome, link_people
+from huhang.screening.analytics import engines, rules
+from huhang.screening.analytics.linkage import link_people
+from huhang.screening.feeds.selectors import current_batches
+from huhang.screening.links.services import link_reviews_store
 from huhang.screening.models import (
     IN_FLIGHT,
     Engine,
@@ -38,8 +41,9 @@ from huhang.screening.models import (
     RunStatus,
     ScreeningRun,
 )
-from huhang.screening.schema import SOURCES
-from huhang.screening.services_links import link_reviews_store
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 # progress(done, total, label): called before each stage.
 Progress = Callable[[int, int, str], None]
@@ -47,36 +51,20 @@ Progress = Callable[[int, int, str], None]
 CHUNK = 2000
 
 
-def current_batches() -> dict[str, FeedBatch]:
-    """The current snapshot of each source: its latest batch (highest as-of date, then id)."""
-    latest: dict[str, FeedBatch] = {}
-    for batch in FeedBatch.objects.exclude(snapshot="").order_by("source", "-as_of", "-id"):
-        latest.setdefault(batch.source, batch)
-    return {s: latest[s] for s in SOURCES if s in latest}
-
-
-def _link(con, *, as_of: date) -> LinkOutcome:
-    """Link the education rows to people (creates `links` in `con`)."""
-    return link_people(con, as_of=as_of)
-
-
-def _store_link_reviews(*, run: ScreeningRun, candidates: list) -> None:
-    if candidates:
-        link_reviews_store(run=run, candidates=candidates)
-
-
 def stages() -> list[str]:
     """The stages of a run in order, as reported to `progress` and on the run's row."""
     return ["load", "linkage"] + [s.name for s in rules.STEPS + rules.OUTPUT_STEPS] + ["store"]
 
 
-def _stale_before():
+def _stale_before() -> datetime:
     return timezone.now() - timedelta(minutes=settings.HUHANG_SCREENING_STALE_MINUTES)
 
 
 def _stale_runs_fail(root: str) -> None:
     """A run in flight that has reported nothing for HUHANG_SCREENING_STALE_MINUTES died with its
-    worker (a restart, a killed process): it is marked failed so that it blocks no new run."""
+    worker (a restart, a killed process): it is marked failed so that it blocks no new run.
+    Should its worker still be alive after all, its next report finds the run no longer
+    running and stops (see `_running`)."""
     ScreeningRun.objects.filter(
         root=root, status__in=IN_FLIGHT, reported_at__lt=_stale_before()
     ).update(
@@ -87,10 +75,10 @@ def _stale_runs_fail(root: str) -> None:
     )
 
 
-def _run_create(*, by, as_of: date, engine: str) -> ScreeningRun:
+def _run_create(*, by: User | None, as_of: date, engine: str) -> ScreeningRun:
     """Check the request and record the run (queued). Refusals raise and record nothing."""
-    if by is not None and not can(by, "screening.run"):
-        raise NotAllowed(_("您没有运行排查的权限。"))
+    if by is not None:  # None: the operator at the server's console
+        require(by, "screening.run")
     if engine not in Engine.values:
         raise DomainError(_("未知的排查引擎：%(engine)s") % {"engine": engine}, field="engine")
     if engine == Engine.SPARK and (missing := engines.spark_missing()):
@@ -120,7 +108,7 @@ def _run_create(*, by, as_of: date, engine: str) -> ScreeningRun:
         raise DomainError(busy) from exc
 
 
-def screen_request(*, by, as_of: date, engine: str = Engine.DUCKDB) -> ScreeningRun:
+def screen_request(*, by: User, as_of: date, engine: str = Engine.DUCKDB) -> ScreeningRun:
     """Queue a screening for the background task (the screening page); returns the queued run.
 
     The task is enqueued once the run's row is committed, so the worker always finds it."""
@@ -133,7 +121,7 @@ def screen_request(*, by, as_of: date, engine: str = Engine.DUCKDB) -> Screening
 
 def screen_run(
     *,
-    by,
+    by: User | None,
     as_of: date,
     engine: str = Engine.DUCKDB,
     progress: Progress | None = None,
@@ -146,30 +134,39 @@ def screen_run(
     return screen_execute(run=run, by=by, progress=progress)
 
 
-def _claim(run: ScreeningRun) -> None:
-    """queued → running, by a conditional UPDATE: a task delivered twice runs once."""
-    now = timezone.now()
-    claimed = ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, reported_at=now
+def _running(run: ScreeningRun, *, refusal: str, **fields: Any) -> None:
+    """Write on the run's row only while it is still running: a run marked failed meanwhile
+    (taken for dead, `_stale_runs_fail`) is no longer this worker's to report on or finish."""
+    claim(
+        ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING),
+        refusal=refusal,
+        **fields,
     )
-    if claimed != 1:
-        raise DomainError(_("该次排查已经开始或已结束。"))
-    run.refresh_from_db()
 
 
-def screen_execute(*, run: ScreeningRun, by, progress: Progress | None = None) -> ScreeningRun:
+def screen_execute(
+    *, run: ScreeningRun, by: User | None, progress: Progress | None = None
+) -> ScreeningRun:
     """Execute a queued run: linkage, the rules, the new leads. Its progress is written on the
     run's row after each stage (outside any transaction, so that the page sees it); a failure
     marks the run failed with its reason and is raised again."""
-    _claim(run)
+    # queued → running: a task delivered twice runs once.
+    now = timezone.now()
+    claim(
+        ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED),
+        refusal=_("该次排查已经开始或已结束。"),
+        status=RunStatus.RUNNING,
+        started_at=now,
+        reported_at=now,
+    )
+    run.refresh_from_db()
     names = stages()
     done = iter(range(len(names)))
+    stopped = _("该次排查已经开始或已结束。")
 
     def step(label: str) -> None:
         n = next(done)
-        ScreeningRun.objects.filter(pk=run.pk).update(
-            stage=label, stage_done=n, reported_at=timezone.now()
-        )
+        _running(run, refusal=stopped, stage=label, stage_done=n, reported_at=timezone.now())
         if progress:
             progress(n, len(names), label)
 
@@ -177,13 +174,22 @@ def screen_execute(*, run: ScreeningRun, by, progress: Progress | None = None) -
         table, candidates = _screen(run, step)
         step("store")
         with transaction.atomic():
-            _store_link_reviews(run=run, candidates=candidates)
-            run.stats = leads_store(run=run, table=table)
-            run.stats["link_reviews"] = len(candidates)
-            run.status = RunStatus.DONE
-            run.stage_done = len(names)
-            run.finished_at = run.reported_at = timezone.now()
-            run.save(update_fields=["stats", "status", "stage_done", "finished_at", "reported_at"])
+            link_reviews_store(run=run, candidates=candidates)
+            stats = leads_store(run=run, table=table)
+            stats["link_reviews"] = len(candidates)
+            finished = timezone.now()
+            # running → done, in the transaction that stored the leads: a run taken for dead
+            # meanwhile stores nothing.
+            _running(
+                run,
+                refusal=stopped,
+                stats=stats,
+                status=RunStatus.DONE,
+                stage_done=len(names),
+                finished_at=finished,
+                reported_at=finished,
+            )
+            run.refresh_from_db()
             audit_record(
                 by=by,
                 action=AuditAction.CREATE,
@@ -199,14 +205,18 @@ def screen_execute(*, run: ScreeningRun, by, progress: Progress | None = None) -
 
 
 def _fail(run: ScreeningRun, exc: Exception) -> None:
+    """Record why the run failed, unless it was already marked failed (taken for dead: that
+    reason stands)."""
     message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-    ScreeningRun.objects.filter(pk=run.pk).update(
+    ScreeningRun.objects.filter(pk=run.pk, status__in=IN_FLIGHT).update(
         status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )
     run.refresh_from_db()
 
 
-def _screen(run: ScreeningRun, step: Callable[[str], None]) -> tuple[pa.Table, list]:
+def _screen(
+    run: ScreeningRun, step: Callable[[str], None]
+) -> tuple[pa.Table, list[dict[str, Any]]]:
     """The heavy part, in DuckDB (or Spark), outside any database transaction."""
     step("load")
     batches = FeedBatch.objects.in_bulk(run.batches.values())
@@ -217,7 +227,7 @@ def _screen(run: ScreeningRun, step: Callable[[str], None]) -> tuple[pa.Table, l
     con = engines.duckdb_open(inputs)
     try:
         step("linkage")
-        candidates = _link(con, as_of=run.as_of).candidates
+        candidates = link_people(con, as_of=run.as_of).candidates
         if run.engine == Engine.DUCKDB:
             table = engines.run_duckdb(con, as_of=run.as_of, root=run.root, progress=step)
         else:
@@ -297,7 +307,7 @@ def _insert(run: ScreeningRun, rows: list[dict[str, Any]]) -> None:
         for f in fields
         if f.attname not in _PER_LEAD
     }
-    columns = [f.column for f in fields]
+    columns = [cast(str, f.column) for f in fields]
     json_cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     placeholders = ", ".join(json_cast if f.attname == "evidence" else "%s" for f in fields)
     sql = (
@@ -317,7 +327,7 @@ def _insert(run: ScreeningRun, rows: list[dict[str, Any]]) -> None:
             "child_id": row["child_id"],
             "category": row["category"] or "",
             "division_id": row["division_code"],
-            "region_code": (row["region_code"] or "")[:12],
+            "region_code": (row["region_code"] or "")[: divisions.LEAF_LENGTH],
             "region_flagged": bool(row["region_flagged"]),
             "evidence": row["evidence"],
             "fingerprint": row["fingerprint"],

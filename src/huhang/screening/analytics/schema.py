@@ -149,10 +149,6 @@ SCHEMAS: dict[str, pa.Schema] = {
 SOURCES = tuple(SCHEMAS)
 
 
-def feeds_dir() -> Path:
-    return Path(settings.DATA_DIR) / "feeds"
-
-
 def snapshot_relpath(source: str, batch_id: int) -> str:
     """Where a batch's snapshot lives, relative to the data directory."""
     return f"feeds/{source}/batch-{batch_id}.parquet"

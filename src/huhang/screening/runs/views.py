@@ -5,20 +5,21 @@ the background task), its progress while it runs and its counts afterwards. Bure
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import page_of
-from huhang.screening.forms_runs import RunStartForm
-from huhang.screening.models import IN_FLIGHT, LeadKind, ScreeningRun
-from huhang.screening.services_screen import current_batches, screen_request
+from huhang.screening.feeds.selectors import current_batches
+from huhang.screening.models import LeadKind
+from huhang.screening.runs import selectors
+from huhang.screening.runs.forms import RunStartForm
+from huhang.screening.runs.services import screen_request
 
-# What the officer reads for each stage of a run (services_screen.stages()); the rule steps
+# What the officer reads for each stage of a run (runs.services.stages()); the rule steps
 # between linkage and storing share one label.
 _STAGES = {
     "": gettext_lazy("等待后台任务开始"),
@@ -61,9 +62,7 @@ def run_start(request):
 @require_GET
 def run_detail(request, pk: int):
     require(request.user, "screening.run")
-    run = get_object_or_404(
-        scope.visible(request.user, ScreeningRun).select_related("started_by"), pk=pk
-    )
+    run = selectors.run_for_user(user=request.user, pk=pk)
     context = {"run": run, "stage": stage_label(run.stage), "kinds": _kinds(run)}
     if request.htmx:
         return render(request, "screening/runs/detail.html#progress", context)
@@ -71,13 +70,11 @@ def run_detail(request, pk: int):
 
 
 def _list(request, form, *, status: int = 200):
-    runs = scope.visible(request.user, ScreeningRun).select_related("started_by")
-    page = page_of(request, runs)
     context = {
         "form": form,
         "batches": current_batches(),
-        "busy": runs.filter(status__in=IN_FLIGHT).first(),
-        "page": page,
+        "busy": selectors.run_in_flight(user=request.user),
+        "page": page_of(request, selectors.run_list(user=request.user)),
         "query": "",
     }
     return render(request, "screening/runs/list.html", context, status=status)

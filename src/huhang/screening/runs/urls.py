@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from huhang.screening import views_runs as views
+from huhang.screening.runs import views
 
 urlpatterns = [
     path("", views.run_list, name="run_list"),

@@ -12,24 +12,23 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
-from huhang.screening.feeds import feed_import
-from huhang.screening.forms_feeds import FeedUploadForm
-from huhang.screening.models import FeedBatch
+from huhang.core.paging import other_params, page_of, render_list
+from huhang.screening.feeds import selectors
+from huhang.screening.feeds.forms import FeedUploadForm
+from huhang.screening.feeds.services import feed_import
 
 
 @require_GET
 def feed_list(request):
     require(request.user, "feed.upload")
-    batches = scope.visible(request.user, FeedBatch).select_related("imported_by")
-    page = page_of(request, batches)
+    # One page without filters: no htmx results to swap.
+    page = page_of(request, selectors.batch_list(user=request.user))
     query = other_params(request)
     return render(request, "screening/feeds/list.html", {"page": page, "query": query})
 
@@ -80,12 +79,5 @@ def _import(user, data):
 @require_GET
 def feed_detail(request, pk: int):
     require(request.user, "feed.upload")
-    batch = get_object_or_404(
-        scope.visible(request.user, FeedBatch).select_related("imported_by"), pk=pk
-    )
-    page = page_of(request, batch.errors.all())
-    query = other_params(request)
-    context = {"batch": batch, "page": page, "query": query}
-    if request.htmx:
-        return render(request, "screening/feeds/detail.html#results", context)
-    return render(request, "screening/feeds/detail.html", context)
+    batch = selectors.batch_for_user(user=request.user, pk=pk)
+    return render_list(request, "screening/feeds/detail.html", batch.errors.all(), batch=batch)

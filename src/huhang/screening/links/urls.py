@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from huhang.screening import views_links as views
+from huhang.screening.links import views
 
 urlpatterns = [
     path("", views.link_list, name="link_list"),

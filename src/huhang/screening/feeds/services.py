@@ -17,13 +17,14 @@ holds them (`duplicate=True`); so does the loser of two concurrent imports of on
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,13 +32,16 @@ from django.utils.translation import gettext as _
 from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError, NotAllowed
 from huhang.core.models import AuditAction
-from huhang.core.roles import Role, can
-from huhang.screening import schema
+from huhang.core.uploads import sha256_of
+from huhang.screening.analytics import schema
 from huhang.screening.feeds import reader, validate
+from huhang.screening.feeds.selectors import allowed_sources
 from huhang.screening.models import FeedBatch, FeedError
 
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
+
 SYSTEM = "system"  # the audit's name for the console operator (by=None)
-_HASH_CHUNK = 1 << 20
 
 
 @dataclass
@@ -48,7 +52,7 @@ class ImportResult:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     encoding: str = ""
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "batch": self.batch.pk,
             "source": self.batch.source,
@@ -60,27 +64,14 @@ class ImportResult:
         }
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def _sha256(path: Path) -> str:
     with path.open("rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def allowed_sources(user) -> list[str]:
-    """The sources a user may import: all for the bureau, its department for a data officer."""
-    if not can(user, "feed.upload"):
-        return []
-    if user.role == Role.DATA_OFFICER:
-        department = getattr(getattr(user, "organisation", None), "department", "")
-        return [department] if department in schema.SOURCES else []
-    return list(schema.SOURCES)
+        return sha256_of(UploadedFile(f, name=path.name, size=path.stat().st_size))
 
 
 def feed_import(
     *,
-    by,
+    by: User | None,
     source: str,
     path: Path | str,
     as_of: datetime.date | None = None,
@@ -99,7 +90,7 @@ def feed_import(
     as_of = as_of or today
     if as_of > today:
         raise DomainError(_("数据日期不能晚于今天。"), field="as_of")
-    sha = sha256_of(path)
+    sha = _sha256(path)
     existing = FeedBatch.objects.filter(source=source, sha256=sha).first()
     if existing is not None:
         return _duplicate(existing)
@@ -125,7 +116,15 @@ def _duplicate(batch: FeedBatch) -> ImportResult:
     return ImportResult(batch, duplicate=True, errors=errors)
 
 
-def _store(by, source, path, as_of, file_name, sha, checked: validate.Checked) -> FeedBatch:
+def _store(
+    by: User | None,
+    source: str,
+    path: Path,
+    as_of: datetime.date,
+    file_name: str,
+    sha: str,
+    checked: validate.Checked,
+) -> FeedBatch:
     final = tmp = None
     try:
         with transaction.atomic():

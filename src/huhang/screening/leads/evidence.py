@@ -1,38 +1,19 @@
-"""Every read of the leads (线索). Each starts from core.scope and records what it showed.
-
-Viewing a lead is always audited: a lead names a child and its family's situations even before
-the child has an archive, so an unregistered child is protected like a registered one. For a
-registered child the "view" event is the child's (object "child", its archive number, with the
-lead in the detail), so that the trail of that archive shows every page that showed its data;
-otherwise it is the lead's (object "lead"). A list page records one "search" event, as the
-children list does. The workflow's steps are the lead's events ("change", detail.step).
+"""A lead's evidence in words: what the screening rules wrote (stable codes, dates, feed rows)
+as an officer reads it — "公安人口信息 第 12 行：父亲 死亡 2025-03-01" — with every ID number
+masked. Pure functions of a lead; the basis of a category decision and the dates it ends on
+come from here too.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from huhang.core import scope
-from huhang.core.audit import audit_record, audit_record_many
 from huhang.core.masking import mask_id_number
-from huhang.core.models import AuditAction
-from huhang.core.roles import can
-from huhang.registry.selectors import audit_child
-from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
-
-# The step that comes next for a lead in each open status, and the capability it needs.
-NEXT_STEP: dict[str, tuple[str, str]] = {
-    LeadStatus.NEW: ("verify", "lead.verify"),
-    LeadStatus.VERIFIED: ("review", "lead.review"),
-    LeadStatus.REVIEWED: ("approve", "lead.approve"),
-}
-OPEN_STATUSES = tuple(NEXT_STEP)
+from huhang.screening.models import Lead
 
 # How each feed is named in the evidence ("公安人口信息 第 12 行：父亲 死亡 2025-03-01").
 SOURCE_LABELS = {
@@ -123,124 +104,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _ID_ANYWHERE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _WORDS = re.compile(r"[:\s/|,]+")
-
-
-@dataclass(frozen=True)
-class LeadFilter:
-    kind: str = ""
-    status: str = ""
-    run: int | None = None  # the leads one screening raised
-
-    def as_dict(self) -> dict[str, str | int]:
-        return {k: v for k, v in self.__dict__.items() if v}
-
-
-# "todo" is not a status: it means "the leads whose next step is mine" (see waiting_q).
-TODO = "todo"
-
-
-def waiting_q(user) -> Q:
-    """The leads whose next step falls to this user: the field check of the leads routed to the
-    user's own node (a director's community; a street or the district itself when a lead's code
-    was unknown and it was routed up, flagged), the review for a supervisor, the decision for
-    the bureau. Combined with core.scope by the callers."""
-    own_node = getattr(user, "division_id", None)
-    q = Q(status=LeadStatus.NEW, division_id=own_node)
-    if can(user, "lead.approve"):
-        # The bureau decides; it reviews only what no supervisor sees (routed to the district).
-        q |= Q(status=LeadStatus.REVIEWED) | Q(status=LeadStatus.VERIFIED, division_id=own_node)
-    elif can(user, "lead.review"):
-        q |= Q(status=LeadStatus.VERIFIED)
-    return q
-
-
-def leads_waiting(user) -> QuerySet[Lead]:
-    """The user's inbox section: scoped, one query, what a card shows joined in."""
-    return (
-        scope.visible(user, Lead)
-        .filter(waiting_q(user))
-        .select_related("division")
-        .order_by("raised_at", "pk")
-    )
-
-
-def lead_list(*, user, filters: LeadFilter) -> QuerySet[Lead]:
-    """The leads the user may see, filtered, open ones first; records one search event.
-    The caller paginates; the number of queries does not depend on the page size."""
-    qs = scope.visible(user, Lead)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.run:
-        qs = qs.filter(run_id=filters.run)
-    if filters.status == TODO:
-        qs = qs.filter(waiting_q(user))
-    elif filters.status:
-        qs = qs.filter(status=filters.status)
-    audit_record(
-        by=user,
-        action=AuditAction.SEARCH,
-        object_type="lead",
-        label="线索列表",  # stored as data: the trail reads the same in every UI language
-        detail=filters.as_dict(),
-    )
-    open_first = Case(
-        When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return qs.select_related("division").order_by(open_first, "-raised_at", "-pk")
-
-
-def lead_detail(*, user, pk) -> Lead:
-    """One lead with its history's people joined in; 404 outside the scope; records a view."""
-    lead = scope.get(user, Lead, pk, "division", "child__person")
-    lead = (
-        Lead.objects.select_related(
-            "division__parent",
-            "child__person",
-            "child__division",
-            "verified_by",
-            "reviewed_by",
-            "decided_by",
-            "assignment",
-        )
-        .filter(pk=lead.pk)
-        .get()
-    )
-    if lead.child_id is not None:
-        audit_child(by=user, child=lead.child, action=AuditAction.VIEW, lead=lead.pk)
-    else:
-        audit_lead(by=user, lead=lead, action=AuditAction.VIEW)
-    return lead
-
-
-def lead_label(lead: Lead) -> str:
-    """How a lead is named in the audit trail: the person's name and masked ID number."""
-    return f"{lead.name} {mask_id_number(lead.id_number)}".strip()
-
-
-def audit_lead(*, by, lead: Lead, action: str = AuditAction.CHANGE, **detail: Any) -> None:
-    audit_record(
-        by=by,
-        action=action,
-        object_type="lead",
-        object_id=lead.pk,
-        label=lead_label(lead),
-        detail={"kind": lead.kind, "child": lead.child_id, **detail},
-    )
-
-
-def next_step(user, lead: Lead) -> str:
-    """ "verify", "review" or "approve" when the user may take the lead's next step; else ""."""
-    step = NEXT_STEP.get(lead.status)
-    if step is None or not can(user, step[1]):
-        return ""
-    return step[0]
-
-
-def is_ending(lead: Lead) -> bool:
-    return lead.kind in ENDING_KINDS
-
-
-# --- Evidence in words -------------------------------------------------------------------------
 
 
 def _word(token: str) -> str:
@@ -356,76 +219,3 @@ def evidence_school(lead: Lead) -> str:
         if item.get("fact") == "higher_education" and item.get("detail"):
             return str(item["detail"])
     return ""
-
-
-# --- The operator's export (huhang leads) ------------------------------------------------------
-
-EXPORT_FIELDS = (
-    "id",
-    "kind",
-    "kind_label",
-    "status",
-    "status_label",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "region_code",
-    "region_flagged",
-    "division",
-    "child",
-    "category",
-    "evidence",
-    "raised_at",
-)
-
-
-def lead_export(*, by=None, statuses=(), kinds=()) -> list[dict[str, Any]]:
-    """Every lead (or those of the given statuses and kinds) as plain data with FULL ID numbers:
-    the operator's command, for people with shell access to the server. With `by`, limited to
-    that user's scope. Records one export event per lead."""
-    qs = scope.visible(by, Lead) if by is not None else Lead.objects.all()
-    if statuses:
-        qs = qs.filter(status__in=statuses)
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    rows = list(
-        qs.order_by("pk").values(
-            "id",
-            "kind",
-            "status",
-            "id_number",
-            "name",
-            "sex",
-            "birth_date",
-            "region_code",
-            "region_flagged",
-            "division_id",
-            "child_id",
-            "category",
-            "evidence",
-            "raised_at",
-        )
-    )
-    audit_record_many(
-        by=by,
-        action=AuditAction.EXPORT,
-        object_type="lead",
-        objects=((r["id"], f"{r['name']} {mask_id_number(r['id_number'])}".strip()) for r in rows),
-    )
-    return [
-        {
-            **{k: r[k] for k in ("id", "kind", "status", "id_number", "name", "sex")},
-            "kind_label": str(LeadKind(r["kind"]).label),
-            "status_label": str(LeadStatus(r["status"]).label),
-            "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
-            "region_code": r["region_code"],
-            "region_flagged": r["region_flagged"],
-            "division": r["division_id"],
-            "child": r["child_id"],
-            "category": r["category"],
-            "evidence": r["evidence"],
-            "raised_at": r["raised_at"].isoformat(),
-        }
-        for r in rows
-    ]

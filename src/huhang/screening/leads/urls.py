@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from huhang.screening import views_leads as views
+from huhang.screening.leads import views
 
 urlpatterns = [
     path("", views.lead_list, name="lead_list"),
