@@ -88,3 +88,8 @@ class SummaryForm(Form):
 class PhotoForm(Form):
     caption = forms.CharField(label=_("说明"), max_length=100, required=False)
     file = forms.FileField(label=_("照片（JPG、PNG、WEBP）"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["upload"] = data.pop("file", None)
+        return data

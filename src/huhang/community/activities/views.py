@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,13 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.community.activities import forms, selectors, services
 from huhang.community.models import Activity
-from huhang.community.views import private_file
+from huhang.community.views import done, form_page, private_file
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 from huhang.core.roles import can
-
-FORM_PAGE = "community/form_page.html"
 
 
 def activity_list(request):
@@ -35,14 +34,11 @@ def activity_create(request):
     require(request.user, "activity.manage")
     initial = {"station": request.GET.get("station")}
     form = forms.ActivityForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        activity = run_service(
-            form, lambda: services.activity_create(by=request.user, **form.cleaned_data)
-        )
-        if activity is not None:
-            messages.success(request, _("活动已登记。"))
-            return _to_activity(activity)
-    return render(request, FORM_PAGE, {"form": form, "title": _("登记活动")})
+    save = partial(services.activity_create, by=request.user)
+    saved = _("活动已登记。")
+    return form_page(
+        request, form, save, title=_("登记活动"), saved=saved, then="community:activity_detail"
+    )
 
 
 def _to_activity(activity: Activity):
@@ -75,12 +71,9 @@ def activity_enrol(request, pk: int):
     activity = selectors.activity_for_user(user=request.user, pk=pk)
     form = forms.EnrolForm(request.POST, user=request.user)
     if form.is_valid():
-        call = lambda: services.enrolment_add(  # noqa: E731
-            by=request.user, activity=activity, **form.cleaned_data
-        )
-        if run_service(form, call) is not None:
-            messages.success(request, _("已报名。"))
-            return _to_activity(activity)
+        enrol = partial(services.enrolment_add, by=request.user, activity=activity)
+        if run_service(form, lambda: enrol(**form.cleaned_data)) is not None:
+            return done(request, _("已报名。"), _to_activity(activity))
     return _activity_page(request, activity, enrol_form=form, status=400)
 
 
@@ -90,8 +83,7 @@ def enrolment_remove(request, pk: int, enrolment_pk: int):
     activity = selectors.activity_for_user(user=request.user, pk=pk)
     enrolment = selectors.enrolment_for_user(user=request.user, activity=activity, pk=enrolment_pk)
     services.enrolment_remove(by=request.user, enrolment=enrolment)
-    messages.success(request, _("已取消报名。"))
-    return _to_activity(activity)
+    return done(request, _("已取消报名。"), _to_activity(activity))
 
 
 @require_POST
@@ -100,8 +92,7 @@ def activity_attendance(request, pk: int):
     activity = selectors.activity_for_user(user=request.user, pk=pk)
     present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
     services.attendance_record(by=request.user, activity=activity, present=present)
-    messages.success(request, _("出席情况已保存。"))
-    return _to_activity(activity)
+    return done(request, _("出席情况已保存。"), _to_activity(activity))
 
 
 @require_POST
@@ -109,12 +100,10 @@ def activity_summary(request, pk: int):
     require(request.user, "activity.manage")
     activity = selectors.activity_for_user(user=request.user, pk=pk)
     form = forms.SummaryForm(request.POST)
-    if form.is_valid():
-        services.activity_summarise(
-            by=request.user, activity=activity, summary=form.cleaned_data["summary"]
-        )
-        messages.success(request, _("活动总结已保存。"))
-    return _to_activity(activity)
+    if not form.is_valid():
+        return _to_activity(activity)
+    services.activity_summarise(by=request.user, activity=activity, **form.cleaned_data)
+    return done(request, _("活动总结已保存。"), _to_activity(activity))
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,21 +111,15 @@ def photo_create(request, pk: int):
     require(request.user, "activity.manage")
     activity = selectors.activity_for_user(user=request.user, pk=pk)
     form = forms.PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        photo = run_service(
-            form,
-            lambda: services.photo_upload(
-                by=request.user,
-                activity=activity,
-                upload=form.cleaned_data["file"],
-                caption=form.cleaned_data["caption"],
-            ),
-        )
-        if photo is not None:
-            messages.success(request, _("照片已上传。"))
-            return _to_activity(activity)
-    context = {"form": form, "title": _("上传活动照片"), "multipart": True}
-    return render(request, FORM_PAGE, context)
+    return form_page(
+        request,
+        form,
+        partial(services.photo_upload, by=request.user, activity=activity),
+        title=_("上传活动照片"),
+        saved=_("照片已上传。"),
+        then=lambda photo: _to_activity(activity),
+        multipart=True,
+    )
 
 
 def photo_download(request, pk: int) -> FileResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from django.contrib import messages
@@ -11,17 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huhang.community.models import Resource
+from huhang.community.models import PartnerProfile, Resource
 from huhang.community.partners import forms, selectors, services
-from huhang.community.views import private_file
+from huhang.community.views import done, form_page, private_file
 from huhang.core.access import require
 from huhang.core.exceptions import ConcurrentEdit, DomainError
-from huhang.core.forms import run_service
 from huhang.core.paging import page_of
 from huhang.core.roles import can
 
 T = TypeVar("T")
-FORM_PAGE = "community/form_page.html"
 
 # --- Partners ----------------------------------------------------------------------------------
 
@@ -36,14 +35,15 @@ def partner_list(request):
 def partner_create(request):
     require(request.user, "partner.manage")
     form = forms.PartnerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        partner = run_service(
-            form, lambda: services.partner_create(by=request.user, **form.cleaned_data)
-        )
-        if partner is not None:
-            messages.success(request, _("合作伙伴已保存。"))
-            return redirect("community:partner_detail", pk=partner.pk)
-    return render(request, FORM_PAGE, {"form": form, "title": _("新增合作伙伴")})
+    save = partial(services.partner_create, by=request.user)
+    saved = _("合作伙伴已保存。")
+    return form_page(
+        request, form, save, title=_("新增合作伙伴"), saved=saved, then="community:partner_detail"
+    )
+
+
+def _to_partner(partner: PartnerProfile):
+    return redirect("community:partner_detail", pk=partner.pk)
 
 
 def partner_detail(request, pk: int):
@@ -62,12 +62,11 @@ def contact_create(request, pk: int):
     require(request.user, "partner.manage")
     partner = selectors.partner_for_user(user=request.user, pk=pk)
     form = forms.ContactForm(request.POST)
-    if form.is_valid():
-        services.partner_contact_add(by=request.user, partner=partner, **form.cleaned_data)
-        messages.success(request, _("联系人已添加。"))
-    else:
+    if not form.is_valid():
         messages.error(request, _("请填写联系人姓名。"))
-    return redirect("community:partner_detail", pk=partner.pk)
+        return _to_partner(partner)
+    services.partner_contact_add(by=request.user, partner=partner, **form.cleaned_data)
+    return done(request, _("联系人已添加。"), _to_partner(partner))
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,16 +74,15 @@ def agreement_create(request, pk: int):
     require(request.user, "partner.manage")
     partner = selectors.partner_for_user(user=request.user, pk=pk)
     form = forms.AgreementForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            form,
-            lambda: services.agreement_add(by=request.user, partner=partner, **form.cleaned_data),
-        )
-        if saved is not None:
-            messages.success(request, _("协议已保存。"))
-            return redirect("community:partner_detail", pk=partner.pk)
-    context = {"form": form, "title": _("新增合作协议"), "multipart": True}
-    return render(request, FORM_PAGE, context)
+    return form_page(
+        request,
+        form,
+        partial(services.agreement_add, by=request.user, partner=partner),
+        title=_("新增合作协议"),
+        saved=_("协议已保存。"),
+        then=lambda agreement: _to_partner(partner),
+        multipart=True,
+    )
 
 
 def agreement_download(request, pk: int) -> FileResponse:
@@ -108,14 +106,11 @@ def resource_list(request):
 def resource_create(request):
     require(request.user, "resource.manage")
     form = forms.ResourceForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        resource = run_service(
-            form, lambda: services.resource_create(by=request.user, **form.cleaned_data)
-        )
-        if resource is not None:
-            messages.success(request, _("资源已登记。"))
-            return _to_resource(resource)
-    return render(request, FORM_PAGE, {"form": form, "title": _("登记资源")})
+    save = partial(services.resource_create, by=request.user)
+    saved = _("资源已登记。")
+    return form_page(
+        request, form, save, title=_("登记资源"), saved=saved, then="community:resource_detail"
+    )
 
 
 def _to_resource(resource: Resource):

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import segno
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.community.models import Workstation
 from huhang.community.stations import forms, selectors, services
+from huhang.community.views import form_page
 from huhang.core.access import require
-from huhang.core.forms import run_service
 from huhang.core.paging import page_of
 
-FORM_PAGE = "community/form_page.html"
+DETAIL = "community:station_detail"
 
 
 def station_list(request):
@@ -30,13 +31,10 @@ def station_list(request):
 def station_create(request):
     require(request.user, "station.manage")
     form = forms.StationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        station = run_service(
-            form, lambda: services.station_create(by=request.user, **form.cleaned_data)
-        )
-        if station is not None:
-            return _saved(request, station)
-    return render(request, FORM_PAGE, {"form": form, "title": _("新建工作站")})
+    save = partial(services.station_create, by=request.user)
+    return form_page(
+        request, form, save, title=_("新建工作站"), saved=_("工作站已保存。"), then=DETAIL
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,19 +44,10 @@ def station_edit(request, pk: int):
     initial = {f: getattr(station, f) for f in services.STATION_FIELDS}
     initial["staff"] = list(station.staff.all())
     form = forms.StationForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            form,
-            lambda: services.station_update(by=request.user, station=station, **form.cleaned_data),
-        )
-        if saved is not None:
-            return _saved(request, station)
-    return render(request, FORM_PAGE, {"form": form, "title": station.name})
-
-
-def _saved(request, station: Workstation):
-    messages.success(request, _("工作站已保存。"))
-    return redirect("community:station_detail", pk=station.pk)
+    save = partial(services.station_update, by=request.user, station=station)
+    return form_page(
+        request, form, save, title=station.name, saved=_("工作站已保存。"), then=DETAIL
+    )
 
 
 def station_detail(request, pk: int):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from huhang.community.models import Training
 from huhang.community.trainings import forms, selectors, services
+from huhang.community.views import done, form_page
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import page_of
@@ -26,15 +29,15 @@ def training_list(request):
 def training_create(request):
     require(request.user, "training.manage")
     form = forms.TrainingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        training = run_service(
-            form, lambda: services.training_create(by=request.user, **form.cleaned_data)
-        )
-        if training is not None:
-            messages.success(request, _("培训已登记。"))
-            return redirect("community:training_detail", pk=training.pk)
-    context = {"form": form, "title": _("登记培训")}
-    return render(request, "community/form_page.html", context)
+    save = partial(services.training_create, by=request.user)
+    saved = _("培训已登记。")
+    return form_page(
+        request, form, save, title=_("登记培训"), saved=saved, then="community:training_detail"
+    )
+
+
+def _to_training(training: Training):
+    return redirect("community:training_detail", pk=training.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,15 +51,9 @@ def training_detail(request, pk: int):
         initial = {"attendees": list(training.attendees.all())}
         form = forms.AttendanceForm(request.POST or None, initial=initial, user=request.user)
         if request.method == "POST" and form.is_valid():
-            done = run_service(
-                form,
-                lambda: services.training_attendance_set(
-                    by=request.user, training=training, **form.cleaned_data
-                ),
-            )
-            if done:
-                messages.success(request, _("签到已保存。"))
-                return redirect("community:training_detail", pk=training.pk)
+            record = partial(services.training_attendance_set, by=request.user, training=training)
+            if run_service(form, lambda: record(**form.cleaned_data)):
+                return done(request, _("签到已保存。"), _to_training(training))
     attendance = selectors.training_attendance(training=training)
     context = {"training": training, "attendance": attendance, "form": form}
     return render(request, "community/trainings/detail.html", context)
