@@ -9,16 +9,18 @@ import pytest
 from django.urls import reverse
 
 from huhang.cases.models import ServiceProject
-from huhang.community import services
+from huhang.community.activities import services as activities
 from huhang.community.models import Agreement, PartnerProfile, Resource, Training, Workstation
+from huhang.community.partners import services as partners
+from huhang.community.trainings import services as trainings
 
 ROLES = ["bureau", "supervisor", "director", "director2", "socialworker", "partner", "auditor"]
 
 
 @pytest.fixture
 def world(users, tree, orgs, stations, activity, partner_profile, children):
-    services.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
-    resource = services.resource_create(
+    activities.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
+    resource = partners.resource_create(
         by=users["bureau"],
         partner=orgs["partner"],
         kind="camp",
@@ -26,8 +28,8 @@ def world(users, tree, orgs, stations, activity, partner_profile, children):
         quantity=2,
         available_on=date(2026, 8, 1),
     )
-    services.resource_propose(by=users["bureau"], resource=resource)
-    training = services.training_create(
+    partners.resource_propose(by=users["bureau"], resource=resource)
+    training = trainings.training_create(
         by=users["bureau"],
         topic="培训",
         held_on=date(2026, 1, 1),

@@ -7,8 +7,10 @@ from datetime import date
 from django.urls import reverse
 
 from huhang.cases.models import Case, ServiceProject, ServiceRecord
-from huhang.community import selectors, services
-from huhang.community.models import Enrolment
+from huhang.community.activities import services as activities
+from huhang.community.projects import selectors as projects_read
+from huhang.community.projects import services as projects
+from tests.factories.community import EnrolmentFactory
 
 
 def test_progress_against_targets(users, orgs, children, stations, login):
@@ -52,7 +54,7 @@ def test_progress_against_targets(users, orgs, children, stations, login):
             worker=worker,
             project=proj,
         )
-    held = services.activity_create(
+    held = activities.activity_create(
         by=users["supervisor"],
         station=stations["street"],
         title="项目活动",
@@ -61,7 +63,7 @@ def test_progress_against_targets(users, orgs, children, stations, login):
         capacity=10,
         project=project,
     )
-    services.activity_create(
+    activities.activity_create(
         by=users["supervisor"],
         station=stations["street"],
         title="未来活动",
@@ -71,10 +73,10 @@ def test_progress_against_targets(users, orgs, children, stations, login):
         project=project,
     )
     for child in (children["xiaohai"], children["c2"]):
-        Enrolment.objects.create(activity=held, child=child, attended=True, enrolled_by=bureau)
-    services.project_target_set(by=bureau, project=project, target_activities=4, target_children=8)
+        EnrolmentFactory(activity=held, child=child, attended=True)
+    projects.project_target_set(by=bureau, project=project, target_activities=4, target_children=8)
 
-    rows = {p.name: p for p in selectors.project_progress(user=bureau, today=date(2026, 6, 1))}
+    rows = {p.name: p for p in projects_read.project_progress(user=bureau, today=date(2026, 6, 1))}
     p = rows["童心有梦"]
     # 2 distinct cases; 90+60+45 = 195 minutes; 1 activity held by 2026-06-01; 2 children.
     assert (p.cases_served, p.service_minutes, p.activities_held, p.children_in_activities) == (
@@ -91,4 +93,4 @@ def test_progress_against_targets(users, orgs, children, stations, login):
     )
     assert '<td class="done-cases">2</td>' in html
     assert '<td class="done-hours">3.2</td>' in html  # 195 min = 3.25 h, shown as 3.2
-    assert selectors.project_progress(user=users["partner"]).count() == 0
+    assert projects_read.project_progress(user=users["partner"]).count() == 0

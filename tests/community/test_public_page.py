@@ -7,12 +7,12 @@ import uuid
 
 from django.urls import reverse
 
-from huhang.community import services
+from huhang.community.activities import services as activities
 
 
 def test_public_page_without_login(client, stations, activity, children, users):
-    services.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
-    services.activity_summarise(by=users["supervisor"], activity=activity, summary="王小海很开心")
+    activities.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
+    activities.activity_summarise(by=users["supervisor"], activity=activity, summary="王小海很开心")
     station = stations["street"]
     url = reverse("community:station_public", args=[station.public_key])
     response = client.get(url)

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from huhang.community import services
+from huhang.community.activities import services as activities
+from huhang.community.partners import services as partners
+from huhang.community.trainings import services as trainings
 from tests.community.conftest import approve
 from tests.factories import ChildFactory, PersonFactory
 
@@ -16,7 +18,7 @@ from tests.factories import ChildFactory, PersonFactory
 def many(users, tree, stations, orgs, partner_profile):
     sup = users["supervisor"]
     for i in range(5):
-        a = services.activity_create(
+        a = activities.activity_create(
             by=sup,
             station=stations["street"],
             title=f"活动{i}",
@@ -31,8 +33,8 @@ def many(users, tree, stations, orgs, partner_profile):
                 division=tree["c1"],
             )
             approve(child, "difficulty")
-            services.enrolment_add(by=sup, activity=a, child=child)
-        services.resource_create(
+            activities.enrolment_add(by=sup, activity=a, child=child)
+        partners.resource_create(
             by=users["bureau"],
             partner=orgs["partner"],
             kind="goods",
@@ -40,7 +42,7 @@ def many(users, tree, stations, orgs, partner_profile):
             quantity=3,
             available_on=date(2026, 8, 1),
         )
-        services.training_create(
+        trainings.training_create(
             by=users["bureau"],
             topic=f"培训{i}",
             held_on=date(2026, 1, 1 + i),

@@ -8,15 +8,16 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from huhang.community import services
+from huhang.community.activities import services as activities
 from huhang.community.models import Activity, Resource, Workstation
+from huhang.community.partners import services as partners
 from huhang.core import scope
 from huhang.core.models import AuditEvent
 
 
 @pytest.fixture
 def village_activity(users, stations):
-    return services.activity_create(
+    return activities.activity_create(
         by=users["director2"],
         station=stations["village"],
         title="面塑课堂",
@@ -54,7 +55,7 @@ def test_activities_by_role(users, activity, village_activity, other_partner):
 
 
 def test_partner_created_activity_is_its_own(users, stations, other_partner):
-    mine = services.activity_create(
+    mine = activities.activity_create(
         by=other_partner,
         station=stations["village"],
         title="爱心研学",
@@ -74,7 +75,7 @@ def test_partner_pages_404_for_others_activities(users, village_activity, login)
 
 def test_partner_sees_given_names_and_ages_only(users, children, activity, login):
     xiaohai = children["xiaohai"]
-    services.enrolment_add(by=users["supervisor"], activity=activity, child=xiaohai)
+    activities.enrolment_add(by=users["supervisor"], activity=activity, child=xiaohai)
     client = login(users["partner"])
     response = client.get(reverse("community:activity_detail", args=[activity.pk]))
     html = response.content.decode()
@@ -93,7 +94,7 @@ def test_partner_sees_given_names_and_ages_only(users, children, activity, login
 
 
 def test_supervisor_sees_full_name_with_archive_link(users, children, activity, login):
-    services.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
+    activities.enrolment_add(by=users["supervisor"], activity=activity, child=children["xiaohai"])
     html = (
         login(users["supervisor"])
         .get(reverse("community:activity_detail", args=[activity.pk]))
@@ -105,7 +106,7 @@ def test_supervisor_sees_full_name_with_archive_link(users, children, activity, 
 
 def test_resources_by_role(users, tree, orgs, other_partner):
     bureau = users["bureau"]
-    anywhere = services.resource_create(
+    anywhere = partners.resource_create(
         by=bureau,
         partner=orgs["partner"],
         kind="camp",
@@ -113,7 +114,7 @@ def test_resources_by_role(users, tree, orgs, other_partner):
         quantity=5,
         available_on=date(2026, 8, 1),
     )
-    street = services.resource_create(
+    street = partners.resource_create(
         by=bureau,
         partner=orgs["partner"],
         kind="goods",
@@ -122,7 +123,7 @@ def test_resources_by_role(users, tree, orgs, other_partner):
         available_on=date(2026, 8, 1),
         divisions=[tree["street"]],
     )
-    village = services.resource_create(
+    village = partners.resource_create(
         by=other_partner,
         partner=other_partner.organisation,
         kind="money",
@@ -132,7 +133,7 @@ def test_resources_by_role(users, tree, orgs, other_partner):
         available_on=date(2026, 8, 1),
         divisions=[tree["village"]],
     )
-    district = services.resource_create(
+    district = partners.resource_create(
         by=bureau,
         partner=orgs["partner"],
         kind="study_trip",
@@ -158,7 +159,7 @@ def test_partner_cannot_offer_for_another_organisation(users, orgs, other_partne
     from huhang.core.exceptions import NotAllowed
 
     with pytest.raises(NotAllowed):
-        services.resource_create(
+        partners.resource_create(
             by=other_partner,
             partner=orgs["partner"],
             kind="goods",

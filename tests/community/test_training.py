@@ -8,15 +8,16 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from huhang.community import selectors, services
 from huhang.community.models import Training
+from huhang.community.trainings import selectors as trainings_read
+from huhang.community.trainings import services as trainings
 from huhang.core.exceptions import DomainError
 
 TODAY = date(2026, 6, 1)
 
 
 def _training(users, tree, held_on, attendees=(), **kw):
-    return services.training_create(
+    return trainings.training_create(
         by=users["bureau"],
         topic="儿童督导员业务培训",
         held_on=held_on,
@@ -35,11 +36,11 @@ def test_future_training_with_attendance_refused(users, tree):
     assert not Training.objects.exists()
     planned = _training(users, tree, date(2026, 6, 2))
     with pytest.raises(DomainError, match="尚未到来"):
-        services.training_attendance_set(
+        trainings.training_attendance_set(
             by=users["bureau"], training=planned, attendees=[users["director"]], today=TODAY
         )
     # On the day itself attendance is fine.
-    services.training_attendance_set(
+    trainings.training_attendance_set(
         by=users["bureau"], training=planned, attendees=[users["director"]], today=date(2026, 6, 2)
     )
     assert list(planned.attendees.all()) == [users["director"]]
@@ -65,7 +66,7 @@ def test_future_refusal_shown_in_the_form(users, tree, login):
 def test_records_and_hours(users, tree, login):
     _training(users, tree, date(2026, 3, 1), attendees=[users["director"], users["supervisor"]])
     _training(users, tree, date(2026, 5, 1), attendees=[users["director"]])
-    record = selectors.training_record(user=users["director"], person=users["director"])
+    record = trainings_read.training_record(user=users["director"], person=users["director"])
     assert (len(record.rows), record.total_hours) == (2, Decimal("7.0"))
     html = login(users["director"]).get(reverse("community:my_trainings")).content.decode()
     assert "儿童督导员业务培训" in html and "7.0" in html
@@ -76,5 +77,5 @@ def test_records_and_hours(users, tree, login):
     sup = login(users["supervisor"])
     assert sup.get(url).status_code == 404
     # A director sees the district training it attended, not the others'.
-    assert selectors.training_list(user=users["director2"]).count() == 0
-    assert selectors.training_list(user=users["director"]).count() == 2
+    assert trainings_read.training_list(user=users["director2"]).count() == 0
+    assert trainings_read.training_list(user=users["director"]).count() == 2

@@ -1,5 +1,6 @@
 """A small district with hand-countable figures for the half-year 2026H1 (1 Jan – 30 Jun 2026).
 
+The clock stands at 15 August 2026 (ages count from it, so the figures hold in any year).
 Approvals go through the registry services at the moment they happened (time-machine); leads,
 cases, services, payroll lines and community records are written as those apps store them.
 
@@ -33,22 +34,26 @@ import time_machine
 from huhang.benefits import services as benefits
 from huhang.benefits.models import Entitlement, Programme
 from huhang.cases.models import Case, ServiceProject, ServiceRecord
-from huhang.community.models import (
-    Activity,
-    Enrolment,
-    StationLevel,
-    Training,
-    TrainingAttendance,
-    Workstation,
-)
 from huhang.registry import services as registry
 from huhang.reports.periods import SHANGHAI
 from huhang.screening.models import Lead
-from tests.factories import ChildFactory, PersonFactory
+from tests.factories import ChildFactory, PersonFactory, UserFactory
+from tests.factories.community import (
+    ActivityFactory,
+    EnrolmentFactory,
+    TrainingAttendanceFactory,
+    TrainingFactory,
+    WorkstationFactory,
+)
 
 
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(at(2026, 8, 15, 10))
 
 
 def approve(users, child, category: str, when: datetime, *, ended: date | None = None):
@@ -138,15 +143,11 @@ def world(users, children, tree, orgs):
 
     _payroll(users, limei)
 
-    station_c1 = Workstation.objects.create(
-        name="友谊家·童心梦", level=StationLevel.COMMUNITY, division=c1, address="友谊一社区"
-    )
-    station_village = Workstation.objects.create(
-        name="河东村工作站", level=StationLevel.COMMUNITY, division=village, address="河东村"
-    )
+    station_c1 = WorkstationFactory(name="友谊家·童心梦", division=c1, address="友谊一社区")
+    station_village = WorkstationFactory(name="河东村工作站", division=village, address="河东村")
 
     def activity(title, station, day, enrolled):
-        act = Activity.objects.create(
+        act = ActivityFactory(
             title=title,
             kind="sand_tray",
             station=station,
@@ -155,9 +156,7 @@ def world(users, children, tree, orgs):
             created_by=users["director"],
         )
         for child, attended in enrolled:
-            Enrolment.objects.create(
-                activity=act, child=child, attended=attended, enrolled_by=users["director"]
-            )
+            EnrolmentFactory(activity=act, child=child, attended=attended)
         return act
 
     a1 = activity(
@@ -168,16 +167,15 @@ def world(users, children, tree, orgs):
     activity("夏令营", station_c1, date(2026, 8, 1), [(xiaohai, True)]).partners.add(orgs["sw"])
 
     def training(topic, division, day, people):
-        t = Training.objects.create(
+        t = TrainingFactory(
             topic=topic,
             held_on=day,
-            trainer="讲师",
             hours=Decimal("2.0"),
             division=division,
             created_by=users["bureau"],
         )
         for person in people:
-            TrainingAttendance.objects.create(training=t, user=person, recorded_by=users["bureau"])
+            TrainingAttendanceFactory(training=t, user=person)
 
     training(
         "儿童主任业务培训",
@@ -191,13 +189,10 @@ def world(users, children, tree, orgs):
 
 def _payroll(users, child) -> None:
     """李梅's orphan-home allowance for March and April 2026, both runs exported."""
-    from huhang.accounts.models import User
     from huhang.core.roles import Role
 
     home = Programme.objects.get(code="orphan-home")
-    bureau2 = User(username="bureau2", role=Role.BUREAU, division=users["bureau"].division)
-    bureau2.set_password("Correct-Horse-42")
-    bureau2.save()
+    bureau2 = UserFactory(username="bureau2", role=Role.BUREAU, division=users["bureau"].division)
     benefits.standard_set(
         by=users["bureau"], programme=home, effective_from=date(2025, 1, 1), amount_fen=130000
     )

@@ -100,23 +100,12 @@ def test_page_renders_charts_and_is_audited(august, client, users):
 
 
 def test_children_of_another_district_are_not_counted(world, client, users):
-    from huhang.regions.models import Division, Kind, Level
-    from tests.factories import ChildFactory, PersonFactory
+    from tests.factories import ChildFactory, DivisionFactory, PersonFactory
     from tests.reports.conftest import approve
 
-    other = Division.objects.create(
-        code="150204", name="青山区", level=Level.DISTRICT, kind=Kind.DISTRICT
-    )
-    street = Division.objects.create(
-        code="150204001", name="青山街道", level=Level.STREET, kind=Kind.STREET, parent=other
-    )
-    community = Division.objects.create(
-        code="150204001001",
-        name="青山社区",
-        level=Level.COMMUNITY,
-        kind=Kind.COMMUNITY,
-        parent=street,
-    )
+    other = DivisionFactory(code="150204", name="青山区")
+    street = DivisionFactory(code="150204001", name="青山街道", parent=other)
+    community = DivisionFactory(code="150204001001", name="青山社区", parent=street)
     child = ChildFactory(person=PersonFactory(name="外区", years=9), division=community)
     approve(users, child, "dfuc", at(2026, 7, 20, 10))
     with time_machine.travel(at(2026, 8, 15, 10), tick=False):

@@ -132,23 +132,12 @@ def test_children_of_another_district_are_not_counted(world, users, login, tree,
     """With a child outside the district, the district's figures check each fact's child
     (reports.selectors.child_in) instead of taking every row: the same figures."""
     from huhang.cases.models import Case, ServiceRecord
-    from huhang.regions.models import Division, Kind, Level
-    from tests.factories import ChildFactory, PersonFactory
+    from tests.factories import ChildFactory, DivisionFactory, PersonFactory
     from tests.reports.conftest import approve, at
 
-    other = Division.objects.create(
-        code="150204", name="青山区", level=Level.DISTRICT, kind=Kind.DISTRICT
-    )
-    street = Division.objects.create(
-        code="150204001", name="青山街道", level=Level.STREET, kind=Kind.STREET, parent=other
-    )
-    community = Division.objects.create(
-        code="150204001001",
-        name="青山社区",
-        level=Level.COMMUNITY,
-        kind=Kind.COMMUNITY,
-        parent=street,
-    )
+    other = DivisionFactory(code="150204", name="青山区")
+    street = DivisionFactory(code="150204001", name="青山街道", parent=other)
+    community = DivisionFactory(code="150204001001", name="青山社区", parent=street)
     child = ChildFactory(person=PersonFactory(name="外区", years=9), division=community)
     approve(users, child, "dfuc", at(2026, 3, 1, 10))
     case = Case.objects.create(

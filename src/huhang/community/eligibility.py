@@ -6,7 +6,9 @@ the age band, and (if categories are given) it holds one of them approved and in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -30,21 +32,26 @@ def age_band_q(on: date, min_age: int | None, max_age: int | None, field: str) -
     return q
 
 
-def approved_category_on(on: date, categories: list[str]) -> Exists:
+def approved_category_on(on: date, categories: Iterable[str]) -> Exists:
     return Exists(
         CategoryAssignment.objects.filter(
             Q(effective_from__isnull=True) | Q(effective_from__lte=on),
             Q(effective_to__isnull=True) | Q(effective_to__gte=on),
             child_id=OuterRef("pk"),
-            category__in=categories,
+            category__in=list(categories),
             status=CategoryStatus.APPROVED,
         )
     )
 
 
 def eligible(
-    children: QuerySet, *, on: date, min_age: int | None, max_age: int | None, categories
-) -> QuerySet:
+    children: QuerySet[Any],
+    *,
+    on: date,
+    min_age: int | None,
+    max_age: int | None,
+    categories: Iterable[str],
+) -> QuerySet[Any]:
     """`children` (registry.Child, already scoped) narrowed to those who qualify on `on`."""
     # The child row's copy of the birth date (kept in step by the registry services) answers
     # the age band from the child's own index, without joining the person table.
@@ -52,5 +59,5 @@ def eligible(
         age_band_q(on, min_age, max_age, "search_birth"), status=ChildStatus.ACTIVE
     )
     if categories:
-        qs = qs.filter(approved_category_on(on, list(categories)))
+        qs = qs.filter(approved_category_on(on, categories))
     return qs

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core.fields import user_fk
+from huhang.registry.models import Category
 
 
 class StationLevel(models.TextChoices):
@@ -77,14 +78,33 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-def _category_labels(codes) -> list[str]:
-    from huhang.registry.models import Category
+class Audience(models.Model):
+    """Who an activity or a resource is for: the age band a child must be in on its day and the
+    categories it must hold (empty = every child). The rule itself: eligibility.eligible."""
 
-    labels = dict(Category.choices)
-    return [str(labels.get(code, code)) for code in codes]
+    min_age = models.PositiveSmallIntegerField(_("最小年龄"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("最大年龄"), null=True, blank=True)
+    # Category codes (registry.Category); empty = open to every child.
+    categories = models.JSONField(_("适用类别"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(max_age__gte=F("min_age")),
+                name="%(class)s_age_band",
+            ),
+        ]
+
+    @property
+    def category_labels(self) -> list[str]:
+        labels = dict(Category.choices)
+        return [str(labels.get(code, code)) for code in self.categories]
 
 
-class Activity(models.Model):
+class Activity(Audience):
     """An activity held at (or by) a workstation. Held = `held_on` not after today."""
 
     title = models.CharField(_("活动名称"), max_length=100)
@@ -99,10 +119,6 @@ class Activity(models.Model):
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("名额"))
-    min_age = models.PositiveSmallIntegerField(_("最小年龄"), null=True, blank=True)
-    max_age = models.PositiveSmallIntegerField(_("最大年龄"), null=True, blank=True)
-    # Category codes (registry.Category); empty = open to every child.
-    categories = models.JSONField(_("适用类别"), default=list, blank=True)
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("组织者"),
@@ -127,19 +143,14 @@ class Activity(models.Model):
     created_by = user_fk(_("创建人"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(Audience.Meta):
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["station", "held_on"]), models.Index(fields=["held_on"])]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gt=0), name="activity_capacity"),
-            models.CheckConstraint(
-                condition=Q(min_age__isnull=True)
-                | Q(max_age__isnull=True)
-                | Q(max_age__gte=F("min_age")),
-                name="activity_age_band",
-            ),
+            *Audience.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("held_on")),
                 name="activity_dates",
@@ -148,10 +159,6 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def category_labels(self) -> list[str]:
-        return _category_labels(self.categories)
 
 
 class Enrolment(models.Model):
@@ -348,7 +355,7 @@ class ResourceStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
-class Resource(models.Model):
+class Resource(Audience):
     """A charity resource a partner offers (慈善+未保); `quantity` = how many children it serves."""
 
     partner = models.ForeignKey(
@@ -365,9 +372,6 @@ class Resource(models.Model):
     per_child = models.CharField(_("每人所得"), max_length=100, blank=True)
     available_on = models.DateField(_("发放/活动日期"))
     available_until = models.DateField(_("截止日期"), null=True, blank=True)
-    min_age = models.PositiveSmallIntegerField(_("最小年龄"), null=True, blank=True)
-    max_age = models.PositiveSmallIntegerField(_("最大年龄"), null=True, blank=True)
-    categories = models.JSONField(_("适用类别"), default=list, blank=True)
     # Where eligible children live; empty = anywhere the matching user may see.
     divisions = models.ManyToManyField(
         "regions.Division", verbose_name=_("适用区域"), blank=True, related_name="+"
@@ -379,27 +383,18 @@ class Resource(models.Model):
     created_by = user_fk(_("登记人"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(Audience.Meta):
         verbose_name = _("慈善资源")
         verbose_name_plural = _("慈善资源")
         ordering = ["-available_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="resource_quantity"),
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="resource_amount"),
-            models.CheckConstraint(
-                condition=Q(min_age__isnull=True)
-                | Q(max_age__isnull=True)
-                | Q(max_age__gte=F("min_age")),
-                name="resource_age_band",
-            ),
+            *Audience.Meta.constraints,
         ]
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def category_labels(self) -> list[str]:
-        return _category_labels(self.categories)
 
 
 class AllocationStatus(models.TextChoices):

@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from huhang.accounts.models import Organisation, User
 from huhang.cases.models import ServiceProject
-from huhang.community import services
 from huhang.community.eligibility import age_band_q
 from huhang.community.models import (
     Activity,
@@ -40,6 +39,8 @@ from huhang.community.models import (
     ProjectTarget,
     Workstation,
 )
+from huhang.community.partners import services
+from huhang.community.trainings.services import training_create
 from huhang.demo import divisions
 from huhang.regions.models import Division, subtree_q
 from huhang.registry.models import Child, ChildStatus
@@ -285,7 +286,7 @@ def _trainings(users, stations, today, made) -> None:
     people = [users["supervisor"], users["director"], users["director2"]]
     for i, (topic, trainer, hours, offset) in enumerate(TRAININGS):
         held_on = today + timedelta(days=offset)
-        services.training_create(
+        training_create(
             by=users["bureau"],
             topic=topic,
             held_on=held_on,

@@ -1,20 +1,19 @@
-"""The choices of the dashboard and the report: a division of the user's scope, a half-year."""
+"""The choice every figure page offers: a division of the user's scope (the half-year report's
+form adds the half-year, half_year/forms.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core.forms import Form
-from huhang.regions.models import Level
-from huhang.reports.periods import HalfYear
-
-FIRST_YEAR = 2016  # 国发〔2016〕36号: the work this software supports starts here
+from huhang.regions.models import Division, Level
 
 
-def division_choices(divisions) -> list[tuple[str, str]]:
+def division_choices(divisions: QuerySet[Division]) -> list[tuple[str, str]]:
     """Choices indented by level, in code order (a street, then its communities)."""
     rows = (
         divisions.filter(level__lte=Level.COMMUNITY)
@@ -25,31 +24,9 @@ def division_choices(divisions) -> list[tuple[str, str]]:
     return [(code, "　" * (level - top) + name) for code, name, level in rows]
 
 
-def half_year_choices(today: date) -> list[tuple[str, str]]:
-    """Half-years from FIRST_YEAR to the current one, newest first."""
-    current = HalfYear.containing(today)
-    out, period = [], current
-    while period.year >= FIRST_YEAR:
-        out.append((period.key, period.label))
-        period = period.previous()
-    return out
-
-
 class DashboardForm(Form):
     division = forms.ChoiceField(label=_("区域"), required=False)
 
-    def __init__(self, *args, divisions, **kwargs):
+    def __init__(self, *args: Any, divisions: QuerySet[Division], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].choices = division_choices(divisions)
-
-
-class ReportForm(DashboardForm):
-    period = forms.ChoiceField(label=_("半年度"))
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].choices = half_year_choices(today)
-        self.order_fields(["period", "division"])
-
-    def clean_period(self) -> HalfYear:
-        return HalfYear.parse(self.cleaned_data["period"])
+        cast(forms.ChoiceField, self.fields["division"]).choices = division_choices(divisions)

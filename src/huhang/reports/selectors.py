@@ -1,4 +1,5 @@
-"""Every read of the dashboards and the half-year report.
+"""Reads shared by the dashboard (dashboard/selectors.py) and the half-year report
+(half_year/selectors.py): which division a page is about, its units, and the figures both show.
 
 The division a figure is about comes from `division_for_user` (core.scope, rule "reports"); every
 figure is read from that division's subtree (a range on the division code: core.divisions.subtree_q). The
@@ -12,23 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from huhang.community.models import (
-    Activity,
-    Allocation,
-    AllocationStatus,
-)
+from huhang.accounts.models import Organisation, User
+from huhang.community.models import Activity, Allocation, AllocationStatus
 from huhang.core import scope
 from huhang.core.access import get_or_404
-from huhang.regions.models import CODE_LENGTH, Division, Level, subtree_q
-from huhang.registry.models import (
-    Category,
-    CategoryStatus,
-    Child,
-)
+from huhang.core.divisions import CODE_LENGTH, subtree_q
+from huhang.regions.models import Division, Level
+from huhang.registry.models import Category, CategoryStatus, Child
 from huhang.reports.periods import Period
 from huhang.screening.models import LeadStatus
 
@@ -36,7 +31,12 @@ CATEGORIES = list(Category)
 WAITING = (LeadStatus.NEW, LeadStatus.VERIFIED, LeadStatus.REVIEWED)
 
 
-def division_for_user(*, user, code: str | None = None) -> Division:
+def report_divisions(*, user: User) -> QuerySet[Division]:
+    """The divisions whose figures the user may read (core.scope, rule "reports")."""
+    return scope.visible(user, Division, "reports")
+
+
+def division_for_user(*, user: User, code: str | None = None) -> Division:
     """The division a dashboard or report is about: the user's own node when no code is given,
     else that node if it lies in the user's subtree; 404 otherwise. Every figure of the report
     is then read from this division's subtree."""
@@ -44,7 +44,7 @@ def division_for_user(*, user, code: str | None = None) -> Division:
     if not code:
         raise Http404
     # Its ancestors come along: pages name the division in full (区 街道 社区).
-    divisions = scope.visible(user, Division, "reports")
+    divisions = report_divisions(user=user)
     return get_or_404(divisions.select_related("parent__parent__parent__parent"), code)
 
 
@@ -69,7 +69,7 @@ def unit_key(division: Division, code: str) -> str:
     """The unit a community's code belongs to (its ancestor one level below the division)."""
     if division.level >= Level.COMMUNITY:
         return division.code
-    return code[: CODE_LENGTH[Level(division.level + 1)]]
+    return code[: CODE_LENGTH[division.level + 1]]
 
 
 def unit_level_label(division: Division) -> str:
@@ -96,7 +96,8 @@ def note_coverage(division: Division) -> None:
         outside = Q(division_id__lt=code)
         if len(upper) == len(code):
             outside |= Q(division_id__gte=upper)
-    division.covers_every_child = not Child.objects.filter(outside).exists()
+    covers = not Child.objects.filter(outside).exists()
+    division.covers_every_child = covers  # type: ignore[attr-defined]  # read by child_in
 
 
 def child_in(division: Division, child: str = "child") -> Q | Exists:
@@ -149,7 +150,7 @@ def in_force_after(day: date) -> Q:
 # --- Community figures ----------------------------------------------------------------------------
 
 
-def activities_held(division: Division, period: Period):
+def activities_held(division: Division, period: Period) -> QuerySet[Activity]:
     return Activity.objects.filter(
         within(division, "station__division_id"),
         held_on__gte=period.start,
@@ -157,7 +158,7 @@ def activities_held(division: Division, period: Period):
     )
 
 
-def allocations_received(division: Division, period: Period):
+def allocations_received(division: Division, period: Period) -> QuerySet[Allocation]:
     return Allocation.objects.filter(
         child_in(division),
         status=AllocationStatus.CONFIRMED,
@@ -169,8 +170,6 @@ def allocations_received(division: Division, period: Period):
 def partners_linked(division: Division, period: Period) -> int:
     """Organisations that took part in an activity held in the division in the period or gave a
     resource a child of the division received in it (one query)."""
-    from huhang.accounts.models import Organisation
-
     activities = activities_held(division, period).values("pk")
     resources = allocations_received(division, period).values("resource_id")
     return (

@@ -1,13 +1,10 @@
-"""Dashboards and the half-year report under /reports/ (namespace "reports")."""
+"""Dashboards and the half-year report under /reports/ (namespace "reports"), one module each."""
 
-from django.urls import path
-
-from huhang.reports import views
+from django.urls import include, path
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("half-year/", views.half_year, name="half_year"),
-    path("half-year/xlsx/", views.half_year_xlsx, name="half_year_xlsx"),
+    path("", include("huhang.reports.dashboard.urls")),
+    path("half-year/", include("huhang.reports.half_year.urls")),
 ]

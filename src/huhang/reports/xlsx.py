@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from huhang.reports.selectors_report import Report
+from huhang.reports.half_year.selectors import Report
 from huhang.reports.tables import COUNT, DECIMAL, FEN, NUMBER, Table, fen_to_decimal
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -72,7 +72,7 @@ def _cell(sheet, fmt, row: int, col: int, value, kind: str) -> None:
     elif kind in (COUNT, DECIMAL):
         sheet.write_number(row, col, float(value), fmt[kind])
     elif kind == NUMBER:
-        places = -Decimal(value).as_tuple().exponent if isinstance(value, Decimal) else 0
+        places = -int(Decimal(value).as_tuple().exponent) if isinstance(value, Decimal) else 0
         sheet.write_number(
             row, col, float(value), fmt[FEN if places == 2 else DECIMAL if places else COUNT]
         )

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huhang.accounts.models import User
 from huhang.benefits import selectors as benefits
 from huhang.cases.models import Case, CaseStatus, Risk
 from huhang.cases.selectors_visits import DUE_SOON_DAYS, VISIT_CATEGORIES, schedule_for
@@ -20,12 +21,7 @@ from huhang.community.models import (
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division
-from huhang.registry.models import (
-    CategoryAssignment,
-    CategoryStatus,
-    Child,
-    ChildStatus,
-)
+from huhang.registry.models import CategoryAssignment, CategoryStatus, Child, ChildStatus
 from huhang.reports import charts
 from huhang.reports.periods import HalfYear, Period, last_months, month_of
 from huhang.reports.selectors import (
@@ -76,11 +72,9 @@ class ChangeRow:
     ended_half: int = 0
 
 
-@dataclass
-class PaymentMonth:
-    month: date
-    entitled: int
-    on_time_in_full: int
+@dataclass(frozen=True)
+class PaymentMonth(benefits.MonthShare):
+    """A month of 按时足额 (the benefits app's figure) as the dashboard shows it."""
 
     @property
     def share(self) -> float | None:
@@ -122,7 +116,7 @@ class Dashboard:
         return sum(n for _r, _l, n in self.cases)
 
 
-def dashboard(*, user, division: Division, today: date | None = None) -> Dashboard:
+def dashboard(*, user: User, division: Division, today: date | None = None) -> Dashboard:
     """The dashboard of one division (already checked by core.scope). Records one view event."""
     today = today or timezone.localdate()
     month, half = month_of(today), HalfYear.containing(today)

@@ -1,7 +1,5 @@
-"""Dashboards and the half-year report under /reports/ (namespace "reports").
-
-Access: reports.view (403 without it). Which division: core.scope (404 outside the user's subtree).
-"""
+"""The half-year report (GET /reports/half-year/) as a page and as a workbook. Access:
+reports.view (403 without it); which division: core.scope (404 outside the user's subtree)."""
 
 from __future__ import annotations
 
@@ -12,25 +10,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from huhang.core import scope
 from huhang.core.access import require
-from huhang.regions.models import Division
-from huhang.reports import forms, selectors, selectors_dashboard, selectors_report, xlsx
+from huhang.reports import selectors, xlsx
+from huhang.reports.half_year import forms
+from huhang.reports.half_year import selectors as report_selectors
 from huhang.reports.periods import HalfYear
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@require_GET
-def dashboard(request):
-    require(request.user, "reports.view")
-    division = selectors.division_for_user(user=request.user, code=request.GET.get("division"))
-    board = selectors_dashboard.dashboard(user=request.user, division=division)
-    form = forms.DashboardForm(
-        initial={"division": division.code},
-        divisions=scope.visible(request.user, Division, "reports"),
-    )
-    return render(request, "reports/dashboard.html", {"board": board, "form": form})
+PAGE = "reports/half_year/report.html"
 
 
 def _report_request(request):
@@ -44,7 +31,7 @@ def _report_request(request):
         **request.GET.dict(),
     }
     form = forms.ReportForm(
-        data, divisions=scope.visible(request.user, Division, "reports"), today=today
+        data, divisions=selectors.report_divisions(user=request.user), today=today
     )
     period = form.cleaned_data["period"] if form.is_valid() else None
     return form, division, period
@@ -55,21 +42,19 @@ def half_year(request):
     form, division, period = _report_request(request)
     report = None
     if period is not None:
-        report = selectors_report.half_year_report(
+        report = report_selectors.half_year_report(
             user=request.user, division=division, period=period
         )
     status = 200 if period is not None else 400
-    return render(
-        request, "reports/half_year.html", {"form": form, "report": report}, status=status
-    )
+    return render(request, PAGE, {"form": form, "report": report}, status=status)
 
 
 @require_GET
 def half_year_xlsx(request):
     form, division, period = _report_request(request)
     if period is None:
-        return render(request, "reports/half_year.html", {"form": form}, status=400)
-    report = selectors_report.half_year_report(
+        return render(request, PAGE, {"form": form}, status=400)
+    report = report_selectors.half_year_report(
         user=request.user, division=division, period=period, export="xlsx"
     )
     name = _("%(division)s%(period)s半年工作报告") % {

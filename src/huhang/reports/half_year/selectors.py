@@ -10,19 +10,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from huhang.benefits.models import LineStatus, PayrollLine
+from huhang.accounts.models import User
+from huhang.benefits.models import Entitlement, LineStatus, PayrollLine
 from huhang.cases.models import ServiceRecord
-from huhang.community.models import (
-    Enrolment,
-    Training,
-)
+from huhang.community.models import Enrolment, Training
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division
-from huhang.registry.models import (
-    Category,
-    CategoryAssignment,
-)
+from huhang.registry.models import Category, CategoryAssignment
 from huhang.reports.periods import HalfYear
 from huhang.reports.selectors import (
     CATEGORIES,
@@ -66,7 +61,7 @@ class Report:
     figures: list[Figure]
     tables: list[Table]
 
-    def figure(self, key: str):
+    def figure(self, key: str) -> int | Decimal:
         return next(f.value for f in self.figures if f.key == key)
 
     def table(self, key: str) -> Table:
@@ -80,7 +75,9 @@ class Report:
         }
 
 
-def half_year_report(*, user, division: Division, period: HalfYear, export: str = "") -> Report:
+def half_year_report(
+    *, user: User, division: Division, period: HalfYear, export: str = ""
+) -> Report:
     """The half-year report of a division (already checked by core.scope). Records one event:
     a view, or an export in the named format."""
     note_coverage(division)
@@ -92,6 +89,7 @@ def half_year_report(*, user, division: Division, period: HalfYear, export: str 
     community, community_figures = _community_table(division, period)
     funded = _scholarship_children(division, period)
     dfuc, orphan, migrant = (categories[0].row(c) for c in ("dfuc", "orphan", "migrant"))
+    paid_fen = payments.total[3] if payments.total else 0
     figures = [
         Figure("new_dfuc", _("新认定事实无人抚养儿童"), dfuc[1], _("人")),
         Figure("new_orphans", _("新认定孤儿"), orphan[1], _("人")),
@@ -112,7 +110,7 @@ def half_year_report(*, user, division: Division, period: HalfYear, export: str 
         Figure("service_hours", _("购买服务时长"), served["hours"], _("小时")),
         Figure("orphans_end", _("期末在册孤儿"), orphan[3], _("人")),
         Figure("dfuc_end", _("期末在册事实无人抚养儿童"), dfuc[3], _("人")),
-        Figure("paid", _("发放保障资金"), fen_to_decimal(payments.total[3]), _("元")),
+        Figure("paid", _("发放保障资金"), fen_to_decimal(paid_fen), _("元")),
     ]
     summary = Table(
         "summary",
@@ -201,9 +199,9 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
     )
     names = {u.code: u.name for u in units}
     for code in sorted(set(names) | set(by_unit)):
-        counts = by_unit.get(code, {})
-        new = [counts.get(c.value, [0, 0])[0] for c in watched]
-        at_end = [counts.get(c.value, [0, 0])[1] for c in watched[:2]]
+        in_unit = by_unit.get(code, {})
+        new = [in_unit.get(c.value, [0, 0])[0] for c in watched]
+        at_end = [in_unit.get(c.value, [0, 0])[1] for c in watched[:2]]
         per_unit.rows.append([names.get(code, code), *new, *at_end])
     per_unit.total = [_("合计"), *(sum(r[i] for r in per_unit.rows) for i in range(1, 6))]
     return [table, per_unit]
@@ -322,8 +320,6 @@ def _payment_table(division: Division, period: HalfYear) -> Table:
 
 def _scholarship_children(division: Division, period: HalfYear) -> int:
     """Students on the 福彩圆梦 list during the half-year (an entitlement overlapping it)."""
-    from huhang.benefits.models import Entitlement
-
     return (
         Entitlement.objects.filter(
             child_in(division),

@@ -1,0 +1,128 @@
+"""Activity pages: thin views — access → form → service → response."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from huhang.community.activities import forms, selectors, services
+from huhang.community.models import Activity
+from huhang.community.views import done, form_page, private_file
+from huhang.core.access import require
+from huhang.core.forms import run_service
+from huhang.core.paging import other_params, page_of
+from huhang.core.roles import can
+
+
+def activity_list(request):
+    require(request.user, "community.view")
+    form = forms.ActivityFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.ActivityFilter(kind=data.get("kind") or "", year=data.get("year"))
+    page = page_of(request, selectors.activity_list(user=request.user, filters=filters))
+    context = {"form": form, "page": page, "query": other_params(request)}
+    template = "community/activities/list.html"
+    return render(request, f"{template}#results" if request.htmx else template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    require(request.user, "activity.manage")
+    initial = {"station": request.GET.get("station")}
+    form = forms.ActivityForm(request.POST or None, initial=initial, user=request.user)
+    save = partial(services.activity_create, by=request.user)
+    saved = _("活动已登记。")
+    return form_page(
+        request, form, save, title=_("登记活动"), saved=saved, then="community:activity_detail"
+    )
+
+
+def _to_activity(activity: Activity):
+    return redirect("community:activity_detail", pk=activity.pk)
+
+
+def _activity_page(request, activity: Activity, enrol_form=None, status: int = 200):
+    user = request.user
+    context = {
+        "activity": activity,
+        "detail": selectors.activity_detail(activity=activity),
+        "rows": selectors.enrolment_rows(user=user, activity=activity),
+        "suggestions": selectors.enrolment_suggestions(user=user, activity=activity),
+        "enrol_form": enrol_form or forms.EnrolForm(user=user),
+        "summary_form": forms.SummaryForm(initial={"summary": activity.summary}),
+        "can_manage": can(user, "activity.manage"),
+        "can_enrol": can(user, "registry.edit"),
+    }
+    return render(request, "community/activities/detail.html", context, status=status)
+
+
+def activity_detail(request, pk: int):
+    require(request.user, "community.view")
+    return _activity_page(request, selectors.activity_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+def activity_enrol(request, pk: int):
+    require(request.user, "registry.edit")
+    activity = selectors.activity_for_user(user=request.user, pk=pk)
+    form = forms.EnrolForm(request.POST, user=request.user)
+    if form.is_valid():
+        enrol = partial(services.enrolment_add, by=request.user, activity=activity)
+        if run_service(form, lambda: enrol(**form.cleaned_data)) is not None:
+            return done(request, _("已报名。"), _to_activity(activity))
+    return _activity_page(request, activity, enrol_form=form, status=400)
+
+
+@require_POST
+def enrolment_remove(request, pk: int, enrolment_pk: int):
+    require(request.user, "registry.edit")
+    activity = selectors.activity_for_user(user=request.user, pk=pk)
+    enrolment = selectors.enrolment_for_user(user=request.user, activity=activity, pk=enrolment_pk)
+    services.enrolment_remove(by=request.user, enrolment=enrolment)
+    return done(request, _("已取消报名。"), _to_activity(activity))
+
+
+@require_POST
+def activity_attendance(request, pk: int):
+    require(request.user, "activity.manage")
+    activity = selectors.activity_for_user(user=request.user, pk=pk)
+    present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+    services.attendance_record(by=request.user, activity=activity, present=present)
+    return done(request, _("出席情况已保存。"), _to_activity(activity))
+
+
+@require_POST
+def activity_summary(request, pk: int):
+    require(request.user, "activity.manage")
+    activity = selectors.activity_for_user(user=request.user, pk=pk)
+    form = forms.SummaryForm(request.POST)
+    if not form.is_valid():
+        return _to_activity(activity)
+    services.activity_summarise(by=request.user, activity=activity, **form.cleaned_data)
+    return done(request, _("活动总结已保存。"), _to_activity(activity))
+
+
+@require_http_methods(["GET", "POST"])
+def photo_create(request, pk: int):
+    require(request.user, "activity.manage")
+    activity = selectors.activity_for_user(user=request.user, pk=pk)
+    form = forms.PhotoForm(request.POST or None, request.FILES or None)
+    return form_page(
+        request,
+        form,
+        partial(services.photo_upload, by=request.user, activity=activity),
+        title=_("上传活动照片"),
+        saved=_("照片已上传。"),
+        then=lambda photo: _to_activity(activity),
+        multipart=True,
+    )
+
+
+def photo_download(request, pk: int) -> FileResponse:
+    require(request.user, "community.view")
+    photo = selectors.photo_for_user(user=request.user, pk=pk)
+    return private_file(photo.file, photo.content_type)

@@ -1,0 +1,67 @@
+"""Writes of the workstations: set up and change a station (station.manage, within the user's
+subtree)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from huhang.accounts.models import User
+from huhang.community.models import Workstation
+from huhang.community.services import audit_object
+from huhang.core import scope
+from huhang.core.access import require
+from huhang.core.exceptions import DomainError
+from huhang.core.models import AuditAction
+from huhang.regions.models import Division
+
+STATION_FIELDS = (
+    "name",
+    "level",
+    "division",
+    "address",
+    "brand",
+    "brand_story",
+    "opening_hours",
+    "phone",
+    "rooms",
+    "volunteers",
+)
+
+
+def _check_station_division(by: User, division: Division) -> None:
+    if not scope.visible(by, Division).filter(pk=division.pk).exists():
+        raise DomainError(_("只能在本辖区内设立工作站。"), field="division")
+
+
+@transaction.atomic
+def station_create(*, by: User, staff: Iterable[User] = (), **fields: Any) -> Workstation:
+    require(by, "station.manage")
+    _check_station_division(by, fields["division"])
+    station = Workstation(**{k: fields.get(k, "") for k in STATION_FIELDS})
+    station.full_clean()
+    station.save()
+    station.staff.set(staff)
+    audit_object(by=by, action=AuditAction.CREATE, obj=station)
+    return station
+
+
+@transaction.atomic
+def station_update(
+    *, by: User, station: Workstation, staff: Iterable[User] | None = None, **fields: Any
+) -> Workstation:
+    require(by, "station.manage")
+    if "division" in fields:
+        _check_station_division(by, fields["division"])
+    for key in STATION_FIELDS:
+        if key in fields:
+            setattr(station, key, fields[key])
+    station.full_clean()
+    station.save()
+    if staff is not None:
+        station.staff.set(staff)
+    audit_object(by=by, action=AuditAction.CHANGE, obj=station)
+    return station

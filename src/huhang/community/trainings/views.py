@@ -1,0 +1,78 @@
+"""Training pages: thin views — access → form → service → response."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from huhang.community.models import Training
+from huhang.community.trainings import forms, selectors, services
+from huhang.community.views import done, form_page
+from huhang.core.access import require
+from huhang.core.forms import run_service
+from huhang.core.paging import page_of
+from huhang.core.roles import can
+
+RECORD = "community/trainings/record.html"
+
+
+def training_list(request):
+    require(request.user, "community.view")
+    page = page_of(request, selectors.training_list(user=request.user))
+    return render(request, "community/trainings/list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def training_create(request):
+    require(request.user, "training.manage")
+    form = forms.TrainingForm(request.POST or None, user=request.user)
+    save = partial(services.training_create, by=request.user)
+    saved = _("培训已登记。")
+    return form_page(
+        request, form, save, title=_("登记培训"), saved=saved, then="community:training_detail"
+    )
+
+
+def _to_training(training: Training):
+    return redirect("community:training_detail", pk=training.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def training_detail(request, pk: int):
+    require(request.user, "community.view")
+    training = selectors.training_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        require(request.user, "training.manage")
+    form = None
+    if can(request.user, "training.manage"):
+        initial = {"attendees": list(training.attendees.all())}
+        form = forms.AttendanceForm(request.POST or None, initial=initial, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            record = partial(services.training_attendance_set, by=request.user, training=training)
+            if run_service(form, lambda: record(**form.cleaned_data)):
+                return done(request, _("签到已保存。"), _to_training(training))
+    attendance = selectors.training_attendance(training=training)
+    context = {"training": training, "attendance": attendance, "form": form}
+    return render(request, "community/trainings/detail.html", context)
+
+
+def my_trainings(request):
+    require(request.user, "community.view")
+    record = selectors.training_record(user=request.user, person=request.user)
+    return render(request, RECORD, {"record": record, "mine": True})
+
+
+def training_people(request):
+    require(request.user, "training.manage")
+    page = page_of(request, selectors.training_people_hours(user=request.user))
+    return render(request, "community/trainings/people.html", {"page": page})
+
+
+def person_trainings(request, pk: int):
+    require(request.user, "training.manage")
+    person = selectors.person_for_user(user=request.user, pk=pk)
+    record = selectors.training_record(user=request.user, person=person)
+    return render(request, RECORD, {"record": record})
