@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from huhang.cases import services
 from huhang.cases.models import Case, CaseStatus, HomeVisit, ServiceProject
-from huhang.cases.selectors_visits import (
+from huhang.cases.visits import services
+from huhang.cases.visits.selectors import (
     child_visit_due,
     child_visits,
     due_soon,

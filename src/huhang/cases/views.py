@@ -7,6 +7,10 @@ for the one-button steps, the error page of core.middleware.DomainErrorMiddlewar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,15 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huhang.cases import forms_cases as forms
-from huhang.cases import selectors_cases as selectors
-from huhang.cases import services
+from huhang.cases import forms, selectors, services
 from huhang.cases.models import Case
-from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
-from huhang.registry.models import Child
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @require_GET
@@ -42,7 +45,7 @@ def case_list(request):
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     require(request.user, "case.work")
-    child = scope.get(request.user, Child, request.GET.get("child"), "person", "division")
+    child = selectors.child_for_user(user=request.user, pk=request.GET.get("child"))
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,96 +60,89 @@ def case_create(request):
 @require_GET
 def case_detail(request, pk: int):
     require(request.user, "case.work")
-    case = selectors.case_page(user=request.user, pk=pk)
-    return render(request, "cases/case_detail.html", {"case": case})
+    page = selectors.case_page(user=request.user, pk=pk)
+    return render(request, "cases/case_detail.html", {"page": page})
 
 
-# step (as in selectors.allowed_steps) → (capability, form, service, title, template).
-# Each service takes the case and the form's cleaned data (or `service_kwargs()`).
+class Step(NamedTuple):
+    """A step taken through a form: who may, which form, which service (it takes the record and
+    the form's cleaned data, or `service_kwargs()` where the form has it), the page's title."""
+
+    capability: str
+    form: type[django_forms.Form]
+    service: Callable[..., object]
+    title: StrOrPromise
+    template: str = "cases/case_form.html"
+
+
+def _service_kwargs(form: django_forms.Form) -> dict[str, Any]:
+    kwargs = getattr(form, "service_kwargs", None)
+    return kwargs() if kwargs is not None else form.cleaned_data
+
+
+# step (as in selectors.allowed_steps) → how it is taken.
 CASE_STEPS = {
-    "assess": (
+    "assess": Step(
         "case.work",
         forms.AssessmentForm,
         services.assessment_record,
         gettext_lazy("评估"),
         "cases/case_assess.html",
     ),
-    "plan": (
+    "plan": Step(
         "case.work",
         forms.PlanForm,
         services.plan_draft,
         gettext_lazy("制定服务计划"),
         "cases/case_plan.html",
     ),
-    "service": (
-        "case.work",
-        forms.ServiceRecordForm,
-        services.service_record,
-        gettext_lazy("记录服务"),
-        "cases/case_form.html",
+    "service": Step(
+        "case.work", forms.ServiceRecordForm, services.service_record, gettext_lazy("记录服务")
     ),
-    "review": (
-        "case.work",
-        forms.ReviewForm,
-        services.case_review,
-        gettext_lazy("评估回顾"),
-        "cases/case_form.html",
-    ),
-    "resume": (
-        "case.work",
-        forms.ResumeForm,
-        services.case_resume,
-        gettext_lazy("继续服务"),
-        "cases/case_form.html",
-    ),
-    "request_closure": (
+    "review": Step("case.work", forms.ReviewForm, services.case_review, gettext_lazy("评估回顾")),
+    "resume": Step("case.work", forms.ResumeForm, services.case_resume, gettext_lazy("继续服务")),
+    "request_closure": Step(
         "case.work",
         forms.ClosureRequestForm,
         services.case_request_closure,
         gettext_lazy("申请结案"),
-        "cases/case_form.html",
     ),
-    "reject_closure": (
+    "reject_closure": Step(
         "case.approve",
         forms.ClosureRejectForm,
         services.case_reject_closure,
         gettext_lazy("退回结案申请"),
-        "cases/case_form.html",
     ),
-    "reopen": (
-        "case.work",
-        forms.ReopenForm,
-        services.case_reopen,
-        gettext_lazy("重新开案"),
-        "cases/case_form.html",
-    ),
-    "refer": (
-        "case.work",
-        forms.ReferralSendForm,
-        services.referral_send,
-        gettext_lazy("转介"),
-        "cases/case_form.html",
+    "reopen": Step("case.work", forms.ReopenForm, services.case_reopen, gettext_lazy("重新开案")),
+    "refer": Step(
+        "case.work", forms.ReferralSendForm, services.referral_send, gettext_lazy("转介")
     ),
 }
 
 
 @require_http_methods(["GET", "POST"])
 def case_step(request, pk: int, step: str):
-    capability, form_class, service, title, template = CASE_STEPS[step]
-    require(request.user, capability)
-    case = scope.get(request.user, Case, pk, "child__person", "child__division", "project")
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
-        done = run_service(form, lambda: service(by=request.user, case=case, **data))
-        if done is not None:
-            messages.success(request, _("已保存：%(step)s。") % {"step": title})
-            return redirect("cases:case_detail", pk=case.pk)
+    how = CASE_STEPS[step]
+    require(request.user, how.capability)
+    case = selectors.case_for_user(user=request.user, pk=pk)
     # The page still opens when the state does not allow the step (an old link, another tab):
     # it says why instead of offering a form that would be refused.
     blocked = step not in selectors.allowed_steps(request.user, case)
-    context = {"case": case, "child": case.child, "form": form, "title": title, "blocked": blocked}
-    return render(request, template, context)
+    return _take_step(request, how, case, blocked, {"case": case})
+
+
+def _take_step(request, how: Step, case: Case, blocked: bool, record: dict[str, Any]):
+    """The step's form (or why it is blocked); once the service took it, back to the case.
+    `record`: what the service acts on ({"case": …} or {"referral": …}), shown on the page."""
+    form = how.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = _service_kwargs(form)
+        done = run_service(form, lambda: how.service(by=request.user, **record, **data))
+        if done is not None:
+            messages.success(request, _("已保存：%(step)s。") % {"step": how.title})
+            return redirect("cases:case_detail", pk=case.pk)
+    context = {"case": case, "child": case.child, "form": form, "title": how.title, **record}
+    return render(request, how.template, {**context, "blocked": blocked})
 
 
 @require_POST
@@ -161,31 +157,44 @@ def plan_approve(request, pk: int):
 @require_POST
 def case_approve_closure(request, pk: int):
     require(request.user, "case.approve")
-    case = scope.get(request.user, Case, pk, "child__person", "child__division", "project")
+    case = selectors.case_for_user(user=request.user, pk=pk)
     services.case_approve_closure(by=request.user, case=case)
     messages.success(request, _("已批准结案。"))
     return redirect("cases:case_detail", pk=case.pk)
 
 
 @require_POST
-def case_alert_acknowledge(request, pk: int):
+def alert_acknowledge(request, pk: int, to_inbox: bool = False):
+    """Acknowledged from the case's page (back to the case) or from the inbox (back there)."""
     require(request.user, "case.approve")
     alert = selectors.alert_for_user(user=request.user, pk=pk)
     services.alert_acknowledge(by=request.user, alert=alert)
+    if to_inbox:
+        messages.success(request, _("已确认预警：%(m)s") % {"m": alert.message})
+        return redirect("workbench:inbox")
     messages.success(request, _("已确认预警。"))
     return redirect("cases:case_detail", pk=alert.case_id)
 
 
 # --- Referrals -----------------------------------------------------------------------------------
 
+
+def _referral_step(
+    form: type[django_forms.Form], service: Callable[..., object], title: StrOrPromise
+) -> Step:
+    return Step("case.work", form, service, title, "cases/referral_form.html")
+
+
 REFERRAL_STEPS = {
-    "answer": (forms.ReferralAnswerForm, services.referral_answer, gettext_lazy("登记答复")),
-    "follow_up": (
-        forms.ReferralFollowUpForm,
-        services.referral_follow_up,
-        gettext_lazy("登记跟进"),
+    "answer": _referral_step(
+        forms.ReferralAnswerForm, services.referral_answer, gettext_lazy("登记答复")
     ),
-    "close": (forms.ReferralCloseForm, services.referral_close, gettext_lazy("办结转介")),
+    "follow_up": _referral_step(
+        forms.ReferralFollowUpForm, services.referral_follow_up, gettext_lazy("登记跟进")
+    ),
+    "close": _referral_step(
+        forms.ReferralCloseForm, services.referral_close, gettext_lazy("办结转介")
+    ),
 }
 
 
@@ -193,23 +202,8 @@ REFERRAL_STEPS = {
 def referral_step(request, pk: int, step: str):
     if step not in REFERRAL_STEPS:
         raise Http404
-    form_class, service, title = REFERRAL_STEPS[step]
-    require(request.user, "case.work")
+    how = REFERRAL_STEPS[step]
+    require(request.user, how.capability)
     referral = selectors.referral_for_user(user=request.user, pk=pk)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = run_service(form, lambda: service(by=request.user, referral=referral, **data))
-        if done is not None:
-            messages.success(request, _("已保存：%(step)s。") % {"step": title})
-            return redirect("cases:case_detail", pk=referral.case_id)
     blocked = step not in selectors.referral_steps(request.user, referral)
-    context = {
-        "case": referral.case,
-        "child": referral.case.child,
-        "referral": referral,
-        "form": form,
-        "title": title,
-        "blocked": blocked,
-    }
-    return render(request, "cases/referral_form.html", context)
+    return _take_step(request, how, referral.case, blocked, {"referral": referral})
