@@ -190,8 +190,9 @@ def assessment_record(
 ) -> Assessment:
     require(by, "case.work")
     _not_future(assessed_on, "assessed_on")
+    closed = _("个案已结案，不能评估。")
     if case.status == S.CLOSED:
-        raise InvalidTransition(_("个案已结案，不能评估。"))
+        raise InvalidTransition(closed)
     missing = [d.label for d in Domain if d.value not in scores]
     if missing:
         raise DomainError(_("请为每个领域打分：%(d)s") % {"d": "、".join(map(str, missing))})
@@ -215,7 +216,13 @@ def assessment_record(
     reason = override_reason.strip() or _("评估结果（%(date)s）") % {
         "date": assessed_on.isoformat()
     }
-    Case.objects.filter(pk=case.pk).update(risk=final, risk_reason=reason)
+    # A case closed since the page was read takes no assessment (the whole step rolls back).
+    claim(
+        Case.objects.filter(pk=case.pk).exclude(status=S.CLOSED),
+        refusal=closed,
+        risk=final,
+        risk_reason=reason,
+    )
     case.risk, case.risk_reason = final, reason
     if case.status == S.OPEN:
         _move(case, "assess", S.ASSESSED, by=by)
@@ -246,14 +253,20 @@ def plan_draft(*, by: User, case: Case, goals: str, actions: list[dict[str, Any]
 @transaction.atomic
 def plan_approve(*, by: User, plan: ServicePlan) -> ServicePlan:
     require(by, "case.approve")
+    approved = _("该服务计划已批准。")
     if plan.approved_at is not None:
-        raise InvalidTransition(_("该服务计划已批准。"))
+        raise InvalidTransition(approved)
     if plan.case.status not in PLAN_STATES:
         raise InvalidTransition(_("个案当前状态不能批准服务计划。"))
     if plan.drafted_by_id == by.pk:
         raise NotAllowed(_("服务计划须由制定人以外的督导员或民政局工作人员批准。"))
     now = timezone.now()
-    ServicePlan.objects.filter(pk=plan.pk).update(approved_by=by, approved_at=now)
+    claim(
+        ServicePlan.objects.filter(pk=plan.pk, approved_at__isnull=True),
+        refusal=approved,
+        approved_by=by,
+        approved_at=now,
+    )
     plan.approved_by, plan.approved_at = by, now
     case = plan.case
     if case.status == S.ASSESSED:
@@ -265,11 +278,16 @@ def plan_approve(*, by: User, plan: ServicePlan) -> ServicePlan:
 def plan_action_done(*, by: User, action: PlanAction, done_on: date) -> PlanAction:
     require(by, "case.work")
     _not_future(done_on, "done_on")
+    done = _("该措施已完成。")
     if action.done_on is not None:
-        raise InvalidTransition(_("该措施已完成。"))
+        raise InvalidTransition(done)
     if action.plan.case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案。"))
-    PlanAction.objects.filter(pk=action.pk, done_on__isnull=True).update(done_on=done_on)
+    claim(
+        PlanAction.objects.filter(pk=action.pk, done_on__isnull=True),
+        refusal=done,
+        done_on=done_on,
+    )
     action.done_on = done_on
     audit_child(
         by=by, child=action.plan.case.child, case=action.plan.case_id, action_done=action.pk
@@ -373,8 +391,11 @@ def case_reopen(*, by: User, case: Case, reason: str) -> Case:
 @transaction.atomic
 def alert_acknowledge(*, by: User, alert: Alert) -> Alert:
     require(by, "case.approve")
-    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_by=by, acknowledged_at=timezone.now()
+    claim(
+        Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True),
+        refusal=_("该预警已确认。"),
+        acknowledged_by=by,
+        acknowledged_at=timezone.now(),
     )
     alert.refresh_from_db()
     return alert
@@ -413,14 +434,19 @@ def referral_answer(
     """Record the agency's answer: resolved (已答复) or declined (未予解决)."""
     require(by, "case.work")
     _not_future(responded_on, "responded_on")
+    answered = _("该转介已有答复。")
     if referral.status != ReferralStatus.SENT:
-        raise InvalidTransition(_("该转介已有答复。"))
+        raise InvalidTransition(answered)
     if responded_on < referral.sent_on:
         raise DomainError(_("答复日期不能早于转介日期。"), field="responded_on")
     response = _required(response, _("请填写答复内容。"), "response")
     status = ReferralStatus.ANSWERED if resolved else ReferralStatus.DECLINED
-    Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).update(
-        status=status, response=response, responded_on=responded_on
+    claim(
+        Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT),
+        refusal=answered,
+        status=status,
+        response=response,
+        responded_on=responded_on,
     )
     referral.refresh_from_db()
     audit_child(by=by, child=referral.case.child, referral=referral.pk, answer=status)
@@ -447,11 +473,17 @@ def referral_follow_up(*, by: User, referral: Referral, on: date, note: str) -> 
 def referral_close(*, by: User, referral: Referral, closed_on: date) -> Referral:
     require(by, "case.work")
     _not_future(closed_on, "closed_on")
+    answered_only = _("只有已答复的转介可以办结。")
     if referral.status != ReferralStatus.ANSWERED or referral.responded_on is None:
-        raise InvalidTransition(_("只有已答复的转介可以办结。"))
+        raise InvalidTransition(answered_only)
     if closed_on < referral.responded_on:
         raise DomainError(_("办结日期不能早于答复日期。"), field="closed_on")
-    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.DONE, closed_on=closed_on)
+    claim(
+        Referral.objects.filter(pk=referral.pk, status=ReferralStatus.ANSWERED),
+        refusal=answered_only,
+        status=ReferralStatus.DONE,
+        closed_on=closed_on,
+    )
     referral.refresh_from_db()
     audit_child(by=by, child=referral.case.child, referral=referral.pk, closed=str(closed_on))
     return referral
