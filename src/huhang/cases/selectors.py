@@ -12,17 +12,13 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from huhang.cases.models import (
     Alert,
-    Assessment,
     Case,
-    CaseEvent,
     CaseStatus,
     Domain,
-    PlanAction,
     Referral,
     ReferralFollowUp,
     ReferralStatus,
     ServicePlan,
-    ServiceRecord,
 )
 from huhang.cases.services import PLAN_STATES, SERVICE_STATES, TRANSITIONS
 from huhang.core import scope
@@ -37,6 +33,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from huhang.accounts.models import User
+    from huhang.cases.models import Assessment, CaseEvent, ServiceRecord
 
 M = TypeVar("M", bound=Model)
 S = CaseStatus
@@ -58,6 +55,8 @@ STATUS_LABELS = dict(CaseStatus.choices)
 
 @dataclass(frozen=True)
 class CaseFilter:
+    """The list's filters, each a Case field (blank: not filtered)."""
+
     status: str = ""
     risk: str = ""
 
@@ -68,11 +67,7 @@ class CaseFilter:
 def case_list(*, user: User, filters: CaseFilter) -> QuerySet[Case]:
     """The cases a user may see, newest first, with what a list row shows (a fixed number of
     queries whatever the page size). Records one search event; the caller paginates."""
-    qs = scope.visible(user, Case)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.risk:
-        qs = qs.filter(risk=filters.risk)
+    qs = scope.visible(user, Case).filter(**filters.as_dict())  # the filters given, no others
     audit_record(
         by=user,
         action=AuditAction.SEARCH,
@@ -173,10 +168,7 @@ def case_page(*, user: User, pk: object) -> CasePage:
     """Everything on a case's page, in a fixed number of queries; records a view."""
     case = case_for_user(user=user, pk=pk)
     approver = can(user, "case.approve")
-    actions = PlanAction.objects.order_by("due_on", "pk")
-    plans = case.plans.select_related("drafted_by", "approved_by").prefetch_related(
-        Prefetch("actions", queryset=actions)
-    )
+    plans = case.plans.select_related("drafted_by", "approved_by").prefetch_related("actions")
     follow_ups = ReferralFollowUp.objects.select_related("by").order_by("on", "pk")
     referrals = case.referrals.select_related("sent_by").prefetch_related(
         Prefetch("follow_ups", queryset=follow_ups)

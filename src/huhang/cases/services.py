@@ -66,6 +66,13 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 PLAN_STATES = frozenset({S.ASSESSED, S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
 SERVICE_STATES = frozenset({S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
 NOTE_MAX = 300
+# A closure's fields, as reopening leaves them (the case's history keeps the closure).
+NOT_CLOSED: dict[str, Any] = {
+    "closed_at": None,
+    "closed_by": None,
+    "closure_reason": "",
+    "closure_requested_by": None,
+}
 
 
 def _not_future(day: date | None, field: str) -> None:
@@ -375,17 +382,7 @@ def case_reject_closure(*, by: User, case: Case, note: str) -> Case:
 def case_reopen(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
     reason = _required(reason, _("重新开案须说明理由。"), "reason")
-    return _move(
-        case,
-        "reopen",
-        S.OPEN,
-        by=by,
-        note=reason,
-        closed_at=None,
-        closed_by=None,
-        closure_reason="",
-        closure_requested_by=None,
-    )
+    return _move(case, "reopen", S.OPEN, by=by, note=reason, **NOT_CLOSED)
 
 
 @transaction.atomic

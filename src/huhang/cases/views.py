@@ -8,7 +8,7 @@ for the one-button steps, the error page of core.middleware.DomainErrorMiddlewar
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -25,7 +25,25 @@ from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
 
 if TYPE_CHECKING:
+    from django.http import HttpResponse
     from django_stubs_ext import StrOrPromise
+
+T = TypeVar("T")
+
+
+def submitted(request, form: django_forms.Form, call: Callable[[], T]) -> T | None:
+    """What the service made of a valid form POSTed; None for a GET, an invalid form or a
+    refusal (the form then carries the service's message). The views of cases.visits and
+    cases.emergency use it too."""
+    if request.method == "POST" and form.is_valid():
+        return run_service(form, call)
+    return None
+
+
+def back_to_case(request, case_id: int, message: str) -> HttpResponse:
+    """Once a step is taken: say so, and show the case again."""
+    messages.success(request, message)
+    return redirect("cases:case_detail", pk=case_id)
 
 
 @require_GET
@@ -47,12 +65,13 @@ def case_create(request):
     require(request.user, "case.work")
     child = selectors.child_for_user(user=request.user, pk=request.GET.get("child"))
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        case = run_service(form, lambda: services.case_open(by=request.user, child=child, **data))
-        if case is not None:
-            messages.success(request, _("已为 %(name)s 开案。") % {"name": child.person.name})
-            return redirect("cases:case_detail", pk=case.pk)
+    case = submitted(
+        request, form, lambda: services.case_open(by=request.user, child=child, **form.cleaned_data)
+    )
+    if case is not None:
+        return back_to_case(
+            request, case.pk, _("已为 %(name)s 开案。") % {"name": child.person.name}
+        )
     context = {"child": child, "form": form, "title": _("开案")}
     return render(request, "cases/case_form.html", context)
 
@@ -135,12 +154,11 @@ def _take_step(request, how: Step, case: Case, blocked: bool, record: dict[str, 
     """The step's form (or why it is blocked); once the service took it, back to the case.
     `record`: what the service acts on ({"case": …} or {"referral": …}), shown on the page."""
     form = how.form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = _service_kwargs(form)
-        done = run_service(form, lambda: how.service(by=request.user, **record, **data))
-        if done is not None:
-            messages.success(request, _("已保存：%(step)s。") % {"step": how.title})
-            return redirect("cases:case_detail", pk=case.pk)
+    done = submitted(
+        request, form, lambda: how.service(by=request.user, **record, **_service_kwargs(form))
+    )
+    if done is not None:
+        return back_to_case(request, case.pk, _("已保存：%(step)s。") % {"step": how.title})
     context = {"case": case, "child": case.child, "form": form, "title": how.title, **record}
     return render(request, how.template, {**context, "blocked": blocked})
 
@@ -150,8 +168,7 @@ def plan_approve(request, pk: int):
     require(request.user, "case.approve")
     plan = selectors.plan_for_user(user=request.user, pk=pk)
     services.plan_approve(by=request.user, plan=plan)
-    messages.success(request, _("服务计划已批准。"))
-    return redirect("cases:case_detail", pk=plan.case_id)
+    return back_to_case(request, plan.case_id, _("服务计划已批准。"))
 
 
 @require_POST
@@ -159,8 +176,7 @@ def case_approve_closure(request, pk: int):
     require(request.user, "case.approve")
     case = selectors.case_for_user(user=request.user, pk=pk)
     services.case_approve_closure(by=request.user, case=case)
-    messages.success(request, _("已批准结案。"))
-    return redirect("cases:case_detail", pk=case.pk)
+    return back_to_case(request, case.pk, _("已批准结案。"))
 
 
 @require_POST
@@ -172,8 +188,7 @@ def alert_acknowledge(request, pk: int, to_inbox: bool = False):
     if to_inbox:
         messages.success(request, _("已确认预警：%(m)s") % {"m": alert.message})
         return redirect("workbench:inbox")
-    messages.success(request, _("已确认预警。"))
-    return redirect("cases:case_detail", pk=alert.case_id)
+    return back_to_case(request, alert.case_id, _("已确认预警。"))
 
 
 # --- Referrals -----------------------------------------------------------------------------------

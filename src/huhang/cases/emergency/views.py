@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from huhang.cases.emergency import forms, selectors, services
 from huhang.cases.selectors import child_cases, child_for_user
+from huhang.cases.views import submitted
 from huhang.core.access import require
-from huhang.core.forms import run_service
 from huhang.core.paging import page_of
 
 if TYPE_CHECKING:
@@ -38,6 +38,13 @@ def emergency_list(request):
     return render(request, "cases/emergency/list.html", {"page": page})
 
 
+@require_safe
+def emergency_detail(request, pk: int):
+    require(request.user, "registry.view")
+    page = selectors.emergency_page(user=request.user, pk=pk)
+    return render(request, "cases/emergency/detail.html", {"page": page})
+
+
 @require_http_methods(["GET", "POST"])
 def emergency_open(request):
     require(request.user, "emergency.open")
@@ -45,23 +52,16 @@ def emergency_open(request):
     cases = child_cases(user=request.user, child=child)
     initial = {"taken_in_at": _this_minute()}
     form = forms.EmergencyOpenForm(request.POST or None, cases=cases, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        emergency = run_service(
-            form,
-            lambda: services.emergency_open(by=request.user, child=child, **form.cleaned_data),
-        )
-        if emergency is not None:
-            messages.success(request, _("已登记临时监护。"))
-            return redirect("cases:emergency_detail", pk=emergency.pk)
+    emergency = submitted(
+        request,
+        form,
+        lambda: services.emergency_open(by=request.user, child=child, **form.cleaned_data),
+    )
+    if emergency is not None:
+        messages.success(request, _("已登记临时监护。"))
+        return redirect("cases:emergency_detail", pk=emergency.pk)
     context = {"child": child, "form": form, "title": _("临时监护 · 登记接收")}
     return render(request, FORM_TEMPLATE, context)
-
-
-@require_safe
-def emergency_detail(request, pk: int):
-    require(request.user, "registry.view")
-    page = selectors.emergency_page(user=request.user, pk=pk)
-    return render(request, "cases/emergency/detail.html", {"page": page})
 
 
 class Step(NamedTuple):
@@ -102,12 +102,14 @@ def emergency_step(request, pk: int, step: str):
     require(request.user, how.capability)
     emergency = selectors.emergency_for_user(user=request.user, pk=pk)
     form = how.form(request.POST or None, initial={how.moment: _this_minute()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = run_service(form, lambda: how.service(by=request.user, emergency=emergency, **data))
-        if done is not None:
-            messages.success(request, how.done)
-            return redirect("cases:emergency_detail", pk=emergency.pk)
+    done = submitted(
+        request,
+        form,
+        lambda: how.service(by=request.user, emergency=emergency, **form.cleaned_data),
+    )
+    if done is not None:
+        messages.success(request, how.done)
+        return redirect("cases:emergency_detail", pk=emergency.pk)
     context = {"child": emergency.child, "emergency": emergency, "form": form, "title": how.title}
     return render(request, FORM_TEMPLATE, context)
 

@@ -193,8 +193,8 @@ def child_visit_due(*, child: Child, today: date | None = None) -> VisitDue | No
 def child_visits(*, user: User, child: Child) -> list[HomeVisit]:
     """The child's recorded visits, newest first, with visitor, case and photos (2 queries).
 
-    A social worker sees the visits of its own cases and those it recorded itself, as on the
-    timeline; everybody else who may see the child sees all of them."""
+    A social worker sees the visits of its own cases and those it recorded itself (the timeline
+    shows it the first only); everybody else who may see the child sees all of them."""
     visits = HomeVisit.objects.filter(child=child)
     if getattr(user, "role", None) == Role.SOCIAL_WORKER:
         visits = visits.filter(Q(case__in=scope.visible(user, Case)) | Q(visitor=user))

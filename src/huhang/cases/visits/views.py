@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.cases.selectors import child_cases, child_for_user
+from huhang.cases.views import submitted
 from huhang.cases.visits import selectors, services
 from huhang.cases.visits.forms import VisitForm
 from huhang.core.access import require
-from huhang.core.forms import run_service
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,14 +26,14 @@ def visit_create(request):
         interval=selectors.next_visit_interval(child),
         initial={"case": request.GET.get("case")},
     )
-    if request.method == "POST" and form.is_valid():
-        data = {"photos": [], **form.cleaned_data}
-        visit = run_service(
-            form, lambda: services.visit_record(by=request.user, child=child, **data)
-        )
-        if visit is not None:
-            messages.success(request, _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due})
-            return redirect("workbench:child_detail", pk=child.pk)
+    visit = submitted(
+        request,
+        form,
+        lambda: services.visit_record(by=request.user, child=child, **form.cleaned_data),
+    )
+    if visit is not None:
+        messages.success(request, _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due})
+        return redirect("workbench:child_detail", pk=child.pk)
     return render(request, "cases/visits/form.html", {"child": child, "form": form})
 
 
