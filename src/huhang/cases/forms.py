@@ -20,6 +20,7 @@ from huhang.cases.models import (
     ServiceKind,
     ServiceProject,
 )
+from huhang.cases.selectors import CaseFilter
 from huhang.core.forms import DateInput, Form
 from huhang.core.roles import Role
 
@@ -200,6 +201,10 @@ class CaseFilterForm(Form):
     risk = forms.ChoiceField(
         label=_("风险等级"), required=False, choices=[("", _("全部等级")), *Risk.choices]
     )
+
+    def filters(self) -> CaseFilter:
+        """The filters asked for; an unknown value is no filter that leaks: the whole scope."""
+        return CaseFilter(**self.cleaned_data) if self.is_valid() else CaseFilter()
 
 
 # --- Referrals -----------------------------------------------------------------------------------

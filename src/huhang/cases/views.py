@@ -50,12 +50,8 @@ def back_to_case(request, case_id: int, message: str) -> HttpResponse:
 def case_list(request):
     require(request.user, "case.work")
     form = forms.CaseFilterForm(request.GET or None)
-    valid = form.is_valid()
-    filters = selectors.CaseFilter(**form.cleaned_data) if valid else selectors.CaseFilter()
-    rows = selectors.case_list(user=request.user, filters=filters)
-    page = page_of(request, rows)
-    query = other_params(request)
-    context = {"form": form, "page": page, "query": query}
+    rows = selectors.case_list(user=request.user, filters=form.filters())
+    context = {"form": form, "page": page_of(request, rows), "query": other_params(request)}
     template = "cases/case_list.html"
     return render(request, f"{template}#results" if request.htmx else template, context)
 
