@@ -301,7 +301,7 @@ def _case(users, child, opened: date, *, closed: bool) -> None:
 
 
 def _emergency(users, child, taken: date) -> None:
-    from huhang.cases import services
+    from huhang.cases.emergency import services
 
     bureau = users["bureau"]
     emergency = services.emergency_open(
@@ -325,7 +325,7 @@ def _emergency(users, child, taken: date) -> None:
 
 
 def _visit(users, child, day: date) -> None:
-    from huhang.cases import services
+    from huhang.cases.visits import services
 
     services.visit_record(
         by=users["director"],
@@ -347,7 +347,7 @@ def _count_events(child) -> int:
 def _timeline_length(user, child) -> int | None:
     """The application's number of timeline events, wherever the selector lives."""
     try:
-        from huhang.cases.selectors_timeline import child_timeline
+        from huhang.cases.timeline.selectors import child_timeline
     except ImportError:
         try:
             from huhang.registry.selectors import child_timeline

@@ -13,7 +13,8 @@ from django.utils import timezone
 from huhang.cases import services
 from huhang.cases.models import Case
 from huhang.core.models import AuditEvent
-from tests.factories import ChildFactory, PersonFactory
+from tests.factories.cases import ServiceProjectFactory
+from tests.factories.registry import ChildFactory, PersonFactory
 
 
 def _open(by, child, **extra):
@@ -107,13 +108,7 @@ def _queries_for_page(client, page_size, settings) -> int:
 
 
 def test_query_count_does_not_grow_with_page_size(users, tree, orgs, login, settings):
-    from datetime import date
-
-    from huhang.cases.models import ServiceProject
-
-    project = ServiceProject.objects.create(
-        name="童心有梦", contractor=orgs["sw"], starts_on=date(2024, 1, 1), ends_on=date(2026, 1, 1)
-    )
+    project = ServiceProjectFactory(name="童心有梦", contractor=orgs["sw"])
     start = timezone.now() - timedelta(days=40)
     for i in range(30):
         child = ChildFactory(person=PersonFactory(name=f"测试{i}", years=8), division=tree["c1"])

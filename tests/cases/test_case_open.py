@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
-from huhang.cases.models import Case, CaseEvent, ServiceProject
+from huhang.cases.models import Case, CaseEvent
 from huhang.registry.models import ChildAssignment
+from tests.factories.base import OrganisationFactory
+from tests.factories.cases import ServiceProjectFactory
 
 
 @pytest.fixture
 def project(orgs):
-    return ServiceProject.objects.create(
-        name="童心有梦",
-        contractor=orgs["sw"],
-        starts_on=date(2024, 1, 1),
-        ends_on=date(2026, 12, 31),
-        target_hours=200,
-    )
+    return ServiceProjectFactory(name="童心有梦", contractor=orgs["sw"], target_hours=200)
 
 
 def new_url(child) -> str:
@@ -46,10 +40,7 @@ def test_director_opens_a_case_for_a_child_of_its_community(users, children, log
 
 
 def test_form_page_names_the_child_and_offers_all_projects(users, children, project, login):
-    ServiceProject.objects.create(
-        name="阳光助学", contractor=project.contractor, starts_on=date(2024, 1, 1),
-        ends_on=date(2024, 12, 31),
-    )  # fmt: skip
+    ServiceProjectFactory(name="阳光助学", contractor=project.contractor)
     body = login(users["director"]).get(new_url(children["xiaohai"])).content.decode()
     assert "王小海" in body and "开案" in body
     assert "童心有梦" in body and "阳光助学" in body
@@ -103,12 +94,8 @@ def test_wrong_method_is_405(users, children, login):
 
 
 def test_social_worker_must_choose_one_of_its_projects(users, children, project, orgs, login):
-    from huhang.accounts.models import Organisation
-
-    other_org = Organisation.objects.create(name="其他社工机构", kind=orgs["sw"].kind)
-    other = ServiceProject.objects.create(
-        name="别家项目", contractor=other_org, starts_on=date(2024, 1, 1), ends_on=date(2026, 1, 1)
-    )
+    other_org = OrganisationFactory(name="其他社工机构", kind=orgs["sw"].kind)
+    other = ServiceProjectFactory(name="别家项目", contractor=other_org)
     client = login(users["socialworker"])
     body = client.get(new_url(children["xiaohai"])).content.decode()
     assert "童心有梦" in body and "别家项目" not in body

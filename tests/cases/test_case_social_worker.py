@@ -3,25 +3,23 @@ services it records count on the project."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from huhang.accounts.models import Organisation
 from huhang.cases import services
-from huhang.cases.models import ServiceProject, ServiceRecord
+from huhang.cases.models import ServiceRecord
+from tests.factories.base import OrganisationFactory
+from tests.factories.cases import ServiceProjectFactory
 
 
 @pytest.fixture
 def projects(orgs):
-    other = Organisation.objects.create(name="阳光社工事务所", kind=orgs["sw"].kind)
-    dates = {"starts_on": date(2024, 1, 1), "ends_on": date(2026, 12, 31)}
+    other = OrganisationFactory(name="阳光社工事务所", kind=orgs["sw"].kind)
     return {
-        "ours": ServiceProject.objects.create(name="童心有梦", contractor=orgs["sw"], **dates),
-        "theirs": ServiceProject.objects.create(name="阳光成长", contractor=other, **dates),
+        "ours": ServiceProjectFactory(name="童心有梦", contractor=orgs["sw"]),
+        "theirs": ServiceProjectFactory(name="阳光成长", contractor=other),
     }
 
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from huhang.cases import services
+from huhang.cases.emergency import services
 from huhang.cases.models import EmergencyProtection
 from huhang.core.models import AuditEvent
 

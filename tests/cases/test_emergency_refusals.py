@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from huhang.cases import services
+from huhang.cases.emergency import services
 from huhang.cases.models import EmergencyProtection
 
 

@@ -4,12 +4,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from huhang.cases import services
+from tests.factories.cases import EmergencyFactory
 
 ROLES = [
     "bureau",
@@ -54,16 +51,8 @@ MATRIX = {
 
 @pytest.fixture
 def emergencies(users, children):
-    taken = timezone.now() - timedelta(days=2)
     return {
-        key: services.emergency_open(
-            by=users["bureau"],
-            child=children[key],
-            situation="unidentified",
-            taken_in_at=taken,
-            placement="rescue",
-            placement_detail="包头市未成年人救助保护中心",
-        )
+        key: EmergencyFactory(child=children[key], opened_by=users["bureau"])
         for key in ("xiaohai", "village")
     }
 

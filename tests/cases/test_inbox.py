@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -10,15 +11,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from huhang.accounts.models import User
 from huhang.cases import services
-from huhang.cases.models import Alert, CaseStatus, Referral, ServicePlan, ServiceProject
+from huhang.cases.models import Alert, CaseStatus
 from huhang.core.models import AuditEvent
 from huhang.core.roles import Role
-from huhang.registry.models import CategoryAssignment
 from huhang.workbench.selectors import SECTIONS, inbox_counts, inbox_items
-from tests.cases.test_visit_schedule import approve, high_risk_case
-from tests.factories import ChildFactory
+from tests.factories.base import UserFactory
+from tests.factories.cases import (
+    AlertFactory,
+    CaseFactory,
+    ReferralFactory,
+    ServicePlanFactory,
+    ServiceProjectFactory,
+)
+from tests.factories.registry import CategoryFactory, ChildFactory
 
 URL = "/inbox/"
 
@@ -36,40 +42,31 @@ def names(section) -> set[str]:
 
 
 def candidate(child, category="left_behind"):
-    return CategoryAssignment.objects.create(child=child, category=category, basis="线索")
+    return CategoryFactory(child=child, category=category)
 
 
 def verified(child, by, category="migrant"):
-    return CategoryAssignment.objects.create(
-        child=child,
-        category=category,
-        status="verified",
-        basis="线索",
-        verified_by=by,
-        verified_at=timezone.now(),
-    )
+    return CategoryFactory(child=child, category=category, verified=True, verified_by=by)
+
+
+def approved(child, category="orphan", since=date(2020, 1, 1)):
+    return CategoryFactory(child=child, category=category, approved=True, effective_from=since)
+
+
+def case_of(child, by, **traits):
+    """A high-risk case of the child opened by `by` (pass risk="" for another)."""
+    return CaseFactory(child=child, opened_by=by, **{"high_risk": True, **traits})
 
 
 def referral(case, by, days_ago, **fields):
-    return Referral.objects.create(
-        case=case,
-        agency="housing",
-        agency_name="昆都仑区住建局",
-        request="申请廉租房",
-        sent_on=timezone.localdate() - timedelta(days=days_ago),
-        sent_by=by,
-        **fields,
+    return ReferralFactory(
+        case=case, sent_by=by, sent_on=timezone.localdate() - timedelta(days=days_ago), **fields
     )
 
 
 @pytest.fixture
 def project(orgs):
-    return ServiceProject.objects.create(
-        name="童心有梦",
-        contractor=orgs["sw"],
-        starts_on=date(2020, 1, 1),
-        ends_on=date(2099, 12, 31),
-    )
+    return ServiceProjectFactory(name="童心有梦", contractor=orgs["sw"])
 
 
 # --- Categories ---------------------------------------------------------------------------------
@@ -131,15 +128,13 @@ def test_supervisor_sees_high_risk_alert_and_acknowledge_removes_it(users, child
 def test_alert_of_another_street_is_not_shown_and_cannot_be_acknowledged(
     users, children, tree, login
 ):
-    town_supervisor = User.objects.create(
+    town_supervisor = UserFactory(
         username="supervisor2", role=Role.SUPERVISOR, division=tree["town"]
     )
-    high_risk_case(children["xiaohai"], users["director"])
-    case = high_risk_case(children["village"], users["director2"])
-    mine = Alert.objects.create(case=case, message="高风险个案：张伟")
-    theirs = Alert.objects.create(
-        case=children["xiaohai"].cases.get(), message="高风险个案：王小海"
-    )
+    case_of(children["xiaohai"], users["director"])
+    case = case_of(children["village"], users["director2"])
+    mine = AlertFactory(case=case, message="高风险个案：张伟")
+    theirs = AlertFactory(case=children["xiaohai"].cases.get(), message="高风险个案：王小海")
     sections = keys(inbox_items(town_supervisor))
     assert [a.pk for a in sections["alerts"].items] == [mine.pk]
     client = login(town_supervisor)
@@ -154,8 +149,7 @@ def test_alert_of_another_street_is_not_shown_and_cannot_be_acknowledged(
     [("director", 403), ("socialworker", 403), ("auditor", 403), ("partner", 403)],
 )
 def test_acknowledge_needs_case_approve(role, status, users, children, login):
-    case = high_risk_case(children["xiaohai"], users["director"])
-    alert = Alert.objects.create(case=case, message="高风险")
+    alert = AlertFactory(case=case_of(children["xiaohai"], users["director"]))
     url = reverse("cases:alert_acknowledge", args=[alert.pk])
     assert login(users[role]).post(url).status_code == status
     alert.refresh_from_db()
@@ -163,15 +157,13 @@ def test_acknowledge_needs_case_approve(role, status, users, children, login):
 
 
 def test_acknowledge_get_is_405(users, children, login):
-    case = high_risk_case(children["xiaohai"], users["director"])
-    alert = Alert.objects.create(case=case, message="高风险")
+    alert = AlertFactory(case=case_of(children["xiaohai"], users["director"]))
     url = reverse("cases:alert_acknowledge", args=[alert.pk])
     assert login(users["supervisor"]).get(url).status_code == 405
 
 
 def test_director_has_no_alert_section(users, children):
-    case = high_risk_case(children["xiaohai"], users["director"])
-    Alert.objects.create(case=case, message="高风险")
+    AlertFactory(case=case_of(children["xiaohai"], users["director"]))
     assert "alerts" not in keys(inbox_items(users["director"]))
     assert inbox_counts(users["director"])["alerts"] == 0
 
@@ -181,22 +173,14 @@ def test_director_has_no_alert_section(users, children):
 
 def test_plans_and_closures_wait_for_case_approve_roles(users, children):
     by = users["director"]
-    assessed = high_risk_case(children["xiaohai"], by, status=CaseStatus.ASSESSED)
-    plan = ServicePlan.objects.create(case=assessed, goals="稳定住房，恢复社交", drafted_by=by)
-    own = ServicePlan.objects.create(
-        case=assessed, goals="督导员自己起草", drafted_by=users["supervisor"]
+    assessed = case_of(children["xiaohai"], by, status=CaseStatus.ASSESSED)
+    plan = ServicePlanFactory(case=assessed, goals="稳定住房，恢复社交", drafted_by=by)
+    own = ServicePlanFactory(case=assessed, goals="督导员自己起草", drafted_by=users["supervisor"])
+    ServicePlanFactory(
+        case=assessed, goals="已批准", drafted_by=by, approved=True, approved_by=users["bureau"]
     )
-    ServicePlan.objects.create(
-        case=assessed,
-        goals="已批准",
-        drafted_by=by,
-        approved_by=users["bureau"],
-        approved_at=timezone.now(),
-    )
-    closing = high_risk_case(
-        children["c2"], by, status=CaseStatus.CLOSING, closure_reason="已搬迁", risk=""
-    )
-    high_risk_case(children["village"], users["director2"], status=CaseStatus.CLOSING, risk="")
+    closing = case_of(children["c2"], by, closing=True, closure_reason="已搬迁", risk="")
+    case_of(children["village"], users["director2"], closing=True, risk="")
     supervisor = keys(inbox_items(users["supervisor"]))
     assert [p.pk for p in supervisor["plans"].items] == [plan.pk]  # not its own draft
     assert supervisor["plans"].items[0].inbox_url == reverse(
@@ -219,11 +203,11 @@ def test_plans_and_closures_wait_for_case_approve_roles(users, children):
 def test_referrals_without_answer_after_the_limit(users, children, settings, project):
     settings.HUHANG_REFERRAL_ANSWER_DAYS = 15
     by = users["director"]
-    case = high_risk_case(children["xiaohai"], by, project=project)
+    case = case_of(children["xiaohai"], by, project=project)
     late = referral(case, by, 15)
     referral(case, by, 14)  # still within the limit
-    referral(case, by, 30, status="answered", response="已受理", responded_on=timezone.localdate())
-    other = high_risk_case(children["c2"], users["supervisor"])
+    referral(case, by, 30, answered=True, responded_on=timezone.localdate())
+    other = case_of(children["c2"], users["supervisor"])
     theirs = referral(other, users["supervisor"], 40)
 
     director = keys(inbox_items(by))["referrals"]
@@ -240,13 +224,13 @@ def test_referrals_without_answer_after_the_limit(users, children, settings, pro
 def test_social_worker_sees_only_its_cases(users, children, project):
     """Its project's referral, nothing of categories, approvals, alerts or visit schedules."""
     by = users["director"]
-    approve(children["xiaohai"], "orphan", since=date(2020, 1, 1))  # overdue visit
+    approved(children["xiaohai"])  # overdue visit
     candidate(children["xiaohai"])
-    project_case = high_risk_case(children["xiaohai"], by, project=project)
+    project_case = case_of(children["xiaohai"], by, project=project)
     own = referral(project_case, by, 20)
-    not_ours = high_risk_case(children["xiaohai"], by)
+    not_ours = case_of(children["xiaohai"], by)
     referral(not_ours, by, 20)
-    Alert.objects.create(case=project_case, message="高风险")
+    AlertFactory(case=project_case)
     sections = keys(inbox_items(users["socialworker"]))
     assert set(sections) == {"referrals"}
     assert [r.pk for r in sections["referrals"].items] == [own.pk]
@@ -257,12 +241,13 @@ def test_social_worker_sees_only_its_cases(users, children, project):
 # --- Visits -------------------------------------------------------------------------------------
 
 
-def test_visits_overdue_and_due_soon_scoped(users, children, tree):
+def test_visits_overdue_and_due_soon_scoped(users, children, tree, time_machine):
+    time_machine.move_to(datetime(2027, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     today = date(2027, 6, 1)
-    approve(children["xiaohai"], "orphan", since=date(2027, 1, 1))  # due 1 April: overdue
+    approved(children["xiaohai"], since=date(2027, 1, 1))  # due 1 April: overdue
     soon = ChildFactory(division=tree["c1"])
-    approve(soon, "dfuc", since=date(2027, 3, 15))  # due 15 June: soon
-    approve(children["village"], "orphan", since=date(2027, 1, 1))
+    approved(soon, "dfuc", since=date(2027, 3, 15))  # due 15 June: soon
+    approved(children["village"], since=date(2027, 1, 1))
     director = keys(inbox_items(users["director"], today))
     assert names(director["visits_overdue"]) == {"王小海"}
     assert [r.child.pk for r in director["visits_soon"].items] == [soon.pk]
@@ -285,7 +270,7 @@ def test_counts_for_the_home_page(users, children):
     candidate(children["xiaohai"])
     candidate(children["c2"])
     verified(children["village"], users["director2"])
-    approve(children["xiaohai"], "orphan", since=date(2020, 1, 1))
+    approved(children["xiaohai"])
     counts = inbox_counts(users["supervisor"])
     assert set(counts) == {*SECTIONS, "total"}
     assert counts["to_verify"] == 2
@@ -306,13 +291,12 @@ def _populate(users, tree, n):
     """n children in the supervisor's street with something in every section."""
     for i in range(n):
         child = ChildFactory(division=tree["c1" if i % 2 else "c2"])
-        approve(child, "orphan", since=date(2020, 1, 1))
+        approved(child)
         candidate(child)
-        case = high_risk_case(child, users["director"], status=CaseStatus.ASSESSED)
-        Alert.objects.create(case=case, message="高风险")
-        ServicePlan.objects.create(case=case, goals="目标", drafted_by=users["director"])
+        case = case_of(child, users["director"], with_plan=True)
+        AlertFactory(case=case)
         referral(case, users["director"], 30)
-        high_risk_case(child, users["director"], status=CaseStatus.CLOSING, closure_reason="完成")
+        case_of(child, users["director"], closing=True, closure_reason="完成")
 
 
 # Pinned: visits 1 + leads 1 + categories to verify 1 + plans 1 + closures 1 + alerts 1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from huhang.accounts.models import User
 from huhang.core.roles import Role, can
 from huhang.screening.leads.selectors import leads_waiting
 from huhang.screening.models import Lead
 from huhang.workbench.selectors import inbox_counts, inbox_items
+from tests.factories.base import UserFactory
 from tests.factories.screening import LeadFactory as make_lead
 
 
@@ -85,7 +85,7 @@ def test_counts_and_home_page(users, leads, login):
 def test_leads_section_is_one_query_whatever_the_number(
     users, tree, children, django_assert_num_queries
 ):
-    user = User.objects.create(username="d1", role=Role.DIRECTOR, division=tree["c1"])
+    user = UserFactory(username="d1", role=Role.DIRECTOR, division=tree["c1"])
     make_lead(division=tree["c1"], child=children["xiaohai"])
     with django_assert_num_queries(1):
         items = waiting(user)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.cases.test_visit_schedule import CST, approve, visit
-from tests.factories import ChildFactory, PersonFactory
+from tests.factories.cases import HomeVisitFactory
+from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
 
 URL = "/cases/visits/"
-TODAY = datetime(2027, 6, 1, 10, 0, tzinfo=CST)
+TODAY = datetime(2027, 6, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def approve(child, category, since):
+    return CategoryFactory(child=child, category=category, approved=True, effective_from=since)
 
 
 @pytest.fixture
@@ -24,7 +29,12 @@ def schedule(users, children, tree):
     approve(soon, "orphan", since=date(2027, 3, 20))
     later = ChildFactory(person=PersonFactory(name="孙越", years=8), division=tree["c1"])
     approve(later, "orphan", since=date(2027, 1, 1))
-    visit(later, users["director"], date(2027, 5, 1), date(2027, 8, 1))
+    HomeVisitFactory(
+        child=later,
+        visitor=users["director"],
+        visited_on=date(2027, 5, 1),
+        next_due=date(2027, 8, 1),
+    )
     approve(children["c2"], "dfuc", since=date(2026, 12, 1))
     approve(children["village"], "orphan", since=date(2026, 12, 1))
     return {"soon": soon, "later": later}

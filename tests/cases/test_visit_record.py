@@ -14,7 +14,8 @@ from huhang.cases.models import HomeVisit, VisitPhoto
 from huhang.core.dates import add_months
 from huhang.core.models import AuditEvent
 from huhang.registry.models import Document
-from tests.cases.test_visit_schedule import approve, high_risk_case
+from tests.factories.cases import CaseFactory
+from tests.factories.registry import CategoryFactory
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -51,6 +52,10 @@ def storage(settings, tmp_path) -> Path:
     return tmp_path
 
 
+def high_risk_case(child, by):
+    return CaseFactory(child=child, opened_by=by, high_risk=True)
+
+
 def stored_files(storage: Path) -> list[Path]:
     return [p for p in storage.rglob("*") if p.is_file()]
 
@@ -71,7 +76,7 @@ def test_form_defaults_to_today_and_offers_the_childs_open_cases(users, children
 
 def test_record_visit_defaults_next_date_from_the_rule(users, children, login):
     child = children["xiaohai"]
-    approve(child, "orphan")
+    CategoryFactory(child=child, category="orphan", approved=True)
     today = timezone.localdate()
     response = post(login(users["director"]), child)
     assert response.status_code == 302

@@ -6,11 +6,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
-from huhang.cases import services
-from huhang.cases.models import Case, CaseStatus, HomeVisit, ServiceProject
-from huhang.cases.selectors_visits import (
+from huhang.cases.visits import services
+from huhang.cases.visits.selectors import (
     child_visit_due,
     child_visits,
     due_soon,
@@ -18,36 +16,31 @@ from huhang.cases.selectors_visits import (
     visits_due,
 )
 from huhang.core.models import AuditEvent
-from huhang.registry.models import CategoryAssignment, Living
-from tests.factories import ChildFactory
+from huhang.registry.models import Living
+from tests.factories.cases import CaseFactory, HomeVisitFactory, ServiceProjectFactory
+from tests.factories.registry import CategoryFactory, ChildFactory
 
 CST = ZoneInfo("Asia/Shanghai")
 
 
-def approve(child, category="orphan", since=date(2027, 1, 1), status="approved"):
-    extra = {"approved_at": timezone.now(), "effective_from": since} if status == "approved" else {}
-    return CategoryAssignment.objects.create(
-        child=child, category=category, status=status, basis="测试", **extra
-    )
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The rows are dated 2026 to 2028 and each test passes its own `today`; the clock stands
+    in the story's middle, so that what the factories stamp "now" (approvals, closures, the
+    children's ages) fits it in any year the suite runs."""
+    time_machine.move_to(datetime(2027, 6, 1, 10, 0, tzinfo=CST), tick=False)
+
+
+def approve(child, category="orphan", since=date(2027, 1, 1)):
+    return CategoryFactory(child=child, category=category, approved=True, effective_from=since)
 
 
 def high_risk_case(child, by, opened=datetime(2027, 1, 1, 9, 0, tzinfo=CST), **fields):
-    fields.setdefault("risk", "high")
-    return Case.objects.create(
-        child=child,
-        source="worker",
-        summary="测试个案",
-        risk_reason="测试" if fields["risk"] else "",
-        opened_at=opened,
-        opened_by=by,
-        **fields,
-    )
+    return CaseFactory(child=child, opened_by=by, opened_at=opened, high_risk=True, **fields)
 
 
 def visit(child, by, visited_on, next_due):
-    return HomeVisit.objects.create(
-        child=child, visited_on=visited_on, next_due=next_due, visitor=by, findings="正常"
-    )
+    return HomeVisitFactory(child=child, visitor=by, visited_on=visited_on, next_due=next_due)
 
 
 def row_of(rows, child):
@@ -181,25 +174,19 @@ def test_children_not_needing_visits_do_not_appear(users, tree):
     needs = ChildFactory(division=tree["c1"])
     approve(needs, "orphan")
     candidate = ChildFactory(division=tree["c1"])
-    approve(candidate, "orphan", status="candidate")
+    CategoryFactory(child=candidate, category="orphan")
     in_institution = ChildFactory(division=tree["c1"], living=Living.INSTITUTION)
     approve(in_institution, "orphan")
     in_difficulty = ChildFactory(division=tree["c1"])
     approve(in_difficulty, "difficulty")
     medium_risk = ChildFactory(division=tree["c1"])
-    high_risk_case(medium_risk, by, risk="medium")
+    CaseFactory(child=medium_risk, opened_by=by, risk="medium")
     closed_high = ChildFactory(division=tree["c1"])
-    high_risk_case(
-        closed_high,
-        by,
-        status=CaseStatus.CLOSED,
-        closed_at=timezone.now(),
-        closed_by=by,
-        closure_reason="已解决",
-    )
+    high_risk_case(closed_high, by, closed=True, closed_by=by, closure_reason="已解决")
     ended = ChildFactory(division=tree["c1"])
-    lapsed = approve(ended, "orphan", since=date(2026, 1, 1))
-    CategoryAssignment.objects.filter(pk=lapsed.pk).update(effective_to=date(2026, 12, 31))
+    CategoryFactory(
+        child=ended, approved=True, effective_from=date(2026, 1, 1), effective_to=date(2026, 12, 31)
+    )
     transferred = ChildFactory(division=tree["c1"], status="transferred")
     approve(transferred, "orphan")
     nothing = ChildFactory(division=tree["c1"])
@@ -298,21 +285,15 @@ def test_child_visit_due_and_visits(users, children, django_assert_num_queries):
 
 def test_social_worker_sees_only_its_cases_visits(users, children, orgs):
     child = children["xiaohai"]
-    project = ServiceProject.objects.create(
-        name="童心有梦",
-        contractor=orgs["sw"],
-        starts_on=date(2027, 1, 1),
-        ends_on=date(2027, 12, 31),
-    )
+    project = ServiceProjectFactory(name="童心有梦", contractor=orgs["sw"])
     case = high_risk_case(child, users["director"], project=project)
     own = visit(child, users["socialworker"], date(2027, 2, 1), date(2027, 3, 1))
-    on_case = HomeVisit.objects.create(
+    on_case = HomeVisitFactory(
         child=child,
         case=case,
         visited_on=date(2027, 2, 2),
         next_due=date(2027, 3, 2),
         visitor=users["director"],
-        findings="x",
     )
     other = visit(child, users["director"], date(2027, 2, 3), date(2027, 3, 3))
     seen = {v.pk for v in child_visits(user=users["socialworker"], child=child)}

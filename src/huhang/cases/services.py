@@ -1,14 +1,19 @@
-"""Every write of case work: keyword-only, one transaction each, acting user passed in, audited
-on the child's trail. Transitions are data (TRANSITIONS); anything else is refused."""
+"""Every write of the case aggregate (cases, assessments, plans, services, referrals, alerts):
+keyword-only, one transaction each, acting user passed in, audited on the child's trail.
+Transitions are data (TRANSITIONS); anything else is refused. Home visits and emergency
+protection write in their own sub-packages (cases.visits, cases.emergency).
+
+Every state change is one conditional UPDATE through core.access.claim: of two people acting on
+the same record at once (or one acting on a stale page), exactly one succeeds and the other gets
+a clear refusal instead of a silently doubled or overwritten step.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +24,7 @@ from huhang.cases.models import (
     Case,
     CaseEvent,
     CaseStatus,
-    CoordinationEntry,
     Domain,
-    EmergencyProtection,
-    HomeVisit,
     PlanAction,
     Referral,
     ReferralFollowUp,
@@ -31,22 +33,14 @@ from huhang.cases.models import (
     ServicePlan,
     ServiceProject,
     ServiceRecord,
-    VisitPhoto,
 )
-from huhang.core.access import require
-from huhang.core.dates import add_months
+from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
-from huhang.registry.models import (
-    ALLOWANCE_CATEGORIES,
-    CategoryStatus,
-    Child,
-    ChildAssignment,
-    Document,
-    DocumentKind,
-    Living,
-)
+from huhang.registry.models import Child, ChildAssignment
 from huhang.registry.selectors import audit_child
-from huhang.registry.services import document_upload
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 S = CaseStatus
 
@@ -68,25 +62,33 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "reject_closure": {S.CLOSING: frozenset({S.OPEN, S.ASSESSED, S.REVIEWED})},
     "reopen": {S.CLOSED: frozenset({S.OPEN})},
 }
-ACTIVE = frozenset(set(S.values) - {S.CLOSED})
 # States in which a plan may be drafted (after assessment) and services recorded (after approval).
 PLAN_STATES = frozenset({S.ASSESSED, S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
 SERVICE_STATES = frozenset({S.PLAN_APPROVED, S.IN_SERVICE, S.REVIEWED})
 NOTE_MAX = 300
+# A closure's fields, as reopening leaves them (the case's history keeps the closure).
+NOT_CLOSED: dict[str, Any] = {
+    "closed_at": None,
+    "closed_by": None,
+    "closure_reason": "",
+    "closure_requested_by": None,
+}
 
 
-def _not_future(day: date | None, field: str, today: date | None = None) -> None:
-    today = today or timezone.localdate()
-    if day is not None and day > today:
+def _not_future(day: date | None, field: str) -> None:
+    if day is not None and day > timezone.localdate():
         raise DomainError(_("日期不能晚于今天。"), field=field)
 
 
-def _not_future_moment(moment: datetime, field: str) -> None:
-    if moment > timezone.now():
-        raise DomainError(_("时间不能晚于现在。"), field=field)
+def _required(text: str, message: str, field: str) -> str:
+    """The text without surrounding blanks; a blank one is refused with `message` on `field`."""
+    text = text.strip()
+    if not text:
+        raise DomainError(message, field=field)
+    return text
 
 
-def _move(case: Case, step: str, to: str, *, by, note: str = "", **fields: Any) -> Case:
+def _move(case: Case, step: str, to: str, *, by: User, note: str = "", **fields: Any) -> Case:
     """Apply one transition if the case is (still) in a state that allows it.
 
     The UPDATE is conditional on the state read, so two people acting on the same case at once
@@ -100,11 +102,13 @@ def _move(case: Case, step: str, to: str, *, by, note: str = "", **fields: Any) 
             _("个案当前状态为“%(status)s”，不能进行此操作。")
             % {"status": case.get_status_display()}
         )
-    updated = Case.objects.filter(pk=case.pk, status=case.status).update(
-        status=to, version=F("version") + 1, **fields
+    claim(
+        Case.objects.filter(pk=case.pk, status=case.status),
+        refusal=_("个案状态已被他人更改，请刷新后重试。"),
+        status=to,
+        version=F("version") + 1,
+        **fields,
     )
-    if updated != 1:
-        raise InvalidTransition(_("个案状态已被他人更改，请刷新后重试。"))
     CaseEvent.objects.create(case=case, by=by, from_status=case.status, to_status=to, note=note)
     audit_child(by=by, child=case.child, case=case.pk, step=step, to=to)
     case.status = to
@@ -125,7 +129,7 @@ def _alert_if_high(case: Case, before: str) -> None:
 @transaction.atomic
 def case_open(
     *,
-    by,
+    by: User,
     child: Child,
     source: str,
     summary: str,
@@ -135,15 +139,14 @@ def case_open(
     risk_reason: str = "",
 ) -> Case:
     require(by, "case.work")
-    if not summary.strip():
-        raise DomainError(_("请填写基本情况。"), field="summary")
+    summary = _required(summary, _("请填写基本情况。"), "summary")
     if risk and not risk_reason.strip():
         raise DomainError(_("请说明风险等级的理由。"), field="risk_reason")
     case = Case(
         child=child,
         source=source,
         source_detail=source_detail,
-        summary=summary.strip(),
+        summary=summary,
         project=project,
         risk=risk,
         risk_reason=risk_reason.strip(),
@@ -184,7 +187,7 @@ def compute_risk(scores: dict[str, int]) -> str:
 @transaction.atomic
 def assessment_record(
     *,
-    by,
+    by: User,
     case: Case,
     assessed_on: date,
     scores: dict[str, int],
@@ -194,8 +197,9 @@ def assessment_record(
 ) -> Assessment:
     require(by, "case.work")
     _not_future(assessed_on, "assessed_on")
+    closed = _("个案已结案，不能评估。")
     if case.status == S.CLOSED:
-        raise InvalidTransition(_("个案已结案，不能评估。"))
+        raise InvalidTransition(closed)
     missing = [d.label for d in Domain if d.value not in scores]
     if missing:
         raise DomainError(_("请为每个领域打分：%(d)s") % {"d": "、".join(map(str, missing))})
@@ -219,7 +223,13 @@ def assessment_record(
     reason = override_reason.strip() or _("评估结果（%(date)s）") % {
         "date": assessed_on.isoformat()
     }
-    Case.objects.filter(pk=case.pk).update(risk=final, risk_reason=reason)
+    # A case closed since the page was read takes no assessment (the whole step rolls back).
+    claim(
+        Case.objects.filter(pk=case.pk).exclude(status=S.CLOSED),
+        refusal=closed,
+        risk=final,
+        risk_reason=reason,
+    )
     case.risk, case.risk_reason = final, reason
     if case.status == S.OPEN:
         _move(case, "assess", S.ASSESSED, by=by)
@@ -230,16 +240,15 @@ def assessment_record(
 
 
 @transaction.atomic
-def plan_draft(*, by, case: Case, goals: str, actions: list[dict[str, Any]]) -> ServicePlan:
+def plan_draft(*, by: User, case: Case, goals: str, actions: list[dict[str, Any]]) -> ServicePlan:
     """A plan with its actions (each: action, responsible, due_on)."""
     require(by, "case.work")
     if case.status not in PLAN_STATES:
         raise InvalidTransition(_("须先完成评估，才能制定服务计划。"))
-    if not goals.strip():
-        raise DomainError(_("请填写服务目标。"), field="goals")
+    goals = _required(goals, _("请填写服务目标。"), "goals")
     if not actions:
         raise DomainError(_("服务计划至少包含一项措施。"), field="actions")
-    plan = ServicePlan.objects.create(case=case, goals=goals.strip(), drafted_by=by)
+    plan = ServicePlan.objects.create(case=case, goals=goals, drafted_by=by)
     for item in actions:
         action = PlanAction(plan=plan, **item)
         action.full_clean(exclude=["plan"])
@@ -249,16 +258,23 @@ def plan_draft(*, by, case: Case, goals: str, actions: list[dict[str, Any]]) -> 
 
 
 @transaction.atomic
-def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
+def plan_approve(*, by: User, plan: ServicePlan) -> ServicePlan:
     require(by, "case.approve")
+    approved = _("该服务计划已批准。")
     if plan.approved_at is not None:
-        raise InvalidTransition(_("该服务计划已批准。"))
+        raise InvalidTransition(approved)
     if plan.case.status not in PLAN_STATES:
         raise InvalidTransition(_("个案当前状态不能批准服务计划。"))
     if plan.drafted_by_id == by.pk:
         raise NotAllowed(_("服务计划须由制定人以外的督导员或民政局工作人员批准。"))
-    ServicePlan.objects.filter(pk=plan.pk).update(approved_by=by, approved_at=timezone.now())
-    plan.approved_by, plan.approved_at = by, timezone.now()
+    now = timezone.now()
+    claim(
+        ServicePlan.objects.filter(pk=plan.pk, approved_at__isnull=True),
+        refusal=approved,
+        approved_by=by,
+        approved_at=now,
+    )
+    plan.approved_by, plan.approved_at = by, now
     case = plan.case
     if case.status == S.ASSESSED:
         _move(case, "approve_plan", S.PLAN_APPROVED, by=by)
@@ -266,14 +282,19 @@ def plan_approve(*, by, plan: ServicePlan) -> ServicePlan:
 
 
 @transaction.atomic
-def plan_action_done(*, by, action: PlanAction, done_on: date) -> PlanAction:
+def plan_action_done(*, by: User, action: PlanAction, done_on: date) -> PlanAction:
     require(by, "case.work")
     _not_future(done_on, "done_on")
+    done = _("该措施已完成。")
     if action.done_on is not None:
-        raise InvalidTransition(_("该措施已完成。"))
+        raise InvalidTransition(done)
     if action.plan.case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案。"))
-    PlanAction.objects.filter(pk=action.pk, done_on__isnull=True).update(done_on=done_on)
+    claim(
+        PlanAction.objects.filter(pk=action.pk, done_on__isnull=True),
+        refusal=done,
+        done_on=done_on,
+    )
     action.done_on = done_on
     audit_child(
         by=by, child=action.plan.case.child, case=action.plan.case_id, action_done=action.pk
@@ -283,7 +304,7 @@ def plan_action_done(*, by, action: PlanAction, done_on: date) -> PlanAction:
 
 @transaction.atomic
 def service_record(
-    *, by, case: Case, kind: str, delivered_on: date, minutes: int, note: str = ""
+    *, by: User, case: Case, kind: str, delivered_on: date, minutes: int, note: str = ""
 ) -> ServiceRecord:
     require(by, "case.work")
     _not_future(delivered_on, "delivered_on")
@@ -310,46 +331,43 @@ def service_record(
 
 
 @transaction.atomic
-def case_review(*, by, case: Case, note: str) -> Case:
+def case_review(*, by: User, case: Case, note: str) -> Case:
     require(by, "case.work")
-    if not note.strip():
-        raise DomainError(_("请填写评估回顾意见。"), field="note")
-    return _move(case, "review", S.REVIEWED, by=by, note=note.strip())
+    note = _required(note, _("请填写评估回顾意见。"), "note")
+    return _move(case, "review", S.REVIEWED, by=by, note=note)
 
 
 @transaction.atomic
-def case_resume(*, by, case: Case, note: str = "") -> Case:
+def case_resume(*, by: User, case: Case, note: str = "") -> Case:
     require(by, "case.work")
     return _move(case, "resume", S.IN_SERVICE, by=by, note=note)
 
 
 @transaction.atomic
-def case_request_closure(*, by, case: Case, reason: str) -> Case:
+def case_request_closure(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
-    if not reason.strip():
-        raise DomainError(_("结案须填写原因。"), field="reason")
+    reason = _required(reason, _("结案须填写原因。"), "reason")
     return _move(
         case,
         "request_closure",
         S.CLOSING,
         by=by,
-        note=reason.strip(),
-        closure_reason=reason.strip(),
+        note=reason,
+        closure_reason=reason,
         closure_requested_by=by,
     )
 
 
 @transaction.atomic
-def case_approve_closure(*, by, case: Case) -> Case:
+def case_approve_closure(*, by: User, case: Case) -> Case:
     require(by, "case.approve")
     return _move(case, "approve_closure", S.CLOSED, by=by, closed_at=timezone.now(), closed_by=by)
 
 
 @transaction.atomic
-def case_reject_closure(*, by, case: Case, note: str) -> Case:
+def case_reject_closure(*, by: User, case: Case, note: str) -> Case:
     require(by, "case.approve")
-    if not note.strip():
-        raise DomainError(_("退回结案申请须说明理由。"), field="note")
+    note = _required(note, _("退回结案申请须说明理由。"), "note")
     previous = (
         case.events.exclude(to_status=S.CLOSING)
         .order_by("-at", "-pk")
@@ -357,121 +375,27 @@ def case_reject_closure(*, by, case: Case, note: str) -> Case:
         .first()
         or S.OPEN
     )
-    return _move(case, "reject_closure", previous, by=by, note=note.strip(), closure_reason="")
+    return _move(case, "reject_closure", previous, by=by, note=note, closure_reason="")
 
 
 @transaction.atomic
-def case_reopen(*, by, case: Case, reason: str) -> Case:
+def case_reopen(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
-    if not reason.strip():
-        raise DomainError(_("重新开案须说明理由。"), field="reason")
-    return _move(
-        case,
-        "reopen",
-        S.OPEN,
-        by=by,
-        note=reason.strip(),
-        closed_at=None,
-        closed_by=None,
-        closure_reason="",
-        closure_requested_by=None,
-    )
+    reason = _required(reason, _("重新开案须说明理由。"), "reason")
+    return _move(case, "reopen", S.OPEN, by=by, note=reason, **NOT_CLOSED)
 
 
 @transaction.atomic
-def alert_acknowledge(*, by, alert: Alert) -> Alert:
+def alert_acknowledge(*, by: User, alert: Alert) -> Alert:
     require(by, "case.approve")
-    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_by=by, acknowledged_at=timezone.now()
+    claim(
+        Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True),
+        refusal=_("该预警已确认。"),
+        acknowledged_by=by,
+        acknowledged_at=timezone.now(),
     )
     alert.refresh_from_db()
     return alert
-
-
-# --- Home visits ---------------------------------------------------------------------------------
-
-
-def visit_interval_months(child: Child, *, on: date | None = None) -> int | None:
-    """The required visit interval for a child, or None when no rule asks for visits.
-
-    Approved orphans and DFUC living at home (社会散居): every HUHANG_VISIT_MONTHS[category];
-    a child with an open high-risk case: every HUHANG_VISIT_MONTHS["high_risk"]. The shortest wins.
-    """
-    months = settings.HUHANG_VISIT_MONTHS
-    intervals = []
-    if child.living == Living.HOME:
-        approved = child.categories.filter(
-            status=CategoryStatus.APPROVED, category__in=ALLOWANCE_CATEGORIES
-        ).values_list("category", flat=True)
-        intervals += [months[c] for c in approved]
-    if child.cases.filter(risk=Risk.HIGH).exclude(status=S.CLOSED).exists():
-        intervals.append(months["high_risk"])
-    return min(intervals) if intervals else None
-
-
-@transaction.atomic
-def visit_record(
-    *,
-    by,
-    child: Child,
-    visited_on: date,
-    findings: str,
-    next_due: date | None = None,
-    case: Case | None = None,
-    photos: list[UploadedFile] = (),
-    today: date | None = None,
-) -> HomeVisit:
-    """Record a visit and its photos (stored as the child's documents) in one transaction: a
-    refused visit stores nothing, a refused photo undoes the visit and the photos before it."""
-    require(by, "visit.record")
-    today = today or timezone.localdate()
-    if visited_on > today:
-        raise DomainError(_("探访日期不能晚于今天。"), field="visited_on")
-    if not findings.strip():
-        raise DomainError(_("请填写探访情况。"), field="findings")
-    if case is not None and case.child_id != child.pk:
-        raise DomainError(_("所选个案不属于该儿童。"), field="case")
-    if next_due is None:
-        interval = visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS["orphan"]
-        next_due = add_months(visited_on, interval)
-    if next_due <= visited_on:
-        raise DomainError(_("下次探访日期应晚于本次探访日期。"), field="next_due")
-    visit = HomeVisit.objects.create(
-        child=child,
-        case=case,
-        visited_on=visited_on,
-        visitor=by,
-        findings=findings.strip(),
-        next_due=next_due,
-    )
-    audit_child(by=by, child=child, action="create", visit=visit.pk)
-    _attach_photos(by, visit, photos)
-    return visit
-
-
-def _attach_photos(by, visit: HomeVisit, photos) -> None:
-    stored: list[Document] = []
-    try:
-        for number, upload in enumerate(photos, start=1):
-            title = _("探访照片 %(d)s-%(n)s") % {"d": visit.visited_on.isoformat(), "n": number}
-            try:
-                document = document_upload(
-                    by=by,
-                    child=visit.child,
-                    kind=DocumentKind.PHOTO,
-                    title=title,
-                    upload=upload,
-                    capability="visit.record",
-                )
-            except DomainError as exc:
-                raise DomainError(f"{upload.name}：{exc.message}", field="photos") from exc
-            stored.append(document)
-            VisitPhoto.objects.create(visit=visit, document=document)
-    except BaseException:
-        # The rows roll back with the transaction; the files already written must go too.
-        for document in stored:
-            document.file.delete(save=False)
-        raise
 
 
 # --- Referrals -----------------------------------------------------------------------------------
@@ -479,19 +403,18 @@ def _attach_photos(by, visit: HomeVisit, photos) -> None:
 
 @transaction.atomic
 def referral_send(
-    *, by, case: Case, agency: str, agency_name: str, request: str, sent_on: date
+    *, by: User, case: Case, agency: str, agency_name: str, request: str, sent_on: date
 ) -> Referral:
     require(by, "case.work")
     _not_future(sent_on, "sent_on")
     if case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案，不能转介。"))
-    if not request.strip():
-        raise DomainError(_("请填写转介事项。"), field="request")
+    request = _required(request, _("请填写转介事项。"), "request")
     referral = Referral(
         case=case,
         agency=agency,
         agency_name=agency_name.strip(),
-        request=request.strip(),
+        request=request,
         sent_on=sent_on,
         sent_by=by,
     )
@@ -503,20 +426,24 @@ def referral_send(
 
 @transaction.atomic
 def referral_answer(
-    *, by, referral: Referral, response: str, responded_on: date, resolved: bool
+    *, by: User, referral: Referral, response: str, responded_on: date, resolved: bool
 ) -> Referral:
     """Record the agency's answer: resolved (已答复) or declined (未予解决)."""
     require(by, "case.work")
     _not_future(responded_on, "responded_on")
+    answered = _("该转介已有答复。")
     if referral.status != ReferralStatus.SENT:
-        raise InvalidTransition(_("该转介已有答复。"))
+        raise InvalidTransition(answered)
     if responded_on < referral.sent_on:
         raise DomainError(_("答复日期不能早于转介日期。"), field="responded_on")
-    if not response.strip():
-        raise DomainError(_("请填写答复内容。"), field="response")
+    response = _required(response, _("请填写答复内容。"), "response")
     status = ReferralStatus.ANSWERED if resolved else ReferralStatus.DECLINED
-    Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).update(
-        status=status, response=response.strip(), responded_on=responded_on
+    claim(
+        Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT),
+        refusal=answered,
+        status=status,
+        response=response,
+        responded_on=responded_on,
     )
     referral.refresh_from_db()
     audit_child(by=by, child=referral.case.child, referral=referral.pk, answer=status)
@@ -524,7 +451,7 @@ def referral_answer(
 
 
 @transaction.atomic
-def referral_follow_up(*, by, referral: Referral, on: date, note: str) -> ReferralFollowUp:
+def referral_follow_up(*, by: User, referral: Referral, on: date, note: str) -> ReferralFollowUp:
     require(by, "case.work")
     _not_future(on, "on")
     if referral.status == ReferralStatus.DONE:
@@ -533,103 +460,27 @@ def referral_follow_up(*, by, referral: Referral, on: date, note: str) -> Referr
         raise InvalidTransition(_("个案已结案，不能再跟进。"))
     if on < referral.sent_on:
         raise DomainError(_("跟进日期不能早于转介日期。"), field="on")
-    if not note.strip():
-        raise DomainError(_("请填写跟进情况。"), field="note")
-    entry = ReferralFollowUp.objects.create(referral=referral, on=on, by=by, note=note.strip())
+    note = _required(note, _("请填写跟进情况。"), "note")
+    entry = ReferralFollowUp.objects.create(referral=referral, on=on, by=by, note=note)
     audit_child(by=by, child=referral.case.child, referral=referral.pk, follow_up=entry.pk)
     return entry
 
 
 @transaction.atomic
-def referral_close(*, by, referral: Referral, closed_on: date) -> Referral:
+def referral_close(*, by: User, referral: Referral, closed_on: date) -> Referral:
     require(by, "case.work")
     _not_future(closed_on, "closed_on")
-    if referral.status != ReferralStatus.ANSWERED:
-        raise InvalidTransition(_("只有已答复的转介可以办结。"))
+    answered_only = _("只有已答复的转介可以办结。")
+    if referral.status != ReferralStatus.ANSWERED or referral.responded_on is None:
+        raise InvalidTransition(answered_only)
     if closed_on < referral.responded_on:
         raise DomainError(_("办结日期不能早于答复日期。"), field="closed_on")
-    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.DONE, closed_on=closed_on)
+    claim(
+        Referral.objects.filter(pk=referral.pk, status=ReferralStatus.ANSWERED),
+        refusal=answered_only,
+        status=ReferralStatus.DONE,
+        closed_on=closed_on,
+    )
     referral.refresh_from_db()
     audit_child(by=by, child=referral.case.child, referral=referral.pk, closed=str(closed_on))
     return referral
-
-
-# --- Emergency protection (临时监护) --------------------------------------------------------------
-
-
-@transaction.atomic
-def emergency_open(
-    *,
-    by,
-    child: Child,
-    situation: str,
-    taken_in_at: datetime,
-    placement: str,
-    placement_detail: str,
-    case: Case | None = None,
-) -> EmergencyProtection:
-    require(by, "emergency.open")
-    _not_future_moment(taken_in_at, "taken_in_at")
-    if case is not None and case.child_id != child.pk:
-        raise DomainError(_("所选个案不属于该儿童。"), field="case")
-    if not placement_detail.strip():
-        raise DomainError(_("请填写安置地点或人员。"), field="placement_detail")
-    emergency = EmergencyProtection(
-        child=child,
-        case=case,
-        situation=situation,
-        taken_in_at=taken_in_at,
-        placement=placement,
-        placement_detail=placement_detail.strip(),
-        opened_by=by,
-    )
-    emergency.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            emergency.save()
-    except IntegrityError as exc:
-        raise DomainError(_("该儿童已有未解除的临时监护。")) from exc
-    audit_child(by=by, child=child, action="create", emergency=emergency.pk, situation=situation)
-    return emergency
-
-
-@transaction.atomic
-def emergency_log(
-    *, by, emergency: EmergencyProtection, at: datetime, party: str, note: str
-) -> CoordinationEntry:
-    require(by, "emergency.open")
-    _not_future_moment(at, "at")
-    if not emergency.is_open:
-        raise InvalidTransition(_("临时监护已解除，不能再登记协调记录。"))
-    if at < emergency.taken_in_at:
-        raise DomainError(_("协调时间不能早于接收时间。"), field="at")
-    if not note.strip():
-        raise DomainError(_("请填写协调内容。"), field="note")
-    entry = CoordinationEntry.objects.create(
-        emergency=emergency, at=at, party=party, note=note.strip(), by=by
-    )
-    audit_child(by=by, child=emergency.child, emergency=emergency.pk, log=entry.pk, party=party)
-    return entry
-
-
-@transaction.atomic
-def emergency_resolve(
-    *, by, emergency: EmergencyProtection, outcome: str, outcome_detail: str, resolved_at: datetime
-) -> EmergencyProtection:
-    require(by, "emergency.resolve")
-    _not_future_moment(resolved_at, "resolved_at")
-    if resolved_at < emergency.taken_in_at:
-        raise DomainError(_("解除时间不能早于接收时间。"), field="resolved_at")
-    if not outcome_detail.strip():
-        raise DomainError(_("请填写处置结果说明。"), field="outcome_detail")
-    updated = EmergencyProtection.objects.filter(pk=emergency.pk, resolved_at__isnull=True).update(
-        outcome=outcome,
-        outcome_detail=outcome_detail.strip(),
-        resolved_at=resolved_at,
-        resolved_by=by,
-    )
-    if updated != 1:
-        raise InvalidTransition(_("该临时监护已解除。"))
-    emergency.refresh_from_db()
-    audit_child(by=by, child=emergency.child, emergency=emergency.pk, outcome=outcome)
-    return emergency

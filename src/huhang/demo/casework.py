@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from huhang.accounts.models import Organisation, User
 from huhang.cases import services
+from huhang.cases.emergency import services as emergency_services
 from huhang.cases.models import (
     Alert,
     Assessment,
@@ -39,6 +40,7 @@ from huhang.cases.models import (
     ServicePlan,
     ServiceProject,
 )
+from huhang.cases.visits import services as visit_services
 from huhang.demo import divisions
 from huhang.demo.situations import add_months
 from huhang.registry.models import Child
@@ -158,7 +160,7 @@ def wang_xiaohai(p: People, child: Child, project: ServiceProject, today: date) 
     def day(n: int) -> date:
         return today - timedelta(days=n)
 
-    services.visit_record(
+    visit_services.visit_record(
         by=p.director,
         child=child,
         visited_on=day(124),
@@ -273,7 +275,7 @@ def wang_xiaohai(p: People, child: Child, project: ServiceProject, today: date) 
         on=day(45),
         note="街道办事处协助办理入住手续并联系志愿者帮忙搬家，母子二人已搬入新居",
     )
-    services.visit_record(
+    visit_services.visit_record(
         by=p.director,
         child=child,
         case=case,
@@ -357,7 +359,7 @@ def _other_cases(p: People, today: date) -> dict:
                 "family": "祖母住院，父母一时无法返回",
             },
         )
-        services.visit_record(
+        visit_services.visit_record(
             by=p.director,
             child=left_behind,
             case=case,
@@ -432,7 +434,7 @@ def _emergencies(p: People, today: date) -> dict:
     resolved_child = _pick(divisions.DIRECTOR2_VILLAGE, ("difficulty", "approved"))
     taken = Q(resolved_at__isnull=True)
     if resolved_child is not None and not resolved_child.emergencies.filter(taken).exists():
-        emergency = services.emergency_open(
+        emergency = emergency_services.emergency_open(
             by=p.bureau,
             child=resolved_child,
             situation="guardian_unable",
@@ -446,7 +448,7 @@ def _emergencies(p: People, today: date) -> dict:
             (64, 15, "family", "联系上父亲，父亲辞去外地工作返回照料"),
         ):
             _log(p.bureau, emergency, at(day(n), hour), party, note)
-        services.emergency_resolve(
+        emergency_services.emergency_resolve(
             by=p.bureau,
             emergency=emergency,
             outcome="returned",
@@ -455,7 +457,7 @@ def _emergencies(p: People, today: date) -> dict:
         )
         made["resolved_emergency"] = emergency.pk
     if open_child is not None and not open_child.emergencies.filter(taken).exists():
-        emergency = services.emergency_open(
+        emergency = emergency_services.emergency_open(
             by=p.supervisor,
             child=open_child,
             situation="harmed",
@@ -474,6 +476,8 @@ def _emergencies(p: People, today: date) -> dict:
 
 
 def _log(by: User, emergency: EmergencyProtection, moment: datetime, party: str, note: str) -> None:
-    entry = services.emergency_log(by=by, emergency=emergency, at=moment, party=party, note=note)
+    entry = emergency_services.emergency_log(
+        by=by, emergency=emergency, at=moment, party=party, note=note
+    )
     # Recorded the same day, not when the demo was loaded.
     CoordinationEntry.objects.filter(pk=entry.pk).update(recorded_at=moment + timedelta(minutes=40))

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.cases import selectors_cases as cases
-from huhang.cases.selectors_visits import VisitDue, due_soon, visit_schedule
+from huhang.cases import selectors as cases
+from huhang.cases.visits.selectors import VisitDue, due_soon, visit_schedule
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role, can

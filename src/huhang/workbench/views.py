@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from huhang.benefits.selectors import child_payments
-from huhang.cases.selectors_timeline import child_timeline, open_emergency
+from huhang.cases.emergency.selectors import open_emergency
+from huhang.cases.timeline.selectors import child_timeline
 from huhang.community.selectors import child_community
 from huhang.core import scope
 from huhang.core.access import require

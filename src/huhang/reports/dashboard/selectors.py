@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from huhang.accounts.models import User
 from huhang.benefits import selectors as benefits
 from huhang.cases.models import Case, CaseStatus, Risk
-from huhang.cases.selectors_visits import DUE_SOON_DAYS, VISIT_CATEGORIES, schedule_for
+from huhang.cases.visits.selectors import DUE_SOON_DAYS, VISIT_CATEGORIES, schedule_for
 from huhang.community.models import (
     Activity,
     Training,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.cases.models import Case, CaseStatus
-from huhang.core import scope
+from huhang.core import uploads
 from huhang.core.forms import DateInput, Form
 
-PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+# The pictures core.uploads accepts (the service checks the bytes against the name there).
+PHOTO_EXTENSIONS = tuple(
+    ext for ext, mime in uploads.DOCUMENT_TYPES.items() if mime.startswith("image/")
+)
 MAX_PHOTOS = 10
 
 
@@ -57,7 +61,9 @@ class VisitForm(Form):
         help_text=_("可选，可多选；JPG、PNG 或 WEBP，每张不超过10MB"),
     )
 
-    def __init__(self, *args, user, child, interval: int, **kwargs):
+    def __init__(self, *args, cases, interval: int, **kwargs):
+        """`cases`: the child's open cases the user may see (the only ones a visit may name);
+        `interval`: the months the next visit falls after this one unless the user says."""
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["visited_on"].initial = today
@@ -66,13 +72,7 @@ class VisitForm(Form):
         self.fields["next_due"].help_text = _("留空则按探访规则计算：本次探访后 %(n)s 个月") % {
             "n": interval
         }
-        cases = (
-            scope.visible(user, Case)
-            .filter(child=child)
-            .exclude(status=CaseStatus.CLOSED)
-            .order_by("-pk")
-        )
-        self.fields["case"].queryset = cases
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
 
     def clean_photos(self):
         photos = self.cleaned_data.get("photos") or []

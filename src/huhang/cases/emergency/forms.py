@@ -3,6 +3,8 @@ the future, a resolution before the taking-in, a second open protection are refu
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -54,7 +56,7 @@ class EmergencyOpenForm(Form):
     def __init__(self, *args, cases, **kwargs):
         """`cases`: the child's cases the user may see (the only ones that can be linked)."""
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
 
 
 class CoordinationForm(Form):

@@ -4,7 +4,7 @@ services decide (a missing reason, a transition out of order, a date in the futu
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -20,6 +20,7 @@ from huhang.cases.models import (
     ServiceKind,
     ServiceProject,
 )
+from huhang.cases.selectors import CaseFilter
 from huhang.core.forms import DateInput, Form
 from huhang.core.roles import Role
 
@@ -68,7 +69,7 @@ class CaseOpenForm(Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["project"]
+        field = cast(forms.ModelChoiceField, self.fields["project"])
         field.queryset = ServiceProject.objects.select_related("contractor").order_by("name")
         if user.role == Role.SOCIAL_WORKER:
             # A social worker sees only its organisation's projects' cases: a case it opens
@@ -138,8 +139,8 @@ class PlanForm(Form):
             for i in range(1, PLAN_ROWS + 1)
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         actions = []
         for i in range(1, PLAN_ROWS + 1):
             row = {
@@ -200,6 +201,10 @@ class CaseFilterForm(Form):
     risk = forms.ChoiceField(
         label=_("风险等级"), required=False, choices=[("", _("全部等级")), *Risk.choices]
     )
+
+    def filters(self) -> CaseFilter:
+        """The filters asked for; an unknown value is no filter that leaks: the whole scope."""
+        return CaseFilter(**self.cleaned_data) if self.is_valid() else CaseFilter()
 
 
 # --- Referrals -----------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""Everything about a child in time order, for its archive page: one query per kind of event,
-merged in Python (a child has hundreds of events at most, never thousands)."""
+"""A child's timeline for its archive page: categories, cases and what hangs on them, home
+visits and emergency protection, in time order. One query per kind of event, merged in Python
+(a child has hundreds of events at most, never thousands)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +23,11 @@ from huhang.cases.models import (
     ServiceRecord,
 )
 from huhang.core import scope
-from huhang.registry.models import Child
+from huhang.core.roles import Role
+from huhang.registry.models import CategoryStatus, Child
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,13 @@ def _short(text: str) -> str:
     return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"
 
 
-def child_timeline(*, user, child: Child) -> list[Event]:
+def child_timeline(*, user: User, child: Child) -> list[Event]:
     """Newest first. Cases, and what hangs on them, are those the user may see: a social worker
     sees its own project's cases only."""
     cases = list(scope.visible(user, Case).filter(child=child))
     case_ids = [c.pk for c in cases]
     visits = HomeVisit.objects.filter(child=child).select_related("visitor")
-    if user.role == "social_worker":
+    if user.role == Role.SOCIAL_WORKER:
         visits = visits.filter(case_id__in=case_ids)
     events = [
         *_category_events(child),
@@ -86,14 +93,14 @@ def _category_events(child: Child) -> list[Event]:
         )
         if c.approved_at:
             events.append(Event(_moment(c.approved_at), "category", _("认定：%(c)s") % label))
-        if c.status == "ended" and c.effective_to:
+        if c.status == CategoryStatus.ENDED and c.effective_to:
             events.append(
                 Event(_moment(c.effective_to), "category", _("终止：%(c)s") % label, c.ended_reason)
             )
     return events
 
 
-def _case_events(cases) -> list[Event]:
+def _case_events(cases: Iterable[Case]) -> list[Event]:
     events = []
     for case in cases:
         url, number = _case_url(case.pk), {"n": case.pk}
@@ -143,7 +150,7 @@ def _visit_event(visit: HomeVisit) -> Event:
     return Event(_moment(visit.visited_on), "visit", title, visit.findings)
 
 
-def _emergency_events(emergencies) -> list[Event]:
+def _emergency_events(emergencies: Iterable[EmergencyProtection]) -> list[Event]:
     events = []
     for e in emergencies:
         url = reverse("cases:emergency_detail", args=[e.pk])
@@ -167,11 +174,3 @@ def _emergency_events(emergencies) -> list[Event]:
                 )
             )
     return events
-
-
-def open_emergency(*, user, child: Child) -> EmergencyProtection | None:
-    return (
-        scope.visible(user, EmergencyProtection)
-        .filter(child=child, resolved_at__isnull=True)
-        .first()
-    )

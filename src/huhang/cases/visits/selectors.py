@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -37,6 +38,7 @@ from huhang.core.dates import add_months
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role
 from huhang.registry.models import (
+    ALLOWANCE_CATEGORIES,
     Category,
     CategoryAssignment,
     CategoryStatus,
@@ -45,11 +47,16 @@ from huhang.registry.models import (
     Living,
 )
 
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
+
 # Visits due within this many days count as "due soon" (visits page and inbox).
 DUE_SOON_DAYS = 30
 
 HIGH_RISK = "high_risk"
-VISIT_CATEGORIES = (Category.ORPHAN, Category.DFUC)
+# The children visited at home for their category: the protected ones whose allowance the
+# bureau pays (orphans and DFUC), each every HUHANG_VISIT_MONTHS[category] months.
+VISIT_CATEGORIES = ALLOWANCE_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -103,8 +110,8 @@ def _schedule_queryset(children: QuerySet[Child], today: date) -> QuerySet[Child
     )
 
 
-def _row(child: Child, today: date) -> VisitDue | None:
-    """Combine one annotated child into its schedule row (no queries)."""
+def _row(child: Any, today: date) -> VisitDue | None:
+    """Combine one child annotated by _schedule_queryset into its schedule row (no queries)."""
     months = settings.HUHANG_VISIT_MONTHS
     reasons: list[tuple[int, str, date]] = []  # (interval, reason, since)
     if child.living == Living.HOME:
@@ -144,7 +151,7 @@ def schedule_for(children: QuerySet[Child], *, today: date | None = None) -> lis
     )
 
 
-def visit_schedule(*, user, today: date | None = None) -> list[VisitDue]:
+def visit_schedule(*, user: User, today: date | None = None) -> list[VisitDue]:
     """Every child in the user's scope that needs visits, earliest due first (no audit event:
     callers that show the rows record one)."""
     return schedule_for(scope.visible(user, Child), today=today)
@@ -156,7 +163,9 @@ def due_soon(rows: list[VisitDue], *, today: date, days: int = DUE_SOON_DAYS) ->
     return [r for r in rows if r.due_on <= horizon]
 
 
-def visits_due(*, user, today: date | None = None, days: int = DUE_SOON_DAYS) -> list[VisitDue]:
+def visits_due(
+    *, user: User, today: date | None = None, days: int = DUE_SOON_DAYS
+) -> list[VisitDue]:
     """The visits page: overdue and due within `days` days in the user's scope, overdue first.
     Records one search event."""
     today = today or timezone.localdate()
@@ -181,11 +190,11 @@ def child_visit_due(*, child: Child, today: date | None = None) -> VisitDue | No
     return rows[0] if rows else None
 
 
-def child_visits(*, user, child: Child) -> list[HomeVisit]:
+def child_visits(*, user: User, child: Child) -> list[HomeVisit]:
     """The child's recorded visits, newest first, with visitor, case and photos (2 queries).
 
-    A social worker sees the visits of its own cases and those it recorded itself, as on the
-    timeline; everybody else who may see the child sees all of them."""
+    A social worker sees the visits of its own cases and those it recorded itself (the timeline
+    shows it the first only); everybody else who may see the child sees all of them."""
     visits = HomeVisit.objects.filter(child=child)
     if getattr(user, "role", None) == Role.SOCIAL_WORKER:
         visits = visits.filter(Q(case__in=scope.visible(user, Case)) | Q(visitor=user))
@@ -195,3 +204,26 @@ def child_visits(*, user, child: Child) -> list[HomeVisit]:
         .prefetch_related(Prefetch("photos", queryset=photos))
         .order_by("-visited_on", "-pk")
     )
+
+
+# --- For the visit form ----------------------------------------------------------------------
+
+
+def visit_interval_months(child: Child) -> int | None:
+    """The required visit interval for a child, or None when no rule asks for visits (the rule
+    of the schedule above, for one child as it is now)."""
+    months = settings.HUHANG_VISIT_MONTHS
+    intervals = []
+    if child.living == Living.HOME:
+        approved = child.categories.filter(
+            status=CategoryStatus.APPROVED, category__in=VISIT_CATEGORIES
+        ).values_list("category", flat=True)
+        intervals += [months[c] for c in approved]
+    if child.cases.filter(risk=Risk.HIGH).exclude(status=CaseStatus.CLOSED).exists():
+        intervals.append(months[HIGH_RISK])
+    return min(intervals) if intervals else None
+
+
+def next_visit_interval(child: Child) -> int:
+    """The months until the next visit after one today: the child's rule, or an orphan's."""
+    return visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS[Category.ORPHAN]

@@ -1,0 +1,10 @@
+"""Home visits under /cases/visits/ (names in the "cases" namespace, see cases/urls.py)."""
+
+from django.urls import path
+
+from huhang.cases.visits import views
+
+urlpatterns = [
+    path("", views.visit_list, name="visit_list"),
+    path("new/", views.visit_create, name="visit_create"),
+]

@@ -1,0 +1,46 @@
+"""Home-visit pages: thin views — access → form → service → response."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from huhang.cases.selectors import child_cases, child_for_user
+from huhang.cases.views import submitted
+from huhang.cases.visits import selectors, services
+from huhang.cases.visits.forms import VisitForm
+from huhang.core.access import require
+
+
+@require_http_methods(["GET", "POST"])
+def visit_create(request):
+    require(request.user, "visit.record")
+    child = child_for_user(user=request.user, pk=request.GET.get("child"))
+    form = VisitForm(
+        request.POST or None,
+        request.FILES or None,
+        cases=child_cases(user=request.user, child=child, open_only=True),
+        interval=selectors.next_visit_interval(child),
+        initial={"case": request.GET.get("case")},
+    )
+    visit = submitted(
+        request,
+        form,
+        lambda: services.visit_record(by=request.user, child=child, **form.cleaned_data),
+    )
+    if visit is not None:
+        messages.success(request, _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due})
+        return redirect("workbench:child_detail", pk=child.pk)
+    return render(request, "cases/visits/form.html", {"child": child, "form": form})
+
+
+@require_GET
+def visit_list(request):
+    require(request.user, "visit.record")
+    today = timezone.localdate()
+    rows = selectors.visits_due(user=request.user, today=today)
+    context = {"rows": rows, "today": today, "days": selectors.DUE_SOON_DAYS}
+    return render(request, "cases/visits/list.html", context)
