@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,8 +57,9 @@ class PersonFieldsMixin(Form):
         except idnumber.IdNumberError as exc:
             raise forms.ValidationError(id_error_message(exc), code=exc.code) from exc
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         parsed = data.get("id_number")
         birth, sex = data.get("birth_date"), data.get("sex")
         if parsed and birth and sex:
@@ -83,7 +86,7 @@ class ChildForm(PersonFieldsMixin):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["division"]
+        field = cast(forms.ModelChoiceField, self.fields["division"])
         field.queryset = (
             scope.visible(user, Division).filter(level=Level.COMMUNITY).select_related("parent")
         )
@@ -110,7 +113,9 @@ class SituationForm(Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.people = {str(p.pk): p for p, _label in people}
-        self.fields["person"].choices = [(str(p.pk), label) for p, label in people]
+        cast(forms.ChoiceField, self.fields["person"]).choices = [
+            (str(p.pk), label) for p, label in people
+        ]
 
     def clean_person(self):
         return self.people[self.cleaned_data["person"]]
@@ -180,6 +185,6 @@ class ChildFilterForm(Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         options = scope.visible(user, Division).filter(level__lte=Level.COMMUNITY).order_by("code")
-        self.fields["division"].choices = [("", _("全部区域"))] + [
+        cast(forms.ChoiceField, self.fields["division"]).choices = [("", _("全部区域"))] + [
             (d.code, ("　" * max(d.level - Level.DISTRICT, 0)) + d.name) for d in options
         ]

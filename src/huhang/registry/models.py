@@ -174,6 +174,15 @@ class Child(models.Model):
     search_id = models.CharField(max_length=18, editable=False, default="")
     search_birth = models.DateField(editable=False, null=True)
 
+    # Not columns: what registry.selectors.child_archive attaches for the archive page (and
+    # child_list prefetches as `open_categories`), declared so that their readers are checked.
+    relation_list: list[Relation]
+    own_situations: list[Situation]
+    category_list: list[CategoryAssignment]
+    document_list: list[Document]
+    household: Household | None
+    hukou_place: str
+
     class Meta:
         verbose_name = _("儿童档案")
         verbose_name_plural = _("儿童档案")
@@ -222,6 +231,10 @@ class Relation(models.Model):
     kind = models.CharField(_("关系"), max_length=24, choices=RelationKind.choices)
     is_guardian = models.BooleanField(_("现监护人"), default=False)
     since = models.DateField(_("起始日期"), null=True, blank=True)
+
+    # Not columns: attached by registry.selectors.child_archive.
+    situation_list: list[Situation]
+    deceased: bool
 
     class Meta:
         verbose_name = _("家庭关系")
