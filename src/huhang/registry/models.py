@@ -272,18 +272,6 @@ class SituationKind(models.TextChoices):
     DECLARED_MISSING = "declared_missing", _("宣告失踪")
 
 
-DFUC_SITUATIONS = frozenset(
-    {
-        SituationKind.SEVERE_DISABILITY,
-        SituationKind.SERIOUS_ILLNESS,
-        SituationKind.IMPRISONED,
-        SituationKind.DRUG_REHAB,
-        SituationKind.LIBERTY_RESTRICTED,
-        SituationKind.LOST_CONTACT,
-        SituationKind.GUARDIANSHIP_REVOKED,
-        SituationKind.DEPORTED,
-    }
-)
 DEATH_SITUATIONS = frozenset(
     {SituationKind.DEAD, SituationKind.DECLARED_DEAD, SituationKind.DECLARED_MISSING}
 )
