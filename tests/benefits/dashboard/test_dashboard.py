@@ -3,106 +3,23 @@ fixed number of queries; and a child's payment history for its archive."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from huhang.benefits import compute, selectors, services
-from huhang.benefits.models import Entitlement, Programme
+from huhang.benefits import selectors
+from huhang.benefits.dashboard import selectors as dashboard
+from huhang.benefits.models import Programme
+from huhang.benefits.payroll import compute
+from huhang.core.dates import this_month
 from huhang.core.models import AuditEvent
-from tests.factories import ChildFactory, PersonFactory
+from tests.benefits.dashboard.conftest import MARCH
+from tests.factories.benefits import EntitlementFactory
+from tests.factories.registry import ChildFactory, PersonFactory
 
-CST = ZoneInfo("Asia/Shanghai")
-MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
 URL = "/benefits/dashboard/"
-
-
-def payee(by, child, account):
-    services.payee_set(
-        by=by,
-        child=child,
-        name=f"{child.person.name}的监护人",
-        relation="祖母",
-        bank="中国工商银行包头分行",
-        account=account,
-        valid_from=date(2026, 1, 1),
-    )
-
-
-def run_through(by, approver, programme, *, exported_at, results=None):
-    """A March run computed, approved, exported at `exported_at` (Beijing time) and, when
-    `results` is given (line id → failure reason or None), reconciled."""
-    run = services.run_create(by=by, programme=programme, month=MARCH)
-    services.run_compute(by=by, run=run, today=date(2026, 3, 2))
-    services.run_approve(by=approver, run=run)
-    with time_machine.travel(exported_at, tick=False):
-        services.run_mark_exported(by=by, run=run, fmt="csv")
-    if results is not None:
-        outcome = {}
-        for line in run.lines.select_related("child__person"):
-            reason = results.get(line.child.person.name)
-            outcome[line.line_id] = (reason is None, reason or "")
-        services.run_apply_results(by=by, run=run, results=outcome)
-    return run
-
-
-@pytest.fixture
-def district(users, bureau2, tree, children, standards):
-    """March 2026, orphan-home and dfuc at 1,300.00, due on the 10th.
-
-    友谊大街街道 (the supervisor's street):
-      王小海  orphan-home  exported 10 March 23:30 (Beijing), bank: paid    → on time, in full
-      李梅    dfuc         exported 11 March 07:00 (= 10 March 23:00 UTC)  → late, in full
-      陈晨    orphan-home  same run as 王小海, bank: failed “账户已冻结”       → arrears: bank failure
-      刘洋    orphan-home  no payee                                         → arrears: no payee
-      赵敏    orphan-home  suspended from March “监护情况核查中”              → arrears: suspended
-    昆河镇:
-      张伟    orphan-home  same run as 王小海, bank: paid                    → on time, in full
-    """
-    bureau = users["bureau"]
-    home = standards
-    dfuc = Programme.objects.get(code="dfuc")
-    services.standard_set(
-        by=bureau, programme=dfuc, effective_from=date(2026, 1, 1), amount_fen=130000
-    )
-    kids = {
-        "王小海": children["xiaohai"],
-        "李梅": children["c2"],
-        "张伟": children["village"],
-        "陈晨": ChildFactory(person=PersonFactory(name="陈晨", years=7), division=tree["c1"]),
-        "刘洋": ChildFactory(person=PersonFactory(name="刘洋", years=5), division=tree["c2"]),
-        "赵敏": ChildFactory(person=PersonFactory(name="赵敏", years=11), division=tree["c1"]),
-    }
-    entitlements = {}
-    for name, child in kids.items():
-        programme = dfuc if name == "李梅" else home
-        entitlements[name] = Entitlement.objects.create(
-            child=child, programme=programme, starts_on=MARCH
-        )
-    for n, name in enumerate(["王小海", "李梅", "张伟", "陈晨", "赵敏"]):
-        payee(bureau, kids[name], f"622200000000{n:04d}")
-    services.suspend(
-        by=bureau, entitlement=entitlements["赵敏"], from_month=MARCH, reason="监护情况核查中"
-    )
-    run_through(
-        bureau,
-        bureau2,
-        home,
-        exported_at=datetime(2026, 3, 10, 23, 30, tzinfo=CST),
-        results={"陈晨": "账户已冻结"},
-    )
-    run_through(
-        bureau,
-        bureau2,
-        dfuc,
-        exported_at=datetime(2026, 3, 11, 7, 0, tzinfo=CST),
-        results={},
-    )
-    return {"kids": kids, "entitlements": entitlements}
 
 
 def figures(board) -> dict[str, tuple[int, int, int, int, int]]:
@@ -113,7 +30,7 @@ def figures(board) -> dict[str, tuple[int, int, int, int, int]]:
 
 
 def test_figures_per_street_match_the_hand_count(users, district):
-    board = selectors.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
+    board = dashboard.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
     assert figures(board) == {"友谊大街街道": (5, 1, 2, 1, 3), "昆河镇": (1, 1, 1, 1, 0)}
     total = board.total
     assert (total.entitled, total.on_time, total.in_full, total.on_time_in_full) == (6, 2, 3, 2)
@@ -122,32 +39,32 @@ def test_figures_per_street_match_the_hand_count(users, district):
 
 
 def test_a_supervisor_sees_its_street_only(users, district):
-    board = selectors.dashboard(user=users["supervisor"], month=MARCH, today=date(2026, 3, 31))
+    board = dashboard.dashboard(user=users["supervisor"], month=MARCH, today=date(2026, 3, 31))
     assert figures(board) == {"友谊大街街道": (5, 1, 2, 1, 3)}
     names = {row.name for row in board.arrears[0:50]}
     assert names == {"陈晨", "刘洋", "赵敏"}
 
 
 def test_an_auditor_sees_the_whole_district(users, district):
-    board = selectors.dashboard(user=users["auditor"], month=MARCH, today=date(2026, 3, 31))
+    board = dashboard.dashboard(user=users["auditor"], month=MARCH, today=date(2026, 3, 31))
     assert board.total.entitled == 6
 
 
 def test_the_due_day_is_counted_in_beijing_time(users, district):
     # 李梅's run left at 07:00 on 11 March in Beijing: late, although it was still the 10th in UTC.
-    board = selectors.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
+    board = dashboard.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
     street = board.streets[0]
     assert street.in_full - street.on_time_in_full == 1
 
 
 def test_a_later_due_day_makes_the_late_payment_on_time(users, district):
     Programme.objects.filter(code="dfuc").update(due_day=11)
-    board = selectors.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
+    board = dashboard.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
     assert figures(board)["友谊大街街道"] == (5, 2, 2, 2, 3)
 
 
 def test_a_month_without_entitlements_is_empty(users, district):
-    board = selectors.dashboard(user=users["bureau"], month=date(2026, 2, 1))
+    board = dashboard.dashboard(user=users["bureau"], month=date(2026, 2, 1))
     assert board.streets == [] and board.total.entitled == 0 and len(board.arrears) == 0
 
 
@@ -159,7 +76,7 @@ def test_no_payee_agrees_with_the_computation(users, district):
         today=date(2026, 3, 31),
         yearly=False,
     )
-    board = selectors.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
+    board = dashboard.dashboard(user=users["bureau"], month=MARCH, today=date(2026, 3, 31))
     no_payee = {r.child_id for r in board.arrears[0:50] if r.reason == "no_payee"}
     assert no_payee == {child_id for child_id, _month, _fen in owed}
     assert no_payee == {district["kids"]["刘洋"].pk}
@@ -171,16 +88,16 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     def count():
         # programmes, audit event, figures; then one query per page of arrears
         with django_assert_num_queries(4):
-            board = selectors.dashboard(user=users["bureau"], month=MARCH)
+            board = dashboard.dashboard(user=users["bureau"], month=MARCH)
             list(board.arrears[0:20])
 
     count()
     home = Programme.objects.get(code="orphan-home")
     for n in range(15):
         child = ChildFactory(person=PersonFactory(name=f"新童{n}", years=6), division=tree["c2"])
-        Entitlement.objects.create(child=child, programme=home, starts_on=MARCH)
+        EntitlementFactory(child=child, programme=home, starts_on=MARCH)
     count()
-    board = selectors.dashboard(user=users["bureau"], month=MARCH)
+    board = dashboard.dashboard(user=users["bureau"], month=MARCH)
     assert board.total.entitled == 21 and len(board.arrears) == 18
 
 
@@ -236,7 +153,7 @@ def test_a_bad_month_falls_back_to_this_month_with_a_message(users, district, lo
     response = login(users["bureau"]).get(URL, {"month": "2026-13"})
     assert response.status_code == 200
     assert "请按“年-月”填写月份" in response.content.decode()
-    assert response.context["board"].month == selectors.this_month()
+    assert response.context["board"].month == this_month()
 
 
 @pytest.mark.parametrize("role", ["director", "socialworker", "partner", "dataofficer"])

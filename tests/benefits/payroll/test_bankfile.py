@@ -12,8 +12,11 @@ from datetime import date
 import pytest
 from python_calamine import CalamineWorkbook
 
-from huhang.benefits import bankfile, services
+from huhang.benefits import services
 from huhang.benefits.models import PayrollLine, RunStatus
+from huhang.benefits.payroll import bankfile
+from huhang.benefits.payroll import selectors as payroll_selectors
+from huhang.benefits.payroll import services as payroll
 from huhang.core import money
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
@@ -36,9 +39,9 @@ LINE_ID = re.compile(r"^\d{6}-\d{7}$")
 @pytest.fixture
 def approved(users, bureau2, entitled, standards):
     """March 2026: January to March for two children, 1,300.00 each, approved by bureau2."""
-    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
-    services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
-    return services.run_approve(by=bureau2, run=run)
+    run = payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    payroll.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
+    return payroll.run_approve(by=bureau2, run=run)
 
 
 def expected_rows(run, children):
@@ -111,9 +114,9 @@ def test_amounts_are_exact_to_the_fen(users, bureau2, entitled, standards, child
         effective_from=date(2026, 3, 1),
         amount_fen=123456789,
     )
-    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
-    services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
-    services.run_approve(by=bureau2, run=run)
+    run = payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    payroll.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
+    payroll.run_approve(by=bureau2, run=run)
     rows = csv_rows(bankfile.export_bytes(by=users["bureau"], run=run, fmt="csv"), "gb18030")
     amounts = sorted({row[4] for row in rows[1:-1]})
     assert amounts == ["1234567.89", "1300.00"]
@@ -160,8 +163,8 @@ def test_our_reader_reads_our_files_back(users, approved):
 
 
 def test_a_run_not_approved_cannot_be_exported(users, entitled, standards):
-    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
-    services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
+    run = payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    payroll.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
     out = io.BytesIO()
     with pytest.raises(InvalidTransition):
         bankfile.export_run(by=users["bureau"], run=run, fmt="xlsx", out=out)
@@ -175,7 +178,7 @@ def test_totals_that_disagree_stop_the_export_before_anything_is_written(
 ):
     # The database keeps an approved run's total equal to its lines; this is the belt to those
     # braces, so the disagreement is simulated.
-    monkeypatch.setattr(services, "run_totals_agree", lambda run: False)
+    monkeypatch.setattr(payroll_selectors, "run_totals_agree", lambda run: False)
     out = io.BytesIO()
     with pytest.raises(DomainError, match="不符"):
         bankfile.export_run(by=users["bureau"], run=approved, fmt="csv", out=out)
@@ -218,9 +221,9 @@ def test_names_that_look_like_formulas_stay_text(users, bureau2, entitled, stand
         account="6222020200009999999",
         valid_from=date(2026, 1, 1),
     )
-    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
-    services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
-    services.run_approve(by=bureau2, run=run)
+    run = payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    payroll.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
+    payroll.run_approve(by=bureau2, run=run)
     data = bankfile.export_bytes(by=users["bureau"], run=run, fmt="xlsx")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert "=HYPERLINK(1)" in [row[1] for row in rows]

@@ -11,12 +11,12 @@ from datetime import date
 import pytest
 from django.core.management import base, execute_from_command_line
 from django.db import IntegrityError
-from django.utils import timezone
 
-from huhang.benefits import compute, services
+from huhang.benefits import services
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
+from huhang.benefits.payroll import compute
 from huhang.core.models import AuditEvent
-from huhang.registry.models import CategoryAssignment, CategoryStatus
+from tests.factories.registry_extra import CategoryFactory
 
 
 @pytest.fixture
@@ -151,13 +151,8 @@ def test_approved_categories_are_covered_by_the_run(huhang, users, entitled, sta
         account="6229000011112222",
         valid_from=date(2025, 12, 1),
     )
-    CategoryAssignment.objects.create(
-        child=village,
-        category="orphan",
-        status=CategoryStatus.APPROVED,
-        effective_from=date(2026, 1, 15),
-        approved_by=users["bureau"],
-        approved_at=timezone.now(),
+    CategoryFactory(
+        child=village, category="orphan", approved=True, effective_from=date(2026, 1, 15)
     )
     result = ok(huhang("run", "orphan-home", "2026-03", "--user", "bureau"))
     # 6 lines as before, and February and March for 张伟 (paid from the month after approval).

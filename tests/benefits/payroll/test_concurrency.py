@@ -28,7 +28,6 @@ from django.apps import apps
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Sum
 
-from huhang.benefits import compute, services
 from huhang.benefits.models import (
     Calendar,
     Entitlement,
@@ -37,9 +36,12 @@ from huhang.benefits.models import (
     PayrollRun,
     Programme,
 )
+from huhang.benefits.payroll import compute
+from huhang.benefits.payroll import selectors as payroll_selectors
+from huhang.benefits.payroll import services as payroll
 from huhang.core import crypto
 from huhang.core.exceptions import DomainError, InvalidTransition
-from tests.factories import ChildFactory
+from tests.factories.registry import ChildFactory
 
 pytestmark = [
     pytest.mark.skipif(
@@ -155,7 +157,7 @@ def assert_paid_exactly_once(children) -> None:
     assert set(lines.values_list("for_month", flat=True)) == set(MONTHS)
     assert lines.aggregate(total=Sum("amount_fen"))["total"] == EXPECTED_TOTAL
     for run in PayrollRun.objects.exclude(status="draft"):
-        assert services.run_totals_agree(run)
+        assert payroll_selectors.run_totals_agree(run)
 
 
 def unexpected(outcomes) -> list:
@@ -168,8 +170,8 @@ def test_regular_runs_started_at_once_make_one_set_of_lines(users, home, many_en
 
     def work(i, barrier):
         barrier.wait()
-        run = services.run_create(by=bureau, programme=home, month=MONTH)
-        services.run_compute(by=bureau, run=run, today=MONTH)
+        run = payroll.run_create(by=bureau, programme=home, month=MONTH)
+        payroll.run_compute(by=bureau, run=run, today=MONTH)
         return run.pk
 
     outcomes = race(work, hold=hold)
@@ -191,9 +193,9 @@ def test_supplementary_runs_computed_at_once_pay_each_month_once(users, home, ma
     bureau = users["bureau"]
 
     def work(i, barrier):
-        run = services.run_create(by=bureau, programme=home, month=MONTH, supplementary=True)
+        run = payroll.run_create(by=bureau, programme=home, month=MONTH, supplementary=True)
         barrier.wait()
-        services.run_compute(by=bureau, run=run, today=MONTH)
+        payroll.run_compute(by=bureau, run=run, today=MONTH)
         return run.pk
 
     outcomes = race(work, hold=hold)
@@ -219,12 +221,12 @@ def test_one_draft_computed_from_several_windows_at_once(users, home, many_entit
     """Two clicks on "compute" (or two officers): the run's row lock makes the others wait and
     then refuses them; the lines are there once."""
     bureau = users["bureau"]
-    draft = services.run_create(by=bureau, programme=home, month=MONTH)
+    draft = payroll.run_create(by=bureau, programme=home, month=MONTH)
 
     def work(i, barrier):
         run = PayrollRun.objects.get(pk=draft.pk)
         barrier.wait()
-        services.run_compute(by=bureau, run=run, today=MONTH)
+        payroll.run_compute(by=bureau, run=run, today=MONTH)
         return run.pk
 
     outcomes = race(work)
@@ -247,8 +249,8 @@ def test_regular_and_supplementary_runs_at_once_pay_each_month_once(
 
     def work(i, barrier):
         barrier.wait()
-        run = services.run_create(by=bureau, programme=home, month=MONTH, supplementary=i > 0)
-        services.run_compute(by=bureau, run=run, today=MONTH)
+        run = payroll.run_create(by=bureau, programme=home, month=MONTH, supplementary=i > 0)
+        payroll.run_compute(by=bureau, run=run, today=MONTH)
         return run.pk
 
     outcomes = race(work, hold=hold)
@@ -264,7 +266,7 @@ def test_the_unique_index_alone_refuses_a_second_payment(users, home, many_entit
     are committed, fails on the index `line_paid_at_most_once` and inserts nothing."""
     bureau = users["bureau"]
     runs = [
-        services.run_create(by=bureau, programme=home, month=MONTH, supplementary=True)
+        payroll.run_create(by=bureau, programme=home, month=MONTH, supplementary=True)
         for _ in range(2)
     ]
 

@@ -9,13 +9,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huhang.benefits import bankfile, services
-from huhang.benefits.models import Entitlement, PayrollLine
+from huhang.benefits import services
+from huhang.benefits.models import PayrollLine
+from huhang.benefits.payroll import bankfile
 from huhang.core import money
-from tests.factories import ChildFactory, PersonFactory
+from tests.factories.benefits import EntitlementFactory, PayeeFactory, PayrollRunFactory
+from tests.factories.registry import ChildFactory, PersonFactory
 
 YUAN = re.compile(r"^-?\d+\.\d{2}$")
 # Beyond any budget, and far beyond 2**53 (where a float stops counting single fen).
@@ -60,12 +62,8 @@ class Rollback(Exception):
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=25,
-    deadline=None,
-    # The users and the programme are made once per test; each example rolls back its own rows.
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+# The users and the programme are made once per test; each example rolls back its own rows.
+@settings(max_examples=25)
 @given(
     amounts=st.lists(st.integers(min_value=1, max_value=10**15), min_size=1, max_size=3),
     children=st.integers(min_value=0, max_value=4),
@@ -91,8 +89,7 @@ def check_runs(users, bureau2, home, tree, amounts, children, month, back_dated,
         services.standard_set(by=bureau, programme=home, effective_from=start, amount_fen=amount)
     for n in range(children):
         child = ChildFactory(person=PersonFactory(years=8), division=tree["c1"])
-        services.payee_set(
-            by=bureau,
+        PayeeFactory(
             child=child,
             name=f"监护人{n}",
             relation="祖母",
@@ -100,7 +97,7 @@ def check_runs(users, bureau2, home, tree, amounts, children, month, back_dated,
             account=f"62284800{n:011d}",
             valid_from=date(2025, 1, 1),
         )
-        Entitlement.objects.create(child=child, programme=home, starts_on=MONTHS[0])
+        EntitlementFactory(child=child, programme=home, starts_on=MONTHS[0])
     run = pay(bureau, bureau2, home, month)
     check_total(bureau, run, encoding)
     if back_dated is not None:
@@ -115,11 +112,14 @@ def check_runs(users, bureau2, home, tree, amounts, children, month, back_dated,
 
 
 def pay(bureau, approver, programme, month, *, supplementary=False):
-    run = services.run_create(
-        by=bureau, programme=programme, month=month, supplementary=supplementary
+    return PayrollRunFactory(
+        created_by=bureau,
+        programme=programme,
+        month=month,
+        supplementary=supplementary,
+        approved=True,
+        approver=approver,
     )
-    services.run_compute(by=bureau, run=run, today=month)
-    return services.run_approve(by=approver, run=run)
 
 
 def check_total(bureau, run, encoding):

@@ -11,8 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from huhang.benefits import services
-from huhang.benefits.models import Entitlement, PayrollRun
+from huhang.benefits.models import PayrollRun
+from huhang.benefits.payroll import services as payroll
 from huhang.core.models import AuditEvent
+from tests.factories.benefits import EntitlementFactory
 
 LIST = "/benefits/runs/"
 NEW = "/benefits/runs/new/"
@@ -34,24 +36,24 @@ def village_entitled(users, children, standards):
         account="6200000000001111",
         valid_from=date(2025, 12, 1),
     )
-    return Entitlement.objects.create(
+    return EntitlementFactory(
         child=children["village"], programme=standards, starts_on=date(2026, 3, 1)
     )
 
 
 @pytest.fixture
 def draft(users, entitled, standards):
-    return services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    return payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
 
 
 @pytest.fixture
 def computed(users, draft):
-    return services.run_compute(by=users["bureau"], run=draft, today=date(2026, 3, 1))
+    return payroll.run_compute(by=users["bureau"], run=draft, today=date(2026, 3, 1))
 
 
 @pytest.fixture
 def approved(bureau2, computed):
-    return services.run_approve(by=bureau2, run=computed)
+    return payroll.run_approve(by=bureau2, run=computed)
 
 
 def status(run) -> str:
@@ -72,8 +74,8 @@ def test_list_shows_runs_with_control_totals(users, computed, login):
 def test_supervisor_sees_its_streets_share_of_a_run(
     users, entitled, village_entitled, standards, login
 ):
-    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
-    services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
+    run = payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    payroll.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
     assert run.line_count == 7  # 2 children x 3 months + 张伟 for March
     rows = login(users["supervisor"]).get(LIST).context["page"].object_list
     assert [(r.shown_count, r.shown_total) for r in rows] == [(6, "7,800.00")]
@@ -165,8 +167,8 @@ def test_run_page_lists_lines_with_masked_accounts(users, computed, login):
 def test_supervisor_sees_only_its_streets_lines(
     users, entitled, village_entitled, standards, login
 ):
-    run = services.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
-    services.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
+    run = payroll.run_create(by=users["bureau"], programme=standards, month=date(2026, 3, 1))
+    payroll.run_compute(by=users["bureau"], run=run, today=date(2026, 3, 1))
     response = login(users["supervisor"]).get(page(run))
     assert response.context["page"].paginator.count == 6
     assert "张伟" not in response.content.decode()

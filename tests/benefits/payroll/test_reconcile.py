@@ -14,8 +14,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from huhang.benefits import bankfile, services
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
+from huhang.benefits.payroll import bankfile
+from huhang.benefits.payroll import services as payroll
 from huhang.core.exceptions import DomainError, InvalidTransition
 
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
@@ -25,11 +26,11 @@ def make_run(
     users, approver, programme, month, *, supplementary=False, fmt="csv", encoding="gb18030"
 ):
     """A run computed by bureau, approved by `approver` and exported; returns it and its file."""
-    run = services.run_create(
+    run = payroll.run_create(
         by=users["bureau"], programme=programme, month=month, supplementary=supplementary
     )
-    services.run_compute(by=users["bureau"], run=run, today=month)
-    services.run_approve(by=approver, run=run)
+    payroll.run_compute(by=users["bureau"], run=run, today=month)
+    payroll.run_approve(by=approver, run=run)
     data = bankfile.export_bytes(by=users["bureau"], run=run, fmt=fmt, encoding=encoding)
     run.refresh_from_db()
     return run, data
@@ -143,7 +144,7 @@ def test_the_next_run_pays_the_failed_line_again_and_nothing_else(
     bankfile.reconcile_run(
         by=users["bureau"], run=run, data=returned(data, failed={failed.line_id: "户名不符"})
     )
-    services.run_close(by=users["bureau"], run=run)
+    payroll.run_close(by=users["bureau"], run=run)
     april, _data = make_run(users, bureau2, standards, APRIL)
     assert sorted(
         (line.child_id, line.for_month, line.amount_fen) for line in april.lines.all()
@@ -171,10 +172,10 @@ def test_a_supplementary_run_pays_exactly_the_failed_lines(users, bureau2, march
     ) == sorted((line.child_id, line.for_month, line.amount_fen) for line in failed.values())
     # Once paid, they are paid: a further supplementary run finds nothing.
     bankfile.reconcile_run(by=users["bureau"], run=extra, data=returned(extra_data))
-    again = services.run_create(
+    again = payroll.run_create(
         by=users["bureau"], programme=standards, month=MARCH, supplementary=True
     )
-    services.run_compute(by=users["bureau"], run=again, today=MARCH)
+    payroll.run_compute(by=users["bureau"], run=again, today=MARCH)
     assert again.line_count == 0
 
 
@@ -448,7 +449,7 @@ def test_only_an_exported_run_is_reconciled(users, bureau2, entitled, standards,
     bankfile.reconcile_run(by=users["bureau"], run=run, data=returned(data))
     with pytest.raises(InvalidTransition):
         bankfile.reconcile_run(by=users["bureau"], run=run, data=returned(data))
-    draft = services.run_create(
+    draft = payroll.run_create(
         by=users["bureau"], programme=standards, month=MARCH, supplementary=True
     )
     with pytest.raises(InvalidTransition):

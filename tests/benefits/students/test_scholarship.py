@@ -5,35 +5,37 @@ the scholarship paid once per school year and stopped when the student leaves fu
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from huhang.benefits import services
 from huhang.benefits.models import Entitlement, Programme
-from huhang.registry.models import CategoryAssignment, Household
-from tests.benefits.test_compute import run_month
-from tests.benefits.test_dashboard import CST
-from tests.factories import ChildFactory, PersonFactory
+from huhang.benefits.students import services as students
+from huhang.core.exceptions import InvalidTransition
+from tests.factories.benefits import PayrollRunFactory
+from tests.factories.registry import ChildFactory, PersonFactory
+from tests.factories.registry_extra import CategoryFactory, HouseholdFactory
 
 LIST, NEW = "/benefits/scholarship/", "/benefits/scholarship/new/"
 AID_LIST, AID_NEW = "/benefits/autumn-aid/", "/benefits/autumn-aid/new/"
+CST = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 8, 20, 10, 0, tzinfo=CST)
 
 
 def student(tree, name, birth, *, category="orphan", status="approved", since=date(2020, 1, 1)):
+    """A student with a category in `status` (approved or ended: effective from `since`)."""
     child = ChildFactory(person=PersonFactory(name=name, birth_date=birth), division=tree["c1"])
+    steps = {
+        "candidate": {},
+        "verified": {"verified": True},
+        "approved": {"approved": True, "effective_from": since},
+        "ended": {"ended": True, "effective_from": since, "effective_to": None},
+    }
     if category:
-        CategoryAssignment.objects.create(
-            child=child,
-            category=category,
-            status=status,
-            basis="父母双亡",
-            approved_at=timezone.now() if status in ("approved", "ended") else None,
-            effective_from=since if status in ("approved", "ended") else None,
-            ended_reason="年满18周岁" if status == "ended" else "",
-        )
+        reason = {"ended_reason": "年满18周岁"} if status == "ended" else {}
+        CategoryFactory(child=child, category=category, basis="父母双亡", **steps[status], **reason)
     return child
 
 
@@ -166,25 +168,33 @@ def enrolled(users, lin, scholarship):
         account="6216600000001234",
         valid_from=date(2026, 8, 1),
     )
-    return services.scholarship_enrol(
+    return students.scholarship_enrol(
         by=users["bureau"], child=lin, school_year=2026, school="内蒙古科技大学"
     )
 
 
 def test_the_scholarship_pays_10000_once_per_school_year(users, enrolled, scholarship):
-    september = run_month(users["bureau"], scholarship, date(2026, 9, 1))
+    september = PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2026, 9, 1), computed=True
+    )
     assert september.line_count == 1 and september.total_fen == 1000000
     line = september.lines.get()
     assert line.for_month == date(2026, 9, 1) and line.amount_fen == 1000000
     for month in (date(2026, 10, 1), date(2027, 3, 1), date(2027, 8, 1)):
-        later = run_month(users["bureau"], scholarship, month)
+        later = PayrollRunFactory(
+            created_by=users["bureau"], programme=scholarship, month=month, computed=True
+        )
         assert (later.line_count, later.total_fen) == (0, 0), month
-    next_year = run_month(users["bureau"], scholarship, date(2027, 9, 1))
+    next_year = PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2027, 9, 1), computed=True
+    )
     assert next_year.line_count == 1 and next_year.lines.get().for_month == date(2027, 9, 1)
 
 
 def test_the_run_page_shows_10000_yuan(users, enrolled, scholarship, login):
-    run = run_month(users["bureau"], scholarship, date(2026, 9, 1))
+    run = PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2026, 9, 1), computed=True
+    )
     html = login(users["bureau"]).get(f"/benefits/runs/{run.pk}/").content.decode()
     assert "10,000.00" in html
 
@@ -193,8 +203,12 @@ def test_the_run_page_shows_10000_yuan(users, enrolled, scholarship, login):
 def test_leaving_full_time_study_ends_with_the_last_school_year_paid(
     users, enrolled, scholarship, login
 ):
-    run_month(users["bureau"], scholarship, date(2026, 9, 1))
-    run_month(users["bureau"], scholarship, date(2027, 9, 1))
+    PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2026, 9, 1), computed=True
+    )
+    PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2027, 9, 1), computed=True
+    )
     client = login(users["bureau"])
     url = f"/benefits/scholarship/{enrolled.pk}/leave/"
     assert "离开全日制学习" in client.get(url).content.decode()
@@ -205,20 +219,29 @@ def test_leaving_full_time_study_ends_with_the_last_school_year_paid(
     assert "离开全日制学习：退学" in enrolled.basis
     html = client.get(LIST).content.decode()
     assert "已离校，资助至 2027–2028 学年" in html
-    after = run_month(users["bureau"], scholarship, date(2028, 9, 1))
+    after = PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2028, 9, 1), computed=True
+    )
     assert after.line_count == 0
 
 
 @time_machine.travel(datetime(2027, 7, 10, 9, 0, tzinfo=CST), tick=False)
 def test_leaving_in_summer_ends_with_the_year_just_finished(users, enrolled, scholarship, login):
-    run_month(users["bureau"], scholarship, date(2026, 9, 1))
+    PayrollRunFactory(
+        created_by=users["bureau"], programme=scholarship, month=date(2026, 9, 1), computed=True
+    )
     client = login(users["bureau"])
     client.post(
         f"/benefits/scholarship/{enrolled.pk}/leave/", {"left_on": "2027-06-30", "reason": "毕业"}
     )
     enrolled.refresh_from_db()
     assert enrolled.ends_on == date(2026, 9, 1)
-    assert run_month(users["bureau"], scholarship, date(2027, 9, 1)).line_count == 0
+    assert (
+        PayrollRunFactory(
+            created_by=users["bureau"], programme=scholarship, month=date(2027, 9, 1), computed=True
+        ).line_count
+        == 0
+    )
 
 
 @time_machine.travel(datetime(2027, 7, 10, 9, 0, tzinfo=CST), tick=False)
@@ -248,11 +271,28 @@ def test_leave_is_recorded_once_and_only_on_the_scholarship(users, enrolled, ent
     assert login(users["supervisor"]).get(url).status_code == 403
 
 
+@time_machine.travel(datetime(2027, 7, 10, 9, 0, tzinfo=CST), tick=False)
+def test_a_leave_from_a_stale_page_is_refused_and_changes_nothing(users, bureau2, enrolled):
+    # Two officers opened the leave page of the same student; the second saves after the
+    # first. It must be refused, not move the end and add its note (it used to pass in silence:
+    # its copy still said "no end", and the UPDATE did not ask).
+    stale = Entitlement.objects.get(pk=enrolled.pk)
+    students.scholarship_leave(
+        by=users["bureau"], entitlement=enrolled, left_on=date(2027, 6, 30), reason="毕业"
+    )
+    first = Entitlement.objects.values("ends_on", "basis").get(pk=enrolled.pk)
+    with pytest.raises(InvalidTransition, match="已登记该学生离开全日制学习"):
+        students.scholarship_leave(
+            by=bureau2, entitlement=stale, left_on=date(2027, 7, 1), reason="退学"
+        )
+    assert Entitlement.objects.values("ends_on", "basis").get(pk=enrolled.pk) == first
+
+
 # --- 金秋助学 -------------------------------------------------------------------------------------
 
 
 def graduate(tree, name, assistance):
-    household = Household.objects.create(division=tree["c2"], assistance=assistance)
+    household = HouseholdFactory(division=tree["c2"], assistance=assistance)
     person = PersonFactory(name=name, years=18, household=household)
     return ChildFactory(person=person, division=tree["c2"], school_stage="senior")
 
@@ -317,12 +357,19 @@ def test_a_one_off_grant_is_paid_once(users, tree):
         account="6200000000002222",
         valid_from=date(2026, 1, 1),
     )
-    services.autumn_aid_enrol(
+    students.autumn_aid_enrol(
         by=users["bureau"], child=child, month=date(2026, 8, 1), school="九中"
     )
-    august = run_month(users["bureau"], programme, date(2026, 8, 1))
+    august = PayrollRunFactory(
+        created_by=users["bureau"], programme=programme, month=date(2026, 8, 1), computed=True
+    )
     assert (august.line_count, august.total_fen) == (1, 50000)
-    assert run_month(users["bureau"], programme, date(2026, 9, 1)).line_count == 0
+    assert (
+        PayrollRunFactory(
+            created_by=users["bureau"], programme=programme, month=date(2026, 9, 1), computed=True
+        ).line_count
+        == 0
+    )
 
 
 def test_autumn_aid_roles(users, tree, login):

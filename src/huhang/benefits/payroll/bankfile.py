@@ -38,28 +38,31 @@ then GB18030; a file that is neither is refused. XLSX (or XLS) files are read wi
 Reconciliation checks the whole file before changing anything — columns, every line known and
 present exactly once, every amount equal to the run's, the control total and count, the results —
 and refuses at the first problem with a one-line message (DomainError). Only then does
-`services.run_apply_results` write the bank's results, in one transaction.
+`payroll.services.run_apply_results` write the bank's results, in one transaction.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING
 
 import python_calamine
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from huhang.benefits import services
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
+from huhang.benefits.payroll import selectors, services
 from huhang.core import crypto
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.money import fen_to_yuan, yuan_to_fen
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 COLUMNS = (
     "明细编号",
@@ -130,7 +133,7 @@ def filename(run: PayrollRun, fmt: str) -> str:
 
 
 def export_run(
-    *, by, run: PayrollRun, fmt: str, out: BinaryIO, encoding: str = "gb18030"
+    *, by: User, run: PayrollRun, fmt: str, out: IO[bytes], encoding: str = "gb18030"
 ) -> PayrollRun:
     """Write the run's bank file to `out` (a binary file) and mark the run exported (approved →
     exported, audited; exporting an exported run again writes the same lines).
@@ -142,7 +145,7 @@ def export_run(
         raise DomainError(_("银行文件格式应为 xlsx 或 csv。"))
     if fmt == "csv" and encoding not in ENCODINGS:
         raise DomainError(_("CSV 编码应为 gb18030 或 utf-8。"))
-    if not services.run_totals_agree(run):
+    if not selectors.run_totals_agree(run):
         raise DomainError(_("批次总金额或笔数与明细合计不符，不能导出。"))
     if fmt == "xlsx" and run.line_count > XLSX_MAX_LINES:
         raise DomainError(
@@ -162,7 +165,7 @@ def export_run(
     return run
 
 
-def export_bytes(*, by, run: PayrollRun, fmt: str, encoding: str = "gb18030") -> bytes:
+def export_bytes(*, by: User, run: PayrollRun, fmt: str, encoding: str = "gb18030") -> bytes:
     buffer = io.BytesIO()
     export_run(by=by, run=run, fmt=fmt, out=buffer, encoding=encoding)
     return buffer.getvalue()
@@ -203,7 +206,7 @@ def _rows(run: PayrollRun) -> Iterator[tuple[list[str], int]]:
         yield row, fen
 
 
-def _write_csv(run: PayrollRun, out: BinaryIO, codec: str) -> tuple[int, int]:
+def _write_csv(run: PayrollRun, out: IO[bytes], codec: str) -> tuple[int, int]:
     text = io.TextIOWrapper(out, encoding=codec, newline="", write_through=True)
     try:
         writer = csv.writer(text)
@@ -221,7 +224,7 @@ def _write_csv(run: PayrollRun, out: BinaryIO, codec: str) -> tuple[int, int]:
     return count, total
 
 
-def _write_xlsx(run: PayrollRun, out: BinaryIO) -> tuple[int, int]:
+def _write_xlsx(run: PayrollRun, out: IO[bytes]) -> tuple[int, int]:
     workbook = xlsxwriter.Workbook(
         out,
         {
@@ -274,7 +277,7 @@ class BankFile:
 
     fmt: str
     header: list[str]
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    rows: list[tuple[int, Sequence[object]]] = field(default_factory=list)
     summaries: list[Summary] = field(default_factory=list)
 
 
@@ -306,7 +309,7 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _blank(row: list[object]) -> bool:
+def _blank(row: Sequence[object]) -> bool:
     return all(_text(cell) == "" for cell in row)
 
 
@@ -337,7 +340,7 @@ def _read_xlsx(data: bytes) -> BankFile:
     return bank
 
 
-def _split(table: list[list[object]], *, fmt: str) -> BankFile:
+def _split(table: Sequence[Sequence[object]], *, fmt: str) -> BankFile:
     """Header, data rows and a trailing 合计 row (in either format)."""
     numbered = [(n, row) for n, row in enumerate(table, start=1) if not _blank(row)]
     if not numbered:
@@ -357,7 +360,7 @@ def _split(table: list[list[object]], *, fmt: str) -> BankFile:
     return bank
 
 
-def _after(row: list[object], label: str) -> object:
+def _after(row: Sequence[object], label: str) -> object:
     """The cell following the first cell that reads `label` (a label/value pair)."""
     cells = [_text(cell) for cell in row]
     if label not in cells:
@@ -371,7 +374,7 @@ def _count(value: object) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _summary_row(n: int, row: list[object]) -> Summary:
+def _summary_row(n: int, row: Sequence[object]) -> Summary:
     return Summary(
         where=_("第%(n)d行（合计行）") % {"n": n},
         count=_count(_after(row, COUNT_LABEL)),
@@ -379,7 +382,7 @@ def _summary_row(n: int, row: list[object]) -> Summary:
     )
 
 
-def _summary_sheet(table: list[list[object]]) -> Summary:
+def _summary_sheet(table: Sequence[Sequence[object]]) -> Summary:
     rows = [row for row in table if not _blank(row)]
     where = _("“汇总”工作表")
     if len(rows) < 2:
@@ -438,7 +441,7 @@ def read_results(*, run: PayrollRun, data: bytes) -> dict[str, tuple[bool, str]]
 def _check_row(
     columns: dict[str, int],
     n: int,
-    row: list[object],
+    row: Sequence[object],
     amounts: dict[str, int],
     seen: dict[str, tuple[bool, str]],
 ) -> tuple[str, tuple[bool, str]]:
@@ -497,7 +500,7 @@ def _check_summary(run: PayrollRun, summary: Summary) -> None:
         )
 
 
-def reconcile_run(*, by, run: PayrollRun, data: bytes) -> PayrollRun:
+def reconcile_run(*, by: User, run: PayrollRun, data: bytes) -> PayrollRun:
     """Apply a bank return file to an exported run: the run becomes reconciled; failed lines
     keep their reason and are paid again by the next run (or a supplementary run)."""
     if run.status != RunStatus.EXPORTED:
