@@ -135,7 +135,7 @@ class StandardImpact:
 
 
 def standard_impact(
-    *, programme: Programme, month: date, amount_fen: int, today: date | None = None
+    *, user: User, programme: Programme, month: date, amount_fen: int, today: date | None = None
 ) -> StandardImpact:
     in_force = (
         Standard.objects.filter(programme=programme, effective_from__lte=month)
@@ -144,7 +144,8 @@ def standard_impact(
         .first()
     )
     paid = (
-        PayrollLine.objects.filter(programme=programme, for_month__gte=month)
+        scope.visible(user, PayrollLine)
+        .filter(programme=programme, for_month__gte=month)
         .exclude(status=LineStatus.FAILED)
         .aggregate(lines=Count("pk"), children=Count("child", distinct=True))
     )

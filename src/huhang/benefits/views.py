@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huhang.benefits import forms, selectors, services
 from huhang.core.access import require
 from huhang.core.forms import Form, run_service, submit
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 from huhang.core.roles import can
 from huhang.registry import selectors as registry
 
@@ -44,7 +44,10 @@ def standard_set(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         impact = selectors.standard_impact(
-            programme=data["programme"], month=data["effective_from"], amount_fen=data["amount"]
+            user=request.user,
+            programme=data["programme"],
+            month=data["effective_from"],
+            amount_fen=data["amount"],
         )
         if not impact.back_dated or data["confirmed"] == impact.token:
             saved = run_service(
@@ -113,18 +116,18 @@ def entitlement_list(request, code: str):
     form = forms.EntitlementFilterForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
     rows = selectors.entitlement_list(user=request.user, programme=programme, state=state)
-    page = page_of(request, rows)
-    query = other_params(request)
-    selectors.decorate_entitlements(page.object_list)
     context = {
         "programme": programme,
         "programmes": selectors.programmes(user=request.user),
         "form": form,
-        "page": page,
-        "query": query,
     }
-    template = "benefits/entitlement_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(
+        request,
+        "benefits/entitlement_list.html",
+        rows,
+        context,
+        decorate=selectors.decorate_entitlements,
+    )
 
 
 @require_POST

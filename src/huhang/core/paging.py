@@ -3,8 +3,13 @@ the pager's links (core/pager.html), so that the filters survive turning the pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
 
 
 def page_of(request, rows, *, per_page: int | None = None) -> Page:
@@ -18,3 +23,21 @@ def other_params(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def render_list(
+    request,
+    template: str,
+    rows,
+    context: dict[str, Any],
+    *,
+    decorate: Callable[[Any], None] | None = None,
+) -> HttpResponse:
+    """A list page: the page of `rows` asked for (`page`) and the filters for the pager's links
+    (`query`) added to `context`, `decorate` applied to the page's rows; an htmx request (the
+    pager, a filter) gets only the template's `results` partial, which must exist."""
+    page = page_of(request, rows)
+    if decorate is not None:
+        decorate(page.object_list)
+    context = {**context, "page": page, "query": other_params(request)}
+    return render(request, f"{template}#results" if request.htmx else template, context)

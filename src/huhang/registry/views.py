@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.core.access import require
 from huhang.core.forms import Form, submit
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 from huhang.registry import forms, selectors, services
 
 
@@ -26,11 +26,7 @@ def child_list(request):
     valid = form.is_valid()
     filters = selectors.ChildFilter(**form.cleaned_data) if valid else selectors.ChildFilter()
     rows = selectors.child_list(user=request.user, filters=filters)
-    page = page_of(request, rows)
-    query = other_params(request)
-    context = {"form": form, "page": page, "query": query}
-    template = "registry/child_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(request, "registry/child_list.html", rows, {"form": form})
 
 
 EXPORT_ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
@@ -99,14 +95,14 @@ def child_edit(request, pk: int):
 def relation_create(request, pk: int):
     child = selectors.child_for_edit(user=request.user, pk=pk)
     form = forms.RelationForm(request.POST or None)
-    done = submit(
+    return _child_step(
         request,
+        child,
         form,
-        lambda: services.relation_add(by=request.user, child=child, **form.cleaned_data),
+        services.relation_add,
+        saved=_("家庭成员已登记。"),
+        title=_("登记家庭成员"),
     )
-    if done is not None:
-        return _back(request, child, _("家庭成员已登记。"))
-    return _form_page(request, child, form, _("登记家庭成员"))
 
 
 @require_POST
@@ -129,14 +125,14 @@ def situation_create(request, pk: int):
         for r in selectors.child_relatives(child)
     ]
     form = forms.SituationForm(request.POST or None, people=people, initial=request.GET)
-    done = submit(
+    return _child_step(
         request,
+        child,
         form,
-        lambda: services.situation_record(by=request.user, child=child, **form.cleaned_data),
+        services.situation_record,
+        saved=_("情形已登记。"),
+        title=_("登记人员情形"),
     )
-    if done is not None:
-        return _back(request, child, _("情形已登记。"))
-    return _form_page(request, child, form, _("登记人员情形"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,14 +149,14 @@ def household_edit(request, pk: int):
         else {"address": child.address}
     )
     form = forms.HouseholdForm(request.POST or None, initial=initial)
-    done = submit(
+    return _child_step(
         request,
+        child,
         form,
-        lambda: services.household_update(by=request.user, child=child, **form.cleaned_data),
+        services.household_update,
+        saved=_("家庭信息已保存。"),
+        title=_("家庭户信息"),
     )
-    if done is not None:
-        return _back(request, child, _("家庭信息已保存。"))
-    return _form_page(request, child, form, _("家庭户信息"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,14 +164,14 @@ def category_create(request, pk: int):
     require(request.user, "category.propose")
     child = selectors.child_for_user(user=request.user, pk=pk)
     form = forms.CategoryProposeForm(request.POST or None)
-    done = submit(
+    return _child_step(
         request,
+        child,
         form,
-        lambda: services.category_propose(by=request.user, child=child, **form.cleaned_data),
+        services.category_propose,
+        saved=_("类别认定已提出，待核实。"),
+        title=_("提出类别认定"),
     )
-    if done is not None:
-        return _back(request, child, _("类别认定已提出，待核实。"))
-    return _form_page(request, child, form, _("提出类别认定"))
 
 
 # step → (capability, form, service, title)
@@ -224,20 +220,20 @@ def category_step(request, pk: int, step: str):
 def document_create(request, pk: int):
     child = selectors.child_for_edit(user=request.user, pk=pk)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
-    done = submit(
+    return _child_step(
         request,
+        child,
         form,
-        lambda: services.document_upload(
-            by=request.user,
-            child=child,
-            kind=form.cleaned_data["kind"],
-            title=form.cleaned_data["title"],
-            upload=form.cleaned_data["file"],
-        ),
+        _upload,
+        saved=_("附件已上传。"),
+        title=_("上传附件"),
+        multipart=True,
     )
-    if done is not None:
-        return _back(request, child, _("附件已上传。"))
-    return _form_page(request, child, form, _("上传附件"), multipart=True)
+
+
+def _upload(*, file, **fields) -> Any:
+    # The form's `file` is the service's `upload`.
+    return services.document_upload(upload=file, **fields)
 
 
 def document_download(request, pk: int):
@@ -255,6 +251,15 @@ def document_download(request, pk: int):
 def _data(form) -> dict:
     """A child form's fields for the services (the version travels on its own)."""
     return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+
+def _child_step(request, child, form, service, *, saved: str, title: str, multipart=False):
+    """A form page of the child's archive: a valid POST calls the service with the form's
+    fields and goes back to the archive; otherwise the page again (with any refusal on it)."""
+    done = submit(request, form, lambda: service(by=request.user, child=child, **form.cleaned_data))
+    if done is not None:
+        return _back(request, child, saved)
+    return _form_page(request, child, form, title, multipart=multipart)
 
 
 def _back(request, child, message: str):

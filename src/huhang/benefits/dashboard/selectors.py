@@ -27,6 +27,7 @@ from huhang.core.audit import audit_search
 from huhang.core.dates import month_start
 from huhang.core.masking import mask_id_number
 from huhang.core.money import yuan
+from huhang.regions.models import Division, Level
 from huhang.registry.models import Child
 
 if TYPE_CHECKING:
@@ -315,6 +316,11 @@ class Dashboard:
 
 def _adapt_date(day: date) -> Any:
     return connection.ops.adapt_datefield_value(day)
+
+
+def streets(*, user: User) -> QuerySet[Division]:
+    """The streets (and towns) of the user's scope, for the page's filter."""
+    return scope.visible(user, Division).filter(level=Level.STREET).order_by("code")
 
 
 def dashboard(*, user: User, month: date, street: str = "", today: date | None = None) -> Dashboard:

@@ -58,6 +58,7 @@ from django.utils.translation import gettext as _
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
 from huhang.benefits.payroll import selectors, services
 from huhang.core import crypto
+from huhang.core.access import require
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.money import fen_to_yuan, yuan_to_fen
 
@@ -141,6 +142,7 @@ def export_run(
     The run's total must equal the sum of its lines before anything is written, and the lines
     written must add up to it too; otherwise DomainError. The file holds full account and ID
     numbers: the caller keeps it where only the bureau can read it."""
+    require(by, "benefits.manage")  # before anything is read: the file holds full accounts
     if fmt not in FORMATS:
         raise DomainError(_("银行文件格式应为 xlsx 或 csv。"))
     if fmt == "csv" and encoding not in ENCODINGS:
@@ -503,6 +505,7 @@ def _check_summary(run: PayrollRun, summary: Summary) -> None:
 def reconcile_run(*, by: User, run: PayrollRun, data: bytes) -> PayrollRun:
     """Apply a bank return file to an exported run: the run becomes reconciled; failed lines
     keep their reason and are paid again by the next run (or a supplementary run)."""
+    require(by, "benefits.manage")  # before the run's lines are read and compared
     if run.status != RunStatus.EXPORTED:
         # Checked before reading the file only to spare the work; the service checks again.
         raise InvalidTransition(_("只有已导出的批次可以对账。"))

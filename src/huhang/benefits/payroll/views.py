@@ -22,7 +22,7 @@ from huhang.benefits.payroll import bankfile, forms, selectors, services
 from huhang.core import money
 from huhang.core.access import require
 from huhang.core.forms import submit
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 
 
 @require_GET
@@ -30,12 +30,14 @@ def run_list(request):
     require(request.user, "benefits.view")
     form = forms.RunFilterForm(request.GET or None)
     programme = form.cleaned_data["programme"] if form.is_valid() else ""
-    page = page_of(request, selectors.run_list(user=request.user, programme=programme))
-    query = other_params(request)
-    selectors.decorate_runs(page.object_list)
-    context = {"form": form, "page": page, "query": query}
-    template = "benefits/payroll/run_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    rows = selectors.run_list(user=request.user, programme=programme)
+    return render_list(
+        request,
+        "benefits/payroll/run_list.html",
+        rows,
+        {"form": form},
+        decorate=selectors.decorate_runs,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,22 +57,23 @@ def run_detail(request, pk: int):
     run = selectors.run_for_user(user=request.user, pk=pk)
     form = forms.LineFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    page = page_of(request, selectors.run_lines(user=request.user, run=run, status=status))
-    query = other_params(request)
-    selectors.decorate_lines(page.object_list)
+    rows = selectors.run_lines(user=request.user, run=run, status=status)
     step, blocked = selectors.run_step(user=request.user, run=run)
     context = {
         "run": run,
         "total_yuan": money.yuan(run.total_fen),
         "form": form,
-        "page": page,
-        "query": query,
         "step": step,
         "blocked": blocked,
         "summary": selectors.run_summary(user=request.user, run=run),
     }
-    template = "benefits/payroll/run_detail.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(
+        request,
+        "benefits/payroll/run_detail.html",
+        rows,
+        context,
+        decorate=selectors.decorate_lines,
+    )
 
 
 # step → (capability, service, title, message on success)

@@ -20,9 +20,10 @@ from huhang.core.access import require
 from huhang.core.forms import Form, submit
 from huhang.core.paging import other_params, page_of
 
+# list → the URL name of its page
 LISTS = {
-    services.SCHOLARSHIP: ("benefits/students/scholarship_list.html", "benefits:scholarship_list"),
-    services.AUTUMN_AID: ("benefits/students/autumn_aid_list.html", "benefits:autumn_aid_list"),
+    services.SCHOLARSHIP: "benefits:scholarship_list",
+    services.AUTUMN_AID: "benefits:autumn_aid_list",
 }
 
 
@@ -33,8 +34,8 @@ def student_list(request, code: str):
     page = page_of(request, selectors.student_list(user=request.user, code=code))
     query = other_params(request)
     selectors.decorate_students(page.object_list)
-    context = {"programme": programme, "page": page, "query": query}
-    return render(request, LISTS[code][0], context)
+    context = {"programme": programme, "code": code, "page": page, "query": query}
+    return render(request, "benefits/students/list.html", context)
 
 
 # list → (form, service, title)
@@ -61,7 +62,7 @@ def student_create(request, code: str):
     done = submit(request, form, lambda: service(by=request.user, **_enrolment(form)))
     if done is not None:
         messages.success(request, _("已将 %(name)s 加入名单。") % {"name": done.child.person.name})
-        return redirect(LISTS[code][1])
+        return redirect(LISTS[code])
     context = {"form": form, "title": title, "code": code}
     return render(request, "benefits/students/student_form.html", context)
 
