@@ -17,7 +17,10 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from huhang.benefits.dashboard.selectors import MonthShare, payment_shares, percent
+# The 按时足额 figures other apps' dashboards show (reports), public here as well.
+from huhang.benefits.dashboard.selectors import MonthShare as MonthShare
+from huhang.benefits.dashboard.selectors import payment_shares as payment_shares
+from huhang.benefits.dashboard.selectors import percent as percent
 from huhang.benefits.models import (
     Entitlement,
     LineStatus,
@@ -45,9 +48,6 @@ if TYPE_CHECKING:
 
     # An entitlement with what non-failed lines paid for it (`paid_subquery`), in fen.
     PaidEntitlement = WithAnnotations[Entitlement, Paid]
-
-# The figures other apps' dashboards show (reports): public here, computed with 按时足额.
-__all__ = ["MonthShare", "payment_shares", "percent"]
 
 
 def masked(cipher: str) -> str:
