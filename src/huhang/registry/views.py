@@ -95,14 +95,7 @@ def child_edit(request, pk: int):
 def relation_create(request, pk: int):
     child = selectors.child_for_edit(user=request.user, pk=pk)
     form = forms.RelationForm(request.POST or None)
-    return _child_step(
-        request,
-        child,
-        form,
-        services.relation_add,
-        saved=_("家庭成员已登记。"),
-        title=_("登记家庭成员"),
-    )
+    return _child_step(request, child, form, services.relation_add)
 
 
 @require_POST
@@ -116,47 +109,18 @@ def guardian_set(request, pk: int, relation_pk: int):
 @require_http_methods(["GET", "POST"])
 def situation_create(request, pk: int):
     child = selectors.child_for_edit(user=request.user, pk=pk)
-    people = [(child.person, _("%(name)s（儿童本人）") % {"name": child.person.name})] + [
-        (
-            r.relative,
-            _("%(name)s（%(relation)s）")
-            % {"name": r.relative.name, "relation": r.get_kind_display()},
-        )
-        for r in selectors.child_relatives(child)
-    ]
-    form = forms.SituationForm(request.POST or None, people=people, initial=request.GET)
-    return _child_step(
-        request,
-        child,
-        form,
-        services.situation_record,
-        saved=_("情形已登记。"),
-        title=_("登记人员情形"),
+    relatives = selectors.child_relatives(child)
+    form = forms.SituationForm(
+        request.POST or None, child=child, relatives=relatives, initial=request.GET
     )
+    return _child_step(request, child, form, services.situation_record)
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request, pk: int):
     child = selectors.child_for_edit(user=request.user, pk=pk)
-    household = child.person.household
-    initial = (
-        {
-            "address": household.address,
-            "assistance": household.assistance,
-            "assistance_since": household.assistance_since,
-        }
-        if household
-        else {"address": child.address}
-    )
-    form = forms.HouseholdForm(request.POST or None, initial=initial)
-    return _child_step(
-        request,
-        child,
-        form,
-        services.household_update,
-        saved=_("家庭信息已保存。"),
-        title=_("家庭户信息"),
-    )
+    form = forms.HouseholdForm(request.POST or None, child=child)
+    return _child_step(request, child, form, services.household_update)
 
 
 @require_http_methods(["GET", "POST"])
@@ -164,14 +128,7 @@ def category_create(request, pk: int):
     require(request.user, "category.propose")
     child = selectors.child_for_user(user=request.user, pk=pk)
     form = forms.CategoryProposeForm(request.POST or None)
-    return _child_step(
-        request,
-        child,
-        form,
-        services.category_propose,
-        saved=_("类别认定已提出，待核实。"),
-        title=_("提出类别认定"),
-    )
+    return _child_step(request, child, form, services.category_propose)
 
 
 # step → (capability, form, service, title)
@@ -220,15 +177,7 @@ def category_step(request, pk: int, step: str):
 def document_create(request, pk: int):
     child = selectors.child_for_edit(user=request.user, pk=pk)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
-    return _child_step(
-        request,
-        child,
-        form,
-        _upload,
-        saved=_("附件已上传。"),
-        title=_("上传附件"),
-        multipart=True,
-    )
+    return _child_step(request, child, form, _upload, multipart=True)
 
 
 def _upload(*, file, **fields) -> Any:
@@ -253,13 +202,14 @@ def _data(form) -> dict:
     return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
-def _child_step(request, child, form, service, *, saved: str, title: str, multipart=False):
-    """A form page of the child's archive: a valid POST calls the service with the form's
-    fields and goes back to the archive; otherwise the page again (with any refusal on it)."""
+def _child_step(request, child, form, service, *, multipart: bool = False):
+    """A form page of the child's archive, with the form's `heading`: a valid POST calls the
+    service with the form's fields and goes back to the archive with the form's `saved`
+    message; otherwise the page again, with any refusal on it."""
     done = submit(request, form, lambda: service(by=request.user, child=child, **form.cleaned_data))
     if done is not None:
-        return _back(request, child, saved)
-    return _form_page(request, child, form, title, multipart=multipart)
+        return _back(request, child, str(form.saved))
+    return _form_page(request, child, form, form.heading, multipart=multipart)
 
 
 def _back(request, child, message: str):
