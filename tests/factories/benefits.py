@@ -53,8 +53,8 @@ class StandardFactory(factory.django.DjangoModelFactory):
 
 
 class PayeeFactory(factory.django.DjangoModelFactory):
-    """A guardian receiving a child's money (give `child`), account encrypted as the services
-    store it; in force since 2025."""
+    """A guardian receiving a child's money (give `child`: registry.ChildFactory needs a
+    division), the account encrypted as the services store it; in force since 2025."""
 
     class Meta:
         model = Payee
@@ -73,7 +73,8 @@ class PayeeFactory(factory.django.DjangoModelFactory):
 
 
 class EntitlementFactory(factory.django.DjangoModelFactory):
-    """A child's entitlement to a programme (orphan-home unless given) from this month on."""
+    """A child's entitlement (give `child`: registry.ChildFactory needs a division) to a
+    programme (orphan-home unless given) from this month on."""
 
     class Meta:
         model = Entitlement
