@@ -482,8 +482,8 @@ def phase_build(size: int, history: bool) -> dict:
     from django.db import connection, transaction
 
     from huhang.accounts.models import User
-    from huhang.benefits import services
     from huhang.benefits.models import Standard
+    from huhang.benefits.payroll import services
     from huhang.core import crypto
     from huhang.core.roles import Role
     from huhang.regions.models import Division, Kind, Level
@@ -663,7 +663,7 @@ def _reset() -> None:
 
 
 def phase_ours(size: int) -> dict:
-    from huhang.benefits import services
+    from huhang.benefits.payroll import services
 
     bureau, bureau2, programme = _people()
     _reset()
@@ -696,14 +696,14 @@ def _approved_run():
 
 
 def phase_export(size: int) -> dict:
-    from huhang.benefits import services
+    from huhang.benefits.payroll import services
 
     bureau, _bureau2, _programme = _people()
     run = _approved_run()
     rss_start = _rss_mib()
     path = Path(tempfile.mkdtemp(prefix="payroll-export-")) / "bank.csv"
     try:
-        from huhang.benefits import bankfile
+        from huhang.benefits.payroll import bankfile
 
         export_run = bankfile.export_run
         kind = 'bankfile.export_run(fmt="csv", encoding="gb18030")'
@@ -735,7 +735,7 @@ def _stream_lines(run_id: int, out) -> int:
     written to a GB18030 text stream; the control total last."""
     from django.db import connection
 
-    from huhang.benefits import bankfile
+    from huhang.benefits.payroll import bankfile
     from huhang.core import crypto
 
     text = io.TextIOWrapper(out, encoding="gb18030", newline="")

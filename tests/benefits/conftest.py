@@ -1,23 +1,40 @@
-"""Fixtures for the guarantee funds: a second bureau officer, standards, an entitled child."""
+"""Fixtures for the guarantee funds: a second bureau officer, standards, an entitled child; and
+the clock of a day in 2026.
+
+The funds' tests live in 2026 (standards from 2025-01 and 2026-01, runs for months of 2026)
+beside children whose ages count from today: the clock is pinned to a day after all those
+months, so that they pass in any year. Tests that need another day travel there themselves.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from huhang.accounts.models import User
 from huhang.benefits import services
-from huhang.benefits.models import Entitlement, Programme
+from huhang.benefits.models import Programme
 from huhang.core.roles import Role
+from tests.factories.base import UserFactory
+from tests.factories.benefits import EntitlementFactory
+
+TODAY = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _in_2026(time_machine):
+    time_machine.move_to(TODAY)
 
 
 @pytest.fixture
 def bureau2(users, tree):
-    user = User(username="bureau2", role=Role.BUREAU, division=tree["district"], first_name="二")
-    user.set_password("Correct-Horse-42")
-    user.save()
-    return user
+    return UserFactory(
+        username="bureau2",
+        role=Role.BUREAU,
+        division=tree["district"],
+        first_name="二",
+    )
 
 
 @pytest.fixture
@@ -53,6 +70,6 @@ def entitled(users, children, standards):
             valid_from=date(2025, 12, 1),
         )
         rows.append(
-            Entitlement.objects.create(child=child, programme=standards, starts_on=date(2026, 1, 1))
+            EntitlementFactory(child=child, programme=standards, starts_on=date(2026, 1, 1))
         )
     return rows

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from huhang.benefits.models import Entitlement, Suspension
 from huhang.core.models import AuditEvent
-from huhang.registry.models import CategoryAssignment
+from tests.factories.benefits import EntitlementFactory
+from tests.factories.registry_extra import CategoryFactory
 
 LIST = "/benefits/programmes/orphan-home/entitlements/"
 SYNC = "/benefits/entitlements/sync/"
@@ -22,7 +22,7 @@ def step(entitlement, name) -> str:
 @pytest.fixture
 def village_entitled(children, standards):
     """张伟 (河东村, 昆河镇): outside the supervisor's street."""
-    return Entitlement.objects.create(
+    return EntitlementFactory(
         child=children["village"], programme=standards, starts_on=date(2026, 1, 1)
     )
 
@@ -61,9 +61,7 @@ def test_the_list_is_audited_and_query_count_is_fixed(
     # (prefetched), programmes (links), user's division (menu), session save (3)
     with django_assert_num_queries(12):
         client.get(LIST)
-    Entitlement.objects.create(
-        child=children["village"], programme=standards, starts_on=date(2026, 1, 1)
-    )
+    EntitlementFactory(child=children["village"], programme=standards, starts_on=date(2026, 1, 1))
     with django_assert_num_queries(12):
         client.get(LIST)
     assert AuditEvent.objects.filter(object_type="entitlement", action="search").exists()
@@ -82,12 +80,11 @@ def test_roles_without_benefits_get_403(role, users, entitled, login):
 
 
 def test_sync_creates_entitlements_from_approved_categories(users, children, standards, login):
-    CategoryAssignment.objects.create(
+    CategoryFactory(
         child=children["xiaohai"],
         category="orphan",
-        status="approved",
+        approved=True,
         basis="父母双亡",
-        approved_at=timezone.now(),
         effective_from=date(2026, 1, 10),
     )
     client = login(users["bureau"])

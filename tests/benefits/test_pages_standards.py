@@ -8,9 +8,10 @@ from datetime import date, datetime
 import pytest
 import time_machine
 
-from huhang.benefits import selectors, services
+from huhang.benefits import services
+from huhang.benefits.dashboard import selectors as dashboard
 from huhang.benefits.models import Standard
-from tests.benefits.test_compute import run_month
+from tests.factories.benefits import PayrollRunFactory
 
 # "Now" for these tests: 15 March 2026, Beijing time.
 NOW = datetime(2026, 3, 15, 10, 0).astimezone()
@@ -159,7 +160,9 @@ def test_a_confirmation_holds_only_for_the_values_it_was_shown(users, standards,
 
 @time_machine.travel(NOW, tick=False)
 def test_this_month_already_paid_is_back_dated_too(users, bureau2, entitled, standards, login):
-    run_month(users["bureau"], standards, date(2026, 3, 1))
+    PayrollRunFactory(
+        created_by=users["bureau"], programme=standards, month=date(2026, 3, 1), computed=True
+    )
     response = login(users["bureau"]).post(SET, form(effective_from="2026-03"))
     html = response.content.decode()
     assert response.status_code == 200 and "追溯调整，请确认" in html
@@ -210,14 +213,22 @@ def test_a_corrected_month_keeps_its_history(users, standards, login):
 def test_a_corrected_month_pays_its_difference_on_the_dashboard(
     users, bureau2, entitled, standards
 ):
-    run_month(users["bureau"], standards, date(2026, 1, 1), approver=bureau2)
+    PayrollRunFactory(
+        created_by=users["bureau"],
+        programme=standards,
+        month=date(2026, 1, 1),
+        approved=True,
+        approver=bureau2,
+    )
     services.standard_set(
         by=users["bureau"], programme=standards, effective_from=date(2026, 1, 1), amount_fen=135000
     )
-    board = selectors.dashboard(user=users["bureau"], month=date(2026, 1, 1))
+    board = dashboard.dashboard(user=users["bureau"], month=date(2026, 1, 1))
     rows = board.arrears[0:10]
     assert board.total.entitled == 2 and len(rows) == 2
     assert {r.standard_yuan for r in rows} == {"1,350.00"}
-    february = run_month(users["bureau"], standards, date(2026, 2, 1))
+    february = PayrollRunFactory(
+        created_by=users["bureau"], programme=standards, month=date(2026, 2, 1), computed=True
+    )
     january = february.lines.filter(for_month=date(2026, 1, 1))
     assert {line.amount_fen for line in january} == {5000}  # 补发 50.00 each

@@ -12,6 +12,7 @@ from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.models import AuditEvent
 from huhang.registry import services
 from huhang.registry.models import CategoryAssignment
+from tests.factories.registry_extra import CategoryFactory
 
 
 @pytest.fixture
@@ -110,6 +111,20 @@ def test_stale_second_verification_is_refused(users, proposed):
         services.category_verify(by=users["supervisor"], assignment=stale)
 
 
+def test_stale_second_approval_and_ending_are_refused_and_change_nothing(users, proposed):
+    services.category_verify(by=users["director"], assignment=proposed)
+    stale = CategoryAssignment.objects.get(pk=proposed.pk)
+    today = timezone.localdate()
+    services.category_approve(by=users["bureau"], assignment=proposed, effective_from=today)
+    with pytest.raises(InvalidTransition):
+        services.category_approve(by=users["bureau"], assignment=stale, effective_from=today)
+    services.category_end(by=users["bureau"], assignment=proposed, reason="年满18周岁")
+    with pytest.raises(InvalidTransition):
+        services.category_end(by=users["bureau"], assignment=stale, reason="另一个原因")
+    row = CategoryAssignment.objects.get(pk=proposed.pk)
+    assert (row.status, row.ended_reason) == ("ended", "年满18周岁")
+
+
 def test_out_of_scope_assignment_is_404(users, proposed, login):
     url = reverse("registry:category_step", args=[proposed.pk, "verify"])
     assert login(users["director2"]).get(url).status_code == 404
@@ -120,6 +135,4 @@ def test_database_refuses_an_approval_without_approver_fields(children):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        CategoryAssignment.objects.create(
-            child=children["xiaohai"], category="orphan", status="approved", basis="x"
-        )
+        CategoryFactory(child=children["xiaohai"], category="orphan", status="approved")

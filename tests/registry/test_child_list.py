@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditEvent
-from huhang.registry.models import CategoryAssignment
-from tests.factories import ChildFactory, PersonFactory
+from tests.factories.registry import ChildFactory, PersonFactory
+from tests.factories.registry_extra import CategoryFactory
 
 
 def names_in(response) -> set[str]:
@@ -60,13 +60,12 @@ def test_division_filter_outside_scope_is_ignored_not_leaked(users, children, tr
 
 
 def test_filter_by_category_and_status(users, children, login):
-    CategoryAssignment.objects.create(child=children["c2"], category="dfuc", basis="父母均服刑")
-    CategoryAssignment.objects.create(
+    CategoryFactory(child=children["c2"], category="dfuc", basis="父母均服刑")
+    CategoryFactory(
         child=children["xiaohai"],
         category="difficulty",
-        status="approved",
+        approved=True,
         basis="低保",
-        approved_at=timezone.now(),
         effective_from=timezone.localdate(),
     )
     client = login(users["bureau"])
@@ -131,7 +130,7 @@ def test_query_count_does_not_grow_with_page_size(users, tree, login, settings):
         child = ChildFactory(
             person=PersonFactory(name=f"测试{i}", birth_date=birth), division=tree["c1"]
         )
-        CategoryAssignment.objects.create(child=child, category="left_behind", basis="父母外出")
+        CategoryFactory(child=child, category="left_behind", basis="父母外出")
     client = login(users["bureau"])
     small = _queries_for_page(client, 5, settings)
     large = _queries_for_page(client, 25, settings)

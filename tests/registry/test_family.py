@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huhang.core import idnumber
-from huhang.core.exceptions import DomainError
+from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
 from huhang.registry import services
 from huhang.registry.models import Relation, Situation
+from tests.factories.registry_extra import RelationFactory
 
 
 def father_data(**overrides):
@@ -89,6 +90,21 @@ def test_dead_relative_cannot_become_guardian(users, children):
     with pytest.raises(DomainError):
         services.guardian_set(by=users["director"], child=child, relation=relation)
     assert not Relation.objects.filter(is_guardian=True).exists()
+
+
+def test_a_relation_removed_meanwhile_is_not_made_guardian(users, children):
+    # The page that offered the father as guardian was opened before his record was removed:
+    # the step must be refused and the mother stay the guardian (it used to clear her and set
+    # nobody, in silence).
+    child = children["xiaohai"]
+    mother = RelationFactory(child=child.person, kind="mother", is_guardian=True)
+    father = RelationFactory(child=child.person, kind="father")
+    stale = Relation.objects.select_related("relative").get(pk=father.pk)
+    father.delete()
+    with pytest.raises(InvalidTransition):
+        services.guardian_set(by=users["director"], child=child, relation=stale)
+    assert Relation.objects.get(is_guardian=True, child=child.person) == mother
+    assert not AuditEvent.objects.filter(object_id=str(child.pk), detail__has_key="guardian")
 
 
 def test_situation_for_a_relative_shows_on_the_archive(users, children, login):

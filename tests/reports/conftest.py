@@ -33,6 +33,7 @@ import time_machine
 
 from huhang.benefits import services as benefits
 from huhang.benefits.models import Entitlement, Programme
+from huhang.benefits.payroll import services as payroll
 from huhang.cases.models import Case, ServiceProject, ServiceRecord
 from huhang.registry import services as registry
 from huhang.reports.periods import SHANGHAI
@@ -210,10 +211,10 @@ def _payroll(users, child) -> None:
     )
     for month in (date(2026, 3, 1), date(2026, 4, 1)):
         with time_machine.travel(at(month.year, month.month, 5, 10), tick=False):
-            run = benefits.run_create(by=users["bureau"], programme=home, month=month)
-            benefits.run_compute(by=users["bureau"], run=run, today=month)
-            benefits.run_approve(by=bureau2, run=run)
-            benefits.run_mark_exported(by=users["bureau"], run=run, fmt="xlsx")
+            run = payroll.run_create(by=users["bureau"], programme=home, month=month)
+            payroll.run_compute(by=users["bureau"], run=run, today=month)
+            payroll.run_approve(by=bureau2, run=run)
+            payroll.run_mark_exported(by=users["bureau"], run=run, fmt="xlsx")
             if month.month == 3:  # the bank confirmed March; April's return file is not in
                 results = {line.line_id: (True, "") for line in run.lines.all()}
-                benefits.run_apply_results(by=users["bureau"], run=run, results=results)
+                payroll.run_apply_results(by=users["bureau"], run=run, results=results)

@@ -22,11 +22,11 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "first_name", "last_name", "phone")
     autocomplete_fields = ("division", "organisation")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("角色与范围"), {"fields": ("role", "division", "organisation", "phone")}),
     )
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
+        *(BaseUserAdmin.add_fieldsets or ()),
         (_("角色与范围"), {"fields": ("role", "division", "organisation")}),
     )
 

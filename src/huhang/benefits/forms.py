@@ -1,5 +1,6 @@
-"""Forms of the guarantee funds. They check shape (a month, an amount in yuan, an account) and give
-field-level messages; the services decide.
+"""Forms of the guarantee funds' standing data, and the fields every benefits form shares (a
+month, an amount in yuan, a programme). They check shape and give field-level messages; the
+services decide.
 
 Money is typed in yuan and parsed exactly with Decimal into integer fen: never a float, never a
 rounded amount (a third decimal is refused, not rounded).
@@ -12,17 +13,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from huhang.benefits import selectors
-from huhang.benefits.models import (
-    LineStatus,
-    Programme,
-)
-from huhang.core import idnumber
+from huhang.benefits.models import Programme
 from huhang.core.forms import DateInput, Form
-from huhang.registry.models import Child
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -183,133 +177,3 @@ class EntitlementFilterForm(Form):
             ("ended", _("已截止")),
         ],
     )
-
-
-# --- Payroll runs ---------------------------------------------------------------------------------
-
-
-class RunCreateForm(Form):
-    programme = ProgrammeChoiceField()
-    month = MonthField(label=_("发放月份"))
-    supplementary = forms.BooleanField(
-        label=_("补充批次（本月正常批次之后新增或退票重发的明细）"), required=False
-    )
-
-
-class ConfirmForm(Form):
-    """A one-button step: the page explains it, the button confirms it."""
-
-
-class ReconcileForm(Form):
-    file = forms.FileField(
-        label=_("银行回盘文件"),
-        help_text=_("本批次的银行文件加上“处理结果”“失败原因”两列；XLSX 或 CSV（GB18030/UTF-8）"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
-    )
-    confirm = forms.BooleanField(
-        label=_("我已核对回盘文件属于本批次；对账后结果不能更改"), required=True
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.DOCUMENT_MAX_BYTES * 5:
-            raise forms.ValidationError(_("文件过大。"))
-        return upload
-
-
-class RunFilterForm(Form):
-    programme = forms.ChoiceField(label=_("保障项目"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", _("全部项目"))] + [
-            (p.code, p.name) for p in Programme.objects.all()
-        ]
-
-
-class LineFilterForm(Form):
-    status = forms.ChoiceField(
-        label=_("结果"), required=False, choices=[("", _("全部")), *LineStatus.choices]
-    )
-
-
-# --- On time and in full --------------------------------------------------------------------------
-
-
-class DashboardForm(Form):
-    month = MonthField(label=_("月份"), required=False, help_text="")
-    street = forms.ChoiceField(label=_("街道/乡镇"), required=False)
-
-    def __init__(self, *args, streets, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["street"].choices = [("", _("全部街道/乡镇"))] + [
-            (d.code, d.name) for d in streets
-        ]
-
-
-# --- Scholarship and 金秋助学 -----------------------------------------------------------------------
-
-
-class StudentField(forms.CharField):
-    """A student found by ID number among the children the user sees."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("学生公民身份号码"))
-        kwargs.setdefault("max_length", 24)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "off"})
-
-
-class _StudentForm(Form):
-    id_number = StudentField()
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_id_number(self) -> Child:
-        value = idnumber.normalize(self.cleaned_data["id_number"])
-        child = (
-            selectors.visible_children(self.user)
-            .select_related("person__household")
-            .filter(person__id_number=value)
-            .first()
-        )
-        if child is None:
-            raise forms.ValidationError(
-                _("未找到该身份证号的儿童档案（或不在您的辖区）。请先在儿童档案中建档。")
-            )
-        return child
-
-
-class ScholarshipForm(_StudentForm):
-    school_year = forms.IntegerField(
-        label=_("起始学年"),
-        min_value=FIRST_YEAR,
-        max_value=LAST_YEAR - 1,
-        help_text=_("填入学年的起始年份，如 2026 表示 2026–2027 学年（9月发放）"),
-    )
-    school = forms.CharField(label=_("就读学校（全日制）"), max_length=100)
-    full_time = forms.BooleanField(
-        label=_("已核验全日制在读（录取通知书或学籍证明）"), required=True
-    )
-    note = forms.CharField(label=_("备注"), max_length=80, required=False)
-
-
-class LeaveForm(Form):
-    left_on = forms.DateField(label=_("离开全日制学习的日期"), widget=DateInput())
-    reason = forms.CharField(label=_("原因"), max_length=100, help_text=_("如：毕业、退学、休学"))
-
-
-class AutumnAidForm(_StudentForm):
-    month = MonthField(
-        label=_("发放/服务月份"), help_text=_("一次性：只在该月发放（如已设定标准）")
-    )
-    school = forms.CharField(label=_("毕业高中"), max_length=100)
-    graduating = forms.BooleanField(label=_("已核实为高中应届毕业生"), required=True)
-    note = forms.CharField(label=_("服务内容/备注"), max_length=80, required=False)
-
-
-# --- Writes of the hand-entered lists -------------------------------------------------------------
-# These belong in services.py (every write is a service); they live here only because this change
-# may not touch services.py. Move them there unchanged: the views call them by name.

@@ -33,6 +33,10 @@ class Programme(models.Model):
     living = models.CharField(_("养育方式"), max_length=16, blank=True)
     due_day = models.PositiveSmallIntegerField(_("每月发放截止日"), default=10)
 
+    # Not columns: attached by benefits.selectors.programme_list for the programmes page.
+    standard_rows: list[Standard]
+    current: Standard | None
+
     class Meta:
         verbose_name = _("保障项目")
         verbose_name_plural = _("保障项目")
@@ -57,6 +61,11 @@ class Standard(models.Model):
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
     set_by = user_fk(_("设定人"), null=True, blank=True)
     set_at = models.DateTimeField(default=timezone.now)
+
+    # Not columns: attached by benefits.selectors.programme_list.
+    yuan: str
+    future: bool
+    superseded: bool
 
     class Meta:
         verbose_name = _("保障标准")
@@ -84,6 +93,10 @@ class Payee(models.Model):
     created_by = user_fk(_("登记人"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Not columns: attached by benefits.selectors.payee_list.
+    masked_account: str
+    current: bool
+
     class Meta:
         verbose_name = _("收款人")
         verbose_name_plural = _("收款人")
@@ -110,6 +123,15 @@ class Entitlement(models.Model):
     basis = models.CharField(_("依据"), max_length=200, blank=True)
     created_by = user_fk(_("登记人"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Not columns: what the entitlement and student lists attach for their pages
+    # (benefits.selectors, benefits.students.selectors), beside the `paid_fen` they annotate.
+    paid_yuan: str
+    open_suspension: Suspension | None
+    past_suspensions: list[Suspension]
+    id_masked: str
+    school_year: str
+    last_school_year: str
 
     class Meta:
         verbose_name = _("享受资格")
@@ -183,6 +205,10 @@ class PayrollRun(models.Model):
     reconciled_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: attached by benefits.payroll.selectors.decorate_runs for the list of runs
+    # (from the `shown_fen` run_list annotates).
+    shown_total: str
+
     class Meta:
         verbose_name = _("发放批次")
         verbose_name_plural = _("发放批次")
@@ -238,6 +264,10 @@ class PayrollLine(models.Model):
         _("结果"), max_length=8, choices=LineStatus.choices, default=LineStatus.PENDING
     )
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+
+    # Not columns: attached by benefits.payroll.selectors.decorate_lines for the run's page.
+    yuan: str
+    masked_account: str
 
     class Meta:
         verbose_name = _("发放明细")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from huhang.core.exceptions import InvalidTransition, NotAllowed
+from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.roles import can
 
 M = TypeVar("M", bound=Model)
@@ -31,14 +32,13 @@ def get_or_404(qs: QuerySet[M], pk: Any) -> M:
     out of scope or not even a key ("abc", None) — the three look the same from outside."""
     try:
         return qs.get(pk=pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
-    except qs.model.DoesNotExist as exc:
+    except (ValueError, TypeError, ObjectDoesNotExist) as exc:
         raise Http404 from exc
 
 
-def claim(qs: QuerySet[Any], *, refusal: str, **fields: Any) -> None:
-    """Apply `fields` with one conditional UPDATE, or raise InvalidTransition(refusal).
+def claim(qs: QuerySet[Any], *, refusal: str | DomainError, **fields: Any) -> None:
+    """Apply `fields` with one conditional UPDATE, or raise InvalidTransition(refusal) — or
+    `refusal` itself when it is a domain error (e.g. ConcurrentEdit for a stale version).
 
     `qs` names the row *and the state it must still be in* (e.g. `Plan.objects.filter(pk=p.pk,
     approved_at__isnull=True)`). The database decides the race: of two concurrent approvals of
@@ -47,4 +47,4 @@ def claim(qs: QuerySet[Any], *, refusal: str, **fields: Any) -> None:
     the caller's filter, also refused.
     """
     if qs.update(**fields) != 1:
-        raise InvalidTransition(refusal)
+        raise refusal if isinstance(refusal, DomainError) else InvalidTransition(refusal)

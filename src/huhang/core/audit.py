@@ -21,6 +21,18 @@ def audit_record(
     return AuditEvent.objects.create(**_fields(by, action, object_type, object_id, label, detail))
 
 
+def audit_search(*, by, object_type: str, label: str, **detail: Any) -> AuditEvent:
+    """Record that a list was shown or searched, with the filters given (blank ones left out).
+    The label is stored as data: the trail reads the same in every UI language."""
+    return audit_record(
+        by=by,
+        action=AuditAction.SEARCH,
+        object_type=object_type,
+        label=label,
+        detail={k: str(v) for k, v in detail.items() if v not in ("", None)},
+    )
+
+
 def audit_record_many(
     *, by, action: AuditAction | str, object_type: str, objects: Iterable[tuple[Any, str]]
 ) -> None:

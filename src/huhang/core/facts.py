@@ -27,6 +27,15 @@ def birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
+def latest_birth(day: date, years: int) -> date:
+    """The latest birth date of someone at least `years` old on `day`: `age_on(b, day) >= years`
+    exactly when `b <= latest_birth(day, years)` (on 29 February, the 28th of a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def adult_on(birth: date) -> date:
     """The 18th birthday: the first day as an adult."""
     return birthday(birth, ADULT_AGE)

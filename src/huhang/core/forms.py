@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
+from django.http import HttpRequest
 
 from huhang.core.exceptions import ConcurrentEdit, DomainError
 
@@ -26,6 +27,14 @@ def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
         field = exc.field if exc.field in form.fields else None
         form.add_error(field, exc.message)
         return None
+
+
+def submit(request: HttpRequest, form: forms.Form, call: Callable[[], T]) -> T | None:
+    """For a POST with a valid form, the service's result (`run_service`); otherwise None: a
+    GET, invalid input or a refusal shown on the form, all of which render the page again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    return run_service(form, call)
 
 
 class DateInput(forms.DateInput):

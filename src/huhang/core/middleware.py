@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,6 +15,12 @@ def request_ip(request: HttpRequest) -> str | None:
     # X-Forwarded-For is ignored on purpose: any client could forge it. Behind a reverse proxy,
     # let gunicorn rewrite REMOTE_ADDR (--forwarded-allow-ips) for the proxy's address only.
     return request.META.get("REMOTE_ADDR") or None
+
+
+class HtmxRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` is true for htmx calls."""
+
+    htmx: Any
 
 
 class RequestContextMiddleware:
@@ -33,7 +41,7 @@ class DomainErrorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HtmxRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
         template = "core/error_fragment.html" if request.htmx else "core/error.html"

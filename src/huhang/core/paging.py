@@ -4,6 +4,7 @@ response of a list page, whole or (for htmx) only its results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -25,9 +26,21 @@ def other_params(request) -> str:
     return query.urlencode()
 
 
-def render_list(request, template: str, rows, **context: Any) -> HttpResponse:
-    """A list page showing the page of `rows` asked for (as `page`, with `query` for the pager).
-    An htmx request (a filter changed, a page turned) gets only the template's `results`
-    partial, which the page replaces in place."""
-    context |= {"page": page_of(request, rows), "query": other_params(request)}
+def render_list(
+    request,
+    template: str,
+    rows,
+    context: dict[str, Any] | None = None,
+    *,
+    decorate: Callable[[Any], None] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """A list page: the page of `rows` asked for (`page`) and the filters for the pager's links
+    (`query`) added to the context (`context` and any keyword arguments), `decorate` applied to
+    the page's rows; an htmx request (the pager, a filter) gets only the template's `results`
+    partial, which the page replaces in place (the partial must exist)."""
+    page = page_of(request, rows)
+    if decorate is not None:
+        decorate(page.object_list)
+    context = {**(context or {}), **extra, "page": page, "query": other_params(request)}
     return render(request, f"{template}#results" if request.htmx else template, context)

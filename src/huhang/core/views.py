@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.shortcuts import render
 
 from huhang.core.access import require
@@ -14,7 +15,7 @@ from huhang.core.paging import other_params, page_of
 def audit_list(request):
     require(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.all()
+    events: QuerySet[AuditEvent] = AuditEvent.objects.all()
     if form.is_valid():
         events = form.apply(events)
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)

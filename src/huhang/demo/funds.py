@@ -46,6 +46,8 @@ from huhang.benefits.models import (
     RunStatus,
     Standard,
 )
+from huhang.benefits.payroll import services as payroll
+from huhang.benefits.students import services as student_lists
 from huhang.core import idnumber
 from huhang.core.dates import add_months
 from huhang.demo import divisions
@@ -234,7 +236,7 @@ def load(progress: Callable[[str], None] | None = None, *, today: date | None = 
         _autumn_aid(story)
         _history(story)
         for code in (*MONTHLY, "autumn-aid") + (("scholarship",) if today.month == 9 else ()):
-            services.run_create(by=story.bureau, programme=story.programmes[code], month=today)
+            payroll.run_create(by=story.bureau, programme=story.programmes[code], month=today)
             story.count("drafts")
     if progress:
         m = story.made
@@ -489,7 +491,7 @@ def _scholarships(story: Story, scholars: list[Child]) -> None:
     """Paid once per school year from the first September of the history, to the student."""
     year = story.first_school_year
     for child in scholars:
-        services.scholarship_enrol(
+        student_lists.scholarship_enrol(
             by=story.bureau,
             child=child,
             school_year=year.year,
@@ -556,7 +558,7 @@ def _autumn_aid(story: Story) -> None:
     guardians = _guardians([c.person_id for c in students])
     for child in students:
         label = child.person.household.get_assistance_display()
-        services.autumn_aid_enrol(
+        student_lists.autumn_aid_enrol(
             by=story.bureau,
             child=child,
             month=story.month,
@@ -589,16 +591,16 @@ def _run(story: Story, code: str, month: date, *, fail: bool, close: bool) -> No
         return month.replace(day=n)
 
     bureau, bureau2 = story.bureau, story.bureau2
-    run = services.run_create(by=bureau, programme=story.programmes[code], month=month)
-    services.run_compute(by=bureau, run=run, today=day(3))
-    services.run_approve(by=bureau2, run=run)
-    services.run_mark_exported(by=bureau, run=run, fmt="xlsx")
+    run = payroll.run_create(by=bureau, programme=story.programmes[code], month=month)
+    payroll.run_compute(by=bureau, run=run, today=day(3))
+    payroll.run_approve(by=bureau2, run=run)
+    payroll.run_mark_exported(by=bureau, run=run, fmt="xlsx")
     lines = list(run.lines.select_related("child__person").order_by("seq"))
     results = {line.line_id: (True, "") for line in lines}
     if fail and lines:
         results[lines[0].line_id] = (False, FAILURE_REASON)
         story.count("failed")
-    services.run_apply_results(by=bureau, run=run, results=results)
+    payroll.run_apply_results(by=bureau, run=run, results=results)
     if fail and lines:
         # The guardian opens a new account; next month's run pays the failed month again.
         child = lines[0].child
@@ -618,7 +620,7 @@ def _run(story: Story, code: str, month: date, *, fail: bool, close: bool) -> No
         "reconciled_at": at(day(9), 16),
     }
     if close:
-        services.run_close(by=bureau, run=run)
+        payroll.run_close(by=bureau, run=run)
         stamps["closed_at"] = at(day(12), 10)
     PayrollRun.objects.filter(pk=run.pk).update(**stamps)
     story.count("runs")

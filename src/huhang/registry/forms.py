@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +16,10 @@ from huhang.registry.models import (
     AssistanceType,
     Category,
     CategoryStatus,
+    Child,
     DocumentKind,
     Living,
+    Relation,
     RelationKind,
     SchoolStage,
     Sex,
@@ -55,8 +59,9 @@ class PersonFieldsMixin(Form):
         except idnumber.IdNumberError as exc:
             raise forms.ValidationError(id_error_message(exc), code=exc.code) from exc
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         parsed = data.get("id_number")
         birth, sex = data.get("birth_date"), data.get("sex")
         if parsed and birth and sex:
@@ -83,7 +88,7 @@ class ChildForm(PersonFieldsMixin):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["division"]
+        field = cast(forms.ModelChoiceField, self.fields["division"])
         field.queryset = (
             scope.visible(user, Division).filter(level=Level.COMMUNITY).select_related("parent")
         )
@@ -92,6 +97,7 @@ class ChildForm(PersonFieldsMixin):
 
 
 class RelationForm(PersonFieldsMixin):
+    heading, saved = _("登记家庭成员"), _("家庭成员已登记。")
     kind = forms.ChoiceField(label=_("与儿童关系"), choices=RelationKind.choices)
     is_guardian = forms.BooleanField(label=_("设为现监护人"), required=False)
     since = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
@@ -100,6 +106,7 @@ class RelationForm(PersonFieldsMixin):
 
 
 class SituationForm(Form):
+    heading, saved = _("登记人员情形"), _("情形已登记。")
     person = forms.ChoiceField(label=_("人员"))
     kind = forms.ChoiceField(label=_("情形"), choices=SituationKind.choices)
     started_on = forms.DateField(label=_("起始日期"), widget=DateInput())
@@ -107,24 +114,49 @@ class SituationForm(Form):
     detail = forms.CharField(label=_("具体情况"), max_length=200, required=False)
     evidence = forms.CharField(label=_("证明材料"), max_length=200, required=False)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, child: Child, relatives: list[Relation], **kwargs: Any):
         super().__init__(*args, **kwargs)
+        people = [(child.person, _("%(name)s（儿童本人）") % {"name": child.person.name})] + [
+            (
+                r.relative,
+                _("%(name)s（%(relation)s）")
+                % {"name": r.relative.name, "relation": r.get_kind_display()},
+            )
+            for r in relatives
+        ]
         self.people = {str(p.pk): p for p, _label in people}
-        self.fields["person"].choices = [(str(p.pk), label) for p, label in people]
+        cast(forms.ChoiceField, self.fields["person"]).choices = [
+            (str(p.pk), label) for p, label in people
+        ]
 
     def clean_person(self):
         return self.people[self.cleaned_data["person"]]
 
 
 class HouseholdForm(Form):
+    heading, saved = _("家庭户信息"), _("家庭信息已保存。")
     address = forms.CharField(label=_("户籍/家庭住址"), max_length=200, required=False)
     assistance = forms.ChoiceField(
         label=_("救助类型"), choices=AssistanceType.choices, required=False
     )
     assistance_since = forms.DateField(label=_("救助起始日期"), required=False, widget=DateInput())
 
+    def __init__(self, *args: Any, child: Child, **kwargs: Any):
+        household = child.person.household
+        kwargs["initial"] = (
+            {
+                "address": household.address,
+                "assistance": household.assistance,
+                "assistance_since": household.assistance_since,
+            }
+            if household
+            else {"address": child.address}
+        )
+        super().__init__(*args, **kwargs)
+
 
 class CategoryProposeForm(Form):
+    heading, saved = _("提出类别认定"), _("类别认定已提出，待核实。")
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     basis = forms.CharField(
         label=_("认定依据"),
@@ -147,6 +179,7 @@ class CategoryEndForm(Form):
 
 
 class DocumentForm(Form):
+    heading, saved = _("上传附件"), _("附件已上传。")
     kind = forms.ChoiceField(label=_("类型"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("标题"), max_length=100, required=False)
     file = forms.FileField(
@@ -180,6 +213,6 @@ class ChildFilterForm(Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         options = scope.visible(user, Division).filter(level__lte=Level.COMMUNITY).order_by("code")
-        self.fields["division"].choices = [("", _("全部区域"))] + [
+        cast(forms.ChoiceField, self.fields["division"]).choices = [("", _("全部区域"))] + [
             (d.code, ("　" * max(d.level - Level.DISTRICT, 0)) + d.name) for d in options
         ]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import facts, idnumber
+from huhang.core.fields import actor_fk
 
 
 class Sex(models.TextChoices):
@@ -158,14 +158,7 @@ class Child(models.Model):
         _("档案状态"), max_length=16, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
     )
     registered_at = models.DateTimeField(_("建档时间"), default=timezone.now)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("建档人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    registered_by = actor_fk(_("建档人"))
     version = models.PositiveIntegerField(default=1, editable=False)
     # Copies of the person's search fields, kept in step by the registry services (and the bulk
     # loader): the children list filters 130k children of an 800k-person district without
@@ -173,6 +166,15 @@ class Child(models.Model):
     search_name = models.CharField(max_length=255, editable=False, default="")
     search_id = models.CharField(max_length=18, editable=False, default="")
     search_birth = models.DateField(editable=False, null=True)
+
+    # Not columns: what registry.selectors.child_archive attaches for the archive page (and
+    # child_list prefetches as `open_categories`), declared so that their readers are checked.
+    relation_list: list[Relation]
+    own_situations: list[Situation]
+    category_list: list[CategoryAssignment]
+    document_list: list[Document]
+    household: Household | None
+    hukou_place: str
 
     class Meta:
         verbose_name = _("儿童档案")
@@ -223,6 +225,10 @@ class Relation(models.Model):
     is_guardian = models.BooleanField(_("现监护人"), default=False)
     since = models.DateField(_("起始日期"), null=True, blank=True)
 
+    # Not columns: attached by registry.selectors.child_archive.
+    situation_list: list[Situation]
+    deceased: bool
+
     class Meta:
         verbose_name = _("家庭关系")
         verbose_name_plural = _("家庭关系")
@@ -259,18 +265,6 @@ class SituationKind(models.TextChoices):
     DECLARED_MISSING = "declared_missing", _("宣告失踪")
 
 
-DFUC_SITUATIONS = frozenset(
-    {
-        SituationKind.SEVERE_DISABILITY,
-        SituationKind.SERIOUS_ILLNESS,
-        SituationKind.IMPRISONED,
-        SituationKind.DRUG_REHAB,
-        SituationKind.LIBERTY_RESTRICTED,
-        SituationKind.LOST_CONTACT,
-        SituationKind.GUARDIANSHIP_REVOKED,
-        SituationKind.DEPORTED,
-    }
-)
 DEATH_SITUATIONS = frozenset(
     {SituationKind.DEAD, SituationKind.DECLARED_DEAD, SituationKind.DECLARED_MISSING}
 )
@@ -292,9 +286,7 @@ class Situation(models.Model):
         help_text=_("如残疾类别与等级、病种、执行机关、案号"),
     )
     evidence = models.CharField(_("证明材料"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = actor_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -349,41 +341,13 @@ class CategoryAssignment(models.Model):
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
     effective_to = models.DateField(_("终止日期"), null=True, blank=True)
     ended_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提出人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    proposed_by = actor_fk(_("提出人"))
     proposed_at = models.DateTimeField(_("提出时间"), default=timezone.now)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("核实人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    verified_by = actor_fk(_("核实人"))
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = actor_fk(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("终止操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    ended_by = actor_fk(_("终止操作人"))
 
     class Meta:
         verbose_name = _("类别认定")
@@ -472,13 +436,7 @@ class Document(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = actor_fk(_("上传人"), blank=False)
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core import names, scope
-from huhang.core.audit import audit_record, audit_record_many
+from huhang.core import divisions, facts, names, scope
+from huhang.core.access import get_or_404, require
+from huhang.core.audit import audit_record, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
-from huhang.regions.models import Division, subtree_q
+from huhang.regions.models import Division
 from huhang.registry.models import (
     DEATH_SITUATIONS,
     CategoryAssignment,
@@ -27,8 +28,13 @@ from huhang.registry.models import (
     Situation,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from huhang.accounts.models import User
+
 # Age bands offered by the children list filter: code → (label, youngest, oldest) in full years.
-AGE_BANDS: dict[str, tuple[str, int, int]] = {
+AGE_BANDS: dict[str, tuple[StrOrPromise, int, int]] = {
     "0-2": (_("0–2岁"), 0, 2),
     "3-5": (_("3–5岁"), 3, 5),
     "6-11": (_("6–11岁"), 6, 11),
@@ -51,14 +57,7 @@ class ChildFilter:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-def years_ago(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
-
-
-def child_list(*, user, filters: ChildFilter, today: date | None = None) -> QuerySet[Child]:
+def child_list(*, user: User, filters: ChildFilter, today: date | None = None) -> QuerySet[Child]:
     """The children a user may see, filtered and searched, with what a list row shows.
 
     Records one search event; the caller paginates. The number of queries does not depend on
@@ -67,7 +66,7 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
     today = today or timezone.localdate()
     qs = scope.visible(user, Child)
     if filters.division:
-        qs = qs.filter(subtree_q(filters.division, "division_id"))
+        qs = qs.filter(divisions.subtree_q(filters.division, "division_id"))
     category_q = Q()
     if filters.category:
         category_q &= Q(category=filters.category)
@@ -78,8 +77,8 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
     if filters.age_band in AGE_BANDS:
         _label, youngest, oldest = AGE_BANDS[filters.age_band]
         qs = qs.filter(
-            search_birth__gt=years_ago(today, oldest + 1),
-            search_birth__lte=years_ago(today, youngest),
+            search_birth__gt=facts.latest_birth(today, oldest + 1),
+            search_birth__lte=facts.latest_birth(today, youngest),
         )
     term = filters.q.strip()
     if term:
@@ -90,13 +89,7 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
     open_categories = CategoryAssignment.objects.exclude(status=CategoryStatus.ENDED).order_by(
         "category"
     )
-    audit_record(
-        by=user,
-        action=AuditAction.SEARCH,
-        object_type="child",
-        label="儿童列表",  # stored as data: the trail reads the same in every UI language
-        detail=filters.as_dict(),
-    )
+    audit_search(by=user, object_type="child", label="儿童列表", **filters.as_dict())
     return (
         qs.select_related("person", "division")
         .prefetch_related(
@@ -106,14 +99,37 @@ def child_list(*, user, filters: ChildFilter, today: date | None = None) -> Quer
     )
 
 
-def child_archive(*, user, pk) -> Child:
-    """Everything on a child's archive page, in a fixed number of queries; records a view."""
-    child = scope.get(user, Child, pk, "person", "division")
-    relations = list(
+def child_for_user(*, user: User, pk: Any) -> Child:
+    """The child with its person and division, if the user may see it; 404 otherwise."""
+    return scope.get(user, Child, pk, "person", "division")
+
+
+def child_for_edit(*, user: User, pk: Any) -> Child:
+    """The child for an edit page: 403 for a role that may not edit the registry (before
+    anything is looked up), 404 for a child out of the user's scope."""
+    require(user, "registry.edit")
+    return child_for_user(user=user, pk=pk)
+
+
+def relation_of(*, child: Child, pk: Any) -> Relation:
+    """One relation of a child already checked by `child_for_user`/`child_for_edit` (a relation
+    belongs to its child's archive); 404 for a relation of another child."""
+    return get_or_404(Relation.objects.filter(child_id=child.person_id), pk)
+
+
+def child_relatives(child: Child) -> list[Relation]:
+    """The child's relations with their relatives, in a stable order (one query)."""
+    return list(
         Relation.objects.filter(child_id=child.person_id)
         .select_related("relative")
         .order_by("kind", "pk")
     )
+
+
+def child_archive(*, user: User, pk: Any) -> Child:
+    """Everything on a child's archive page, in a fixed number of queries; records a view."""
+    child = child_for_user(user=user, pk=pk)
+    relations = child_relatives(child)
     relative_ids = [r.relative_id for r in relations]
     situations: dict[int, list[Situation]] = {}
     for s in Situation.objects.filter(person_id__in=[*relative_ids, child.person_id]):
@@ -140,12 +156,13 @@ def place_name(code: str) -> str:
     """ "昆都仑区友谊大街街道友谊一社区" for a code in the tree (one query); "" when unknown."""
     if not code:
         return ""
-    prefixes = [code[:n] for n in (6, 9, 12) if len(code) >= n]
+    district = divisions.CODE_LENGTH[divisions.DISTRICT]
+    prefixes = [c for c in (*divisions.ancestor_codes(code), code) if len(c) >= district]
     found = dict(Division.objects.filter(code__in=prefixes).values_list("code", "name"))
     return "".join(found[p] for p in prefixes if p in found) if code in found else ""
 
 
-def audit_child(*, by, child: Child, action: str = AuditAction.CHANGE, **detail) -> None:
+def audit_child(*, by: User, child: Child, action: str = AuditAction.CHANGE, **detail: Any) -> None:
     """Record an event about one child's data (every app's services call this)."""
     audit_record(
         by=by,
@@ -163,45 +180,40 @@ def child_label(child: Child) -> str:
     return f"{person.name} {mask_id_number(person.id_number)}".strip()
 
 
-def document_for_user(*, user, pk) -> Document:
-    document = Document.objects.filter(pk=pk).only("child_id").first()
-    if document is None:
-        raise Http404
-    scope.get(user, Child, document.child_id, "person", "division")
-    return Document.objects.select_related("child__person").get(pk=pk)
+def document_for_user(*, user: User, pk: Any) -> Document:
+    """A document of a child the user may see; 404 otherwise."""
+    return scope.get(user, Document, pk, "child__person")
 
 
-def categories_waiting(user, status: str) -> QuerySet[CategoryAssignment] | None:
+# The step a category assignment in this status waits for, as the capability that takes it.
+WAITING_STEP: dict[str, str] = {
+    CategoryStatus.CANDIDATE: "category.verify",
+    CategoryStatus.VERIFIED: "category.approve",
+}
+
+
+def categories_waiting(user: User, status: str) -> QuerySet[CategoryAssignment] | None:
     """Category assignments waiting for the user's step: candidates to verify (category.verify),
     verified ones to approve (category.approve); None when the step is not the user's."""
-    capability = {
-        CategoryStatus.CANDIDATE: "category.verify",
-        CategoryStatus.VERIFIED: "category.approve",
-    }[status]
-    if not can(user, capability):
+    if not can(user, WAITING_STEP[status]):
         return None
     return (
-        CategoryAssignment.objects.filter(status=status, child__in=scope.visible(user, Child))
+        scope.visible(user, CategoryAssignment)
+        .filter(status=status)
         .select_related("child__person", "child__division")
         .order_by("proposed_at", "pk")
     )
 
 
-def category_for_user(*, user, pk) -> CategoryAssignment:
-    assignment = (
-        CategoryAssignment.objects.filter(pk=pk, child__in=scope.visible(user, Child))
-        .select_related("child__person")
-        .first()
-    )
-    if assignment is None:
-        raise Http404
-    return assignment
+def category_for_user(*, user: User, pk: Any) -> CategoryAssignment:
+    """A category assignment of a child the user may see; 404 otherwise."""
+    return scope.get(user, CategoryAssignment, pk, "child__person")
 
 
 EXPORT_LIMIT = 50_000
 
 
-def child_export_rows(*, user, filters: ChildFilter) -> list[list[str]]:
+def child_export_rows(*, user: User, filters: ChildFilter) -> list[list[str]]:
     """Rows of a children-list export (ID numbers masked); records one export event per child."""
     children = list(child_list(user=user, filters=filters)[:EXPORT_LIMIT])
     audit_record_many(
@@ -218,7 +230,9 @@ def child_export_rows(*, user, filters: ChildFilter) -> list[list[str]]:
             c.person.birth_date.isoformat(),
             c.division.name,
             "、".join(
-                f"{a.get_category_display()}({a.get_status_display()})" for a in c.open_categories
+                f"{a.get_category_display()}({a.get_status_display()})"
+                # django-stubs types Prefetch(to_attr=...) only inside the function that builds it
+                for a in c.open_categories  # type: ignore[attr-defined]
             ),
         ]
         for c in children

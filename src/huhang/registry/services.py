@@ -4,17 +4,17 @@ and an audit event for each change of a child's data."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.core import facts, idnumber, names, uploads
-from huhang.core.access import require
+from huhang.core import facts, idnumber, names, scope, uploads
+from huhang.core.access import claim, require
 from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from huhang.core.id_messages import id_error_message
 from huhang.core.models import AuditAction
@@ -32,6 +32,9 @@ from huhang.registry.models import (
     Situation,
 )
 from huhang.registry.selectors import audit_child
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
 
 CHILD_FIELDS = ("address", "living", "school", "school_stage", "health", "notes")
 PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "phone", "hukou_code")
@@ -54,9 +57,7 @@ def _check_birth(birth_date: date, today: date, *, child: bool) -> None:
         raise DomainError(_("该人员已满18周岁，不能作为儿童建档。"), field="birth_date")
 
 
-def _check_community(by, division: Division) -> None:
-    from huhang.core import scope
-
+def _check_community(by: User, division: Division) -> None:
     if division.level != Level.COMMUNITY:
         raise DomainError(_("请选择儿童所属的社区或村。"), field="division")
     if not scope.visible(by, Division).filter(pk=division.pk).exists():
@@ -76,7 +77,7 @@ def _unique_id(id_number: str | None, *, exclude_person: int | None = None) -> N
 @transaction.atomic
 def child_register(
     *,
-    by,
+    by: User,
     name: str,
     sex: str,
     birth_date: date,
@@ -115,7 +116,7 @@ def child_register(
     return child
 
 
-def child_search_fields_refresh(children) -> int:
+def child_search_fields_refresh(children: QuerySet[Child]) -> int:
     """Set-based: copy the persons' search fields onto these children (after a bulk load)."""
     person = Person.objects.filter(pk=OuterRef("person_id"))
     return children.update(
@@ -127,16 +128,19 @@ def child_search_fields_refresh(children) -> int:
 
 @transaction.atomic
 def child_update(
-    *, by, child: Child, version: int, today: date | None = None, **changes: Any
+    *, by: User, child: Child, version: int, today: date | None = None, **changes: Any
 ) -> Child:
     """Save an edit of the archive if nobody saved in between; otherwise refuse (no lost update)."""
     require(by, "registry.edit")
     today = today or timezone.localdate()
     # The conditional UPDATE claims the version: of two editors who opened version N, exactly
-    # one gets rowcount 1 here; the other's save is refused before anything is written.
-    claimed = Child.objects.filter(pk=child.pk, version=version).update(version=F("version") + 1)
-    if claimed != 1:
-        raise ConcurrentEdit(_("该档案已被他人修改，您的修改未保存。请重新打开档案后再修改。"))
+    # one changes the row here; the other's save is refused before anything is written — as a
+    # lost update (ConcurrentEdit), which sends the user back to reload the archive.
+    claim(
+        Child.objects.filter(pk=child.pk, version=version),
+        refusal=ConcurrentEdit(_("该档案已被他人修改，您的修改未保存。请重新打开档案后再修改。")),
+        version=F("version") + 1,
+    )
     person = Person.objects.select_for_update().get(pk=child.person_id)
     child = Child.objects.select_related("division").get(pk=child.pk)
     before = {f: getattr(person, f) for f in PERSON_FIELDS} | {
@@ -204,7 +208,7 @@ def _person_for_relative(
 @transaction.atomic
 def relation_add(
     *,
-    by,
+    by: User,
     child: Child,
     kind: str,
     name: str,
@@ -251,13 +255,19 @@ def _check_can_guard(person: Person) -> None:
 
 
 @transaction.atomic
-def guardian_set(*, by, child: Child, relation: Relation) -> Relation:
+def guardian_set(*, by: User, child: Child, relation: Relation) -> Relation:
     require(by, "registry.edit")
     if relation.child_id != child.person_id:
         raise DomainError(_("该亲属不属于此儿童。"))
     _check_can_guard(relation.relative)
     Relation.objects.filter(child_id=child.person_id, is_guardian=True).update(is_guardian=False)
-    Relation.objects.filter(pk=relation.pk).update(is_guardian=True)
+    # The relation must still be this child's: a relation removed meanwhile is refused, and the
+    # transaction gives the previous guardian back.
+    claim(
+        Relation.objects.filter(pk=relation.pk, child_id=child.person_id),
+        refusal=_("该亲属不属于此儿童。"),
+        is_guardian=True,
+    )
     audit_child(by=by, child=child, guardian=relation.relative_id)
     relation.is_guardian = True
     return relation
@@ -266,7 +276,7 @@ def guardian_set(*, by, child: Child, relation: Relation) -> Relation:
 @transaction.atomic
 def situation_record(
     *,
-    by,
+    by: User,
     child: Child,
     person: Person,
     kind: str,
@@ -306,7 +316,7 @@ def situation_record(
 
 @transaction.atomic
 def household_update(
-    *, by, child: Child, address: str, assistance: str, assistance_since: date | None
+    *, by: User, child: Child, address: str, assistance: str, assistance_since: date | None
 ) -> Household:
     require(by, "registry.edit")
     person = Person.objects.select_for_update().get(pk=child.person_id)
@@ -329,7 +339,7 @@ def household_update(
 
 
 @transaction.atomic
-def category_propose(*, by, child: Child, category: str, basis: str) -> CategoryAssignment:
+def category_propose(*, by: User, child: Child, category: str, basis: str) -> CategoryAssignment:
     require(by, "category.propose")
     if not basis.strip():
         raise DomainError(_("请填写认定依据。"), field="basis")
@@ -348,21 +358,25 @@ def category_propose(*, by, child: Child, category: str, basis: str) -> Category
     return assignment
 
 
-def _claim(assignment: CategoryAssignment, expected: str, **fields: Any) -> None:
+def _step(assignment: CategoryAssignment, expected: str, **fields: Any) -> None:
     """Move the assignment on only if it is still in the expected state (no double approval)."""
-    updated = CategoryAssignment.objects.filter(pk=assignment.pk, status=expected).update(**fields)
-    if updated != 1:
-        raise InvalidTransition(_("该认定的状态已变化，请刷新后重试。"))
+    claim(
+        CategoryAssignment.objects.filter(pk=assignment.pk, status=expected),
+        refusal=_("该认定的状态已变化，请刷新后重试。"),
+        **fields,
+    )
     for key, value in fields.items():
         setattr(assignment, key, value)
 
 
 @transaction.atomic
-def category_verify(*, by, assignment: CategoryAssignment, note: str = "") -> CategoryAssignment:
+def category_verify(
+    *, by: User, assignment: CategoryAssignment, note: str = ""
+) -> CategoryAssignment:
     require(by, "category.verify")
     if assignment.status != CategoryStatus.CANDIDATE:
         raise InvalidTransition(_("只有待核实的认定可以核实。"))
-    _claim(
+    _step(
         assignment,
         CategoryStatus.CANDIDATE,
         status=CategoryStatus.VERIFIED,
@@ -375,7 +389,7 @@ def category_verify(*, by, assignment: CategoryAssignment, note: str = "") -> Ca
 
 @transaction.atomic
 def category_approve(
-    *, by, assignment: CategoryAssignment, effective_from: date, today: date | None = None
+    *, by: User, assignment: CategoryAssignment, effective_from: date, today: date | None = None
 ) -> CategoryAssignment:
     require(by, "category.approve")
     today = today or timezone.localdate()
@@ -383,7 +397,7 @@ def category_approve(
         raise InvalidTransition(_("只有已核实的认定可以审批。"))
     if effective_from > today:
         raise DomainError(_("生效日期不能晚于今天。"), field="effective_from")
-    _claim(
+    _step(
         assignment,
         CategoryStatus.VERIFIED,
         status=CategoryStatus.APPROVED,
@@ -398,7 +412,7 @@ def category_approve(
 @transaction.atomic
 def category_end(
     *,
-    by,
+    by: User,
     assignment: CategoryAssignment,
     reason: str,
     effective_to: date | None = None,
@@ -417,7 +431,7 @@ def category_end(
     effective_to = effective_to or today
     if assignment.effective_from and effective_to < assignment.effective_from:
         raise DomainError(_("终止日期不能早于生效日期。"), field="effective_to")
-    _claim(
+    _step(
         assignment,
         assignment.status,
         status=CategoryStatus.ENDED,
@@ -429,7 +443,7 @@ def category_end(
     return assignment
 
 
-def _audit_category(by, assignment: CategoryAssignment, step: str, **extra: Any) -> None:
+def _audit_category(by: User, assignment: CategoryAssignment, step: str, **extra: Any) -> None:
     audit_child(
         by=by,
         child=assignment.child,
@@ -446,7 +460,7 @@ def _audit_category(by, assignment: CategoryAssignment, step: str, **extra: Any)
 @transaction.atomic
 def document_upload(
     *,
-    by,
+    by: User,
     child: Child,
     kind: str,
     title: str,
@@ -456,19 +470,20 @@ def document_upload(
     """Attach a file; `capability` lets another service (a visit's photos) admit its own role."""
     require(by, capability)
     extension, content_type = uploads.check_upload(upload)
+    name = upload.name or ""  # check_upload refused a file without a name and extension
     document = Document(
         child=child,
         kind=kind,
-        title=title.strip() or upload.name,
-        original_name=upload.name[:200],
+        title=title.strip() or name,
+        original_name=name[:200],
         extension=extension,
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,
         sha256=uploads.sha256_of(upload),
         uploaded_by=by,
     )
     document.full_clean(exclude=["file"])
-    document.file.save(upload.name, upload, save=False)
+    document.file.save(name, upload, save=False)
     # If the row cannot be written, the stored file must not stay behind unreferenced.
     try:
         document.save()
@@ -481,7 +496,7 @@ def document_upload(
     return document
 
 
-def document_open(*, by, document: Document):
+def document_open(*, by: User, document: Document) -> IO[bytes]:
     """The file to stream to a user who may see the child; records the download."""
     audit_child(by=by, child=document.child, action=AuditAction.DOWNLOAD, document=document.pk)
     return document.file.open("rb")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -12,12 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huhang.core import scope
 from huhang.core.access import require
-from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
+from huhang.core.forms import Form, submit
+from huhang.core.paging import render_list
 from huhang.registry import forms, selectors, services
-from huhang.registry.models import Child, Relation
 
 
 def child_list(request):
@@ -26,11 +26,7 @@ def child_list(request):
     valid = form.is_valid()
     filters = selectors.ChildFilter(**form.cleaned_data) if valid else selectors.ChildFilter()
     rows = selectors.child_list(user=request.user, filters=filters)
-    page = page_of(request, rows)
-    query = other_params(request)
-    context = {"form": form, "page": page, "query": query}
-    template = "registry/child_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(request, "registry/child_list.html", rows, {"form": form})
 
 
 EXPORT_ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
@@ -63,19 +59,15 @@ def child_export(request):
 def child_create(request):
     require(request.user, "registry.edit")
     form = forms.ChildForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        child = run_service(form, lambda: services.child_register(by=request.user, **data))
-        if child is not None:
-            messages.success(request, _("已为 %(name)s 建档。") % {"name": child.person.name})
-            return redirect("workbench:child_detail", pk=child.pk)
+    child = submit(request, form, lambda: services.child_register(by=request.user, **_data(form)))
+    if child is not None:
+        return _back(request, child, _("已为 %(name)s 建档。") % {"name": child.person.name})
     return render(request, "registry/child_form.html", {"form": form, "creating": True})
 
 
 @require_http_methods(["GET", "POST"])
 def child_edit(request, pk: int):
-    require(request.user, "registry.edit")
-    child = scope.get(request.user, Child, pk, "person", "division")
+    child = selectors.child_for_edit(user=request.user, pk=pk)
     person = child.person
     initial = {
         "name": person.name,
@@ -87,113 +79,60 @@ def child_edit(request, pk: int):
         **{f: getattr(child, f) for f in services.CHILD_FIELDS},
     }
     form = forms.ChildForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version") or 0
-        saved = run_service(
-            form,
-            lambda: services.child_update(by=request.user, child=child, version=version, **data),
-        )
-        if saved is not None:
-            messages.success(request, _("档案已保存。"))
-            return redirect("workbench:child_detail", pk=child.pk)
+    saved = submit(
+        request,
+        form,
+        lambda: services.child_update(
+            by=request.user, child=child, version=form.cleaned_data["version"] or 0, **_data(form)
+        ),
+    )
+    if saved is not None:
+        return _back(request, child, _("档案已保存。"))
     return render(request, "registry/child_form.html", {"form": form, "child": child})
 
 
 @require_http_methods(["GET", "POST"])
 def relation_create(request, pk: int):
-    require(request.user, "registry.edit")
-    child = scope.get(request.user, Child, pk, "person", "division")
+    child = selectors.child_for_edit(user=request.user, pk=pk)
     form = forms.RelationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form, lambda: services.relation_add(by=request.user, child=child, **form.cleaned_data)
-        )
-        if done is not None:
-            messages.success(request, _("家庭成员已登记。"))
-            return redirect("workbench:child_detail", pk=child.pk)
-    return _form_page(request, child, form, _("登记家庭成员"))
+    return _child_step(request, child, form, services.relation_add)
 
 
 @require_POST
 def guardian_set(request, pk: int, relation_pk: int):
-    require(request.user, "registry.edit")
-    child = scope.get(request.user, Child, pk, "person", "division")
-    relation = Relation.objects.filter(pk=relation_pk, child_id=child.person_id).first()
-    if relation is None:
-        raise Http404
+    child = selectors.child_for_edit(user=request.user, pk=pk)
+    relation = selectors.relation_of(child=child, pk=relation_pk)
     services.guardian_set(by=request.user, child=child, relation=relation)
-    messages.success(request, _("现监护人已变更。"))
-    return redirect("workbench:child_detail", pk=child.pk)
+    return _back(request, child, _("现监护人已变更。"))
 
 
 @require_http_methods(["GET", "POST"])
 def situation_create(request, pk: int):
-    require(request.user, "registry.edit")
-    child = scope.get(request.user, Child, pk, "person", "division")
-    people = [(child.person, _("%(name)s（儿童本人）") % {"name": child.person.name})] + [
-        (
-            r.relative,
-            _("%(name)s（%(relation)s）")
-            % {"name": r.relative.name, "relation": r.get_kind_display()},
-        )
-        for r in Relation.objects.filter(child_id=child.person_id).select_related("relative")
-    ]
-    form = forms.SituationForm(request.POST or None, people=people, initial=request.GET)
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.situation_record(by=request.user, child=child, **form.cleaned_data),
-        )
-        if done is not None:
-            messages.success(request, _("情形已登记。"))
-            return redirect("workbench:child_detail", pk=child.pk)
-    return _form_page(request, child, form, _("登记人员情形"))
+    child = selectors.child_for_edit(user=request.user, pk=pk)
+    relatives = selectors.child_relatives(child)
+    form = forms.SituationForm(
+        request.POST or None, child=child, relatives=relatives, initial=request.GET
+    )
+    return _child_step(request, child, form, services.situation_record)
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request, pk: int):
-    require(request.user, "registry.edit")
-    child = scope.get(request.user, Child, pk, "person", "division")
-    household = child.person.household
-    initial = (
-        {
-            "address": household.address,
-            "assistance": household.assistance,
-            "assistance_since": household.assistance_since,
-        }
-        if household
-        else {"address": child.address}
-    )
-    form = forms.HouseholdForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.household_update(by=request.user, child=child, **form.cleaned_data),
-        )
-        if done is not None:
-            messages.success(request, _("家庭信息已保存。"))
-            return redirect("workbench:child_detail", pk=child.pk)
-    return _form_page(request, child, form, _("家庭户信息"))
+    child = selectors.child_for_edit(user=request.user, pk=pk)
+    form = forms.HouseholdForm(request.POST or None, child=child)
+    return _child_step(request, child, form, services.household_update)
 
 
 @require_http_methods(["GET", "POST"])
 def category_create(request, pk: int):
     require(request.user, "category.propose")
-    child = scope.get(request.user, Child, pk, "person", "division")
+    child = selectors.child_for_user(user=request.user, pk=pk)
     form = forms.CategoryProposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.category_propose(by=request.user, child=child, **form.cleaned_data),
-        )
-        if done is not None:
-            messages.success(request, _("类别认定已提出，待核实。"))
-            return redirect("workbench:child_detail", pk=child.pk)
-    return _form_page(request, child, form, _("提出类别认定"))
+    return _child_step(request, child, form, services.category_propose)
 
 
-CATEGORY_STEPS = {
+# step → (capability, form, service, title)
+CATEGORY_STEPS: dict[str, tuple[str, type[Form], Callable[..., Any], Any]] = {
     "verify": (
         "category.verify",
         forms.CategoryVerifyForm,
@@ -223,38 +162,27 @@ def category_step(request, pk: int, step: str):
     require(request.user, capability)
     assignment = selectors.category_for_user(user=request.user, pk=pk)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form, lambda: service(by=request.user, assignment=assignment, **form.cleaned_data)
-        )
-        if done is not None:
-            messages.success(request, _("已保存：%(step)s。") % {"step": title})
-            return redirect("workbench:child_detail", pk=assignment.child_id)
+    done = submit(
+        request,
+        form,
+        lambda: service(by=request.user, assignment=assignment, **form.cleaned_data),
+    )
+    if done is not None:
+        return _back(request, assignment.child, _("已保存：%(step)s。") % {"step": title})
     heading = f"{title} · {assignment.get_category_display()}"
     return _form_page(request, assignment.child, form, heading)
 
 
 @require_http_methods(["GET", "POST"])
 def document_create(request, pk: int):
-    require(request.user, "registry.edit")
-    child = scope.get(request.user, Child, pk, "person", "division")
+    child = selectors.child_for_edit(user=request.user, pk=pk)
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = run_service(
-            form,
-            lambda: services.document_upload(
-                by=request.user,
-                child=child,
-                kind=data["kind"],
-                title=data["title"],
-                upload=data["file"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("附件已上传。"))
-            return redirect("workbench:child_detail", pk=child.pk)
-    return _form_page(request, child, form, _("上传附件"), multipart=True)
+    return _child_step(request, child, form, _upload, multipart=True)
+
+
+def _upload(*, file, **fields) -> Any:
+    # The form's `file` is the service's `upload`.
+    return services.document_upload(upload=file, **fields)
 
 
 def document_download(request, pk: int):
@@ -267,6 +195,27 @@ def document_download(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _data(form) -> dict:
+    """A child form's fields for the services (the version travels on its own)."""
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+
+def _child_step(request, child, form, service, *, multipart: bool = False):
+    """A form page of the child's archive, with the form's `heading`: a valid POST calls the
+    service with the form's fields and goes back to the archive with the form's `saved`
+    message; otherwise the page again, with any refusal on it."""
+    done = submit(request, form, lambda: service(by=request.user, child=child, **form.cleaned_data))
+    if done is not None:
+        return _back(request, child, str(form.saved))
+    return _form_page(request, child, form, form.heading, multipart=multipart)
+
+
+def _back(request, child, message: str):
+    """After a saved step: the message, and back to the child's archive."""
+    messages.success(request, message)
+    return redirect("workbench:child_detail", pk=child.pk)
 
 
 def _form_page(request, child, form, title, *, multipart: bool = False):

@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.benefits import services as benefits
+from huhang.benefits.students import services as benefits
 from huhang.core import facts, scope
 from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed

@@ -19,8 +19,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from huhang.benefits import bankfile, services
+from huhang.benefits import services
 from huhang.benefits.models import PayrollRun, Programme
+from huhang.benefits.payroll import bankfile
+from huhang.benefits.payroll import services as payroll
 from huhang.core import money
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
@@ -112,13 +114,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Approved categories become entitlements first, so that the run covers them.
             services.entitlements_sync(by=by)
-            run = services.run_create(
+            run = payroll.run_create(
                 by=by, programme=found, month=_month(month), supplementary=supplementary
             )
-            return services.run_compute(by=by, run=run)
+            return payroll.run_compute(by=by, run=run)
 
     def _approve(self, *, run: int, user: str, **_) -> PayrollRun:
-        return services.run_approve(by=_user(user), run=_run(run))
+        return payroll.run_approve(by=_user(user), run=_run(run))
 
     def _export(
         self, *, run: int, fmt: str, encoding: str | None, out: Path, user: str | None, **_
@@ -162,7 +164,7 @@ class Command(BaseCommand):
         return bankfile.reconcile_run(by=by, run=found, data=data)
 
     def _close(self, *, run: int, user: str, **_) -> PayrollRun:
-        return services.run_close(by=_user(user), run=_run(run))
+        return payroll.run_close(by=_user(user), run=_run(run))
 
 
 def _user_option(parser) -> None:

@@ -1,0 +1,192 @@
+"""Every write of a payroll run, step by step: draft → computed → approved → exported →
+reconciled → closed. Each step is one transaction, takes the acting user, moves the run on with
+one conditional UPDATE (core.access.claim: two clicks, one step) and is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.benefits.models import (
+    Frequency,
+    LineStatus,
+    PayrollLine,
+    PayrollRun,
+    Programme,
+    RunStatus,
+)
+from huhang.benefits.payroll import compute
+from huhang.core.access import claim, require
+from huhang.core.audit import audit_record
+from huhang.core.dates import add_months, month_start
+from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
+
+
+def _audit_run(by: User, run: PayrollRun, step: str, **detail: Any) -> None:
+    audit_record(
+        by=by,
+        action="change",
+        object_type="payroll_run",
+        object_id=run.pk,
+        label=str(run),
+        detail={"step": step, "status": run.status, **detail},
+    )
+
+
+def _advance(run: PayrollRun, expected: str, **fields: Any) -> None:
+    """Move a run on only if it is still in the expected state (two clicks, one step)."""
+    if run.status != expected:
+        raise InvalidTransition(
+            _("批次当前状态为“%(s)s”，不能进行此操作。") % {"s": run.get_status_display()}
+        )
+    claim(
+        PayrollRun.objects.filter(pk=run.pk, status=expected),
+        refusal=_("批次状态已被他人更改，请刷新后重试。"),
+        **fields,
+    )
+    run.refresh_from_db()
+
+
+@transaction.atomic
+def run_create(
+    *, by: User, programme: Programme, month: date, supplementary: bool = False
+) -> PayrollRun:
+    require(by, "benefits.manage")
+    try:
+        with transaction.atomic():
+            run = PayrollRun.objects.create(
+                programme=programme,
+                month=month_start(month),
+                supplementary=supplementary,
+                created_by=by,
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            _("%(p)s %(m)s 的正常发放批次已存在；补发请建补充批次。")
+            % {"p": programme.name, "m": f"{month:%Y-%m}"}
+        ) from exc
+    _audit_run(by, run, "created")
+    return run
+
+
+@transaction.atomic
+def run_compute(*, by: User, run: PayrollRun, today: date | None = None) -> PayrollRun:
+    """Compute a draft run's lines in the database, set-based. A crash rolls back everything;
+    computing again then starts from nothing, and the lines' unique index refuses any double
+    payment another run may have made meanwhile."""
+    require(by, "benefits.manage")
+    today = today or timezone.localdate()
+    if run.status != RunStatus.DRAFT:
+        raise InvalidTransition(_("只有草稿批次可以计算。"))
+    # Lock the run row first (PostgreSQL): a concurrent compute of the same run waits here.
+    PayrollRun.objects.select_for_update(of=("self",)).filter(pk=run.pk).order_by().first()
+    horizon = add_months(run.month, -settings.HUHANG_PAYROLL_LOOKBACK_MONTHS)
+    try:
+        with transaction.atomic():
+            compute.insert_lines(
+                run_id=run.pk,
+                programme=run.programme_id,
+                month=run.month,
+                horizon=horizon,
+                today=today,
+                yearly=run.programme.frequency == Frequency.YEARLY,
+            )
+    except IntegrityError as exc:
+        raise DomainError(_("另一批次正在或已经发放了相同的月份，本次计算已撤销。")) from exc
+    totals = run.lines.aggregate(n=Count("pk"), total=Sum("amount_fen"))
+    _advance(
+        run,
+        RunStatus.DRAFT,
+        status=RunStatus.COMPUTED,
+        line_count=totals["n"],
+        total_fen=totals["total"] or 0,
+        computed_by=by,
+        computed_at=timezone.now(),
+    )
+    _audit_run(by, run, "computed", lines=run.line_count, total_fen=run.total_fen)
+    return run
+
+
+@transaction.atomic
+def run_approve(*, by: User, run: PayrollRun) -> PayrollRun:
+    require(by, "benefits.approve")
+    if run.computed_by_id == by.pk:
+        raise NotAllowed(_("计算人不能审批自己计算的批次，须由另一名工作人员审批。"))
+    _advance(
+        run,
+        RunStatus.COMPUTED,
+        status=RunStatus.APPROVED,
+        approved_by=by,
+        approved_at=timezone.now(),
+    )
+    _audit_run(by, run, "approved")
+    return run
+
+
+@transaction.atomic
+def run_mark_exported(*, by: User, run: PayrollRun, fmt: str) -> PayrollRun:
+    """The first export freezes the run (it already is, since approval); later exports of the
+    same run write the same lines again."""
+    require(by, "benefits.manage")
+    if run.status == RunStatus.APPROVED:
+        _advance(
+            run,
+            RunStatus.APPROVED,
+            status=RunStatus.EXPORTED,
+            exported_by=by,
+            exported_at=timezone.now(),
+        )
+    elif run.status != RunStatus.EXPORTED:
+        raise InvalidTransition(_("只有已审批的批次可以导出银行文件。"))
+    _audit_run(by, run, "exported", format=fmt)
+    return run
+
+
+@transaction.atomic
+def run_apply_results(
+    *, by: User, run: PayrollRun, results: dict[str, tuple[bool, str]]
+) -> PayrollRun:
+    """Write the bank's result for every line (明细编号 → (success, reason)), then mark the
+    run reconciled. The caller has checked the file; this checks again that it covers the run.
+    The lines are written first and the run claimed last: a second reconciliation of the same
+    run is refused by the claim, and its transaction takes its lines' results back."""
+    require(by, "benefits.manage")
+    if run.status != RunStatus.EXPORTED:
+        raise InvalidTransition(_("只有已导出的批次可以对账。"))
+    lines = {line.line_id: line.pk for line in run.lines.only("pk", "seq", "run_id")}
+    if set(results) != set(lines):
+        raise DomainError(_("回盘文件的明细与本批次不一致。"))
+    failed = {lines[k]: reason for k, (ok, reason) in results.items() if not ok}
+    PayrollLine.objects.filter(run=run).exclude(pk__in=failed).update(
+        status=LineStatus.PAID, failure_reason=""
+    )
+    for pk, reason in failed.items():
+        PayrollLine.objects.filter(pk=pk).update(
+            status=LineStatus.FAILED, failure_reason=reason[:200] or _("未说明")
+        )
+    _advance(
+        run,
+        RunStatus.EXPORTED,
+        status=RunStatus.RECONCILED,
+        reconciled_by=by,
+        reconciled_at=timezone.now(),
+    )
+    _audit_run(by, run, "reconciled", failed=len(failed))
+    return run
+
+
+@transaction.atomic
+def run_close(*, by: User, run: PayrollRun) -> PayrollRun:
+    require(by, "benefits.manage")
+    _advance(run, RunStatus.RECONCILED, status=RunStatus.CLOSED, closed_at=timezone.now())
+    _audit_run(by, run, "closed")
+    return run

@@ -1,0 +1,199 @@
+"""Payroll run pages: thin views — access → form → service → response.
+
+Every step of a payroll run is irreversible, so each opens on a page that explains it and is
+taken only by its button (POST). A run is 404 for a user who does not read the funds.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from huhang.benefits.models import LineStatus, PayrollRun, RunStatus
+from huhang.benefits.payroll import bankfile, forms, selectors, services
+from huhang.core import money
+from huhang.core.access import require
+from huhang.core.forms import submit
+from huhang.core.paging import render_list
+
+
+@require_GET
+def run_list(request):
+    require(request.user, "benefits.view")
+    form = forms.RunFilterForm(request.GET or None)
+    programme = form.cleaned_data["programme"] if form.is_valid() else ""
+    rows = selectors.run_list(user=request.user, programme=programme)
+    return render_list(
+        request,
+        "benefits/payroll/run_list.html",
+        rows,
+        {"form": form},
+        decorate=selectors.decorate_runs,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def run_create(request):
+    require(request.user, "benefits.manage")
+    form = forms.RunCreateForm(request.POST or None, initial=request.GET.dict())
+    run = submit(request, form, lambda: services.run_create(by=request.user, **form.cleaned_data))
+    if run is not None:
+        messages.success(request, _("发放批次已创建，请核对后计算。"))
+        return redirect("benefits:run_detail", pk=run.pk)
+    return render(request, "benefits/payroll/run_form.html", {"form": form})
+
+
+@require_GET
+def run_detail(request, pk: int):
+    require(request.user, "benefits.view")
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    form = forms.LineFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    rows = selectors.run_lines(user=request.user, run=run, status=status)
+    step, blocked = selectors.run_step(user=request.user, run=run)
+    context = {
+        "run": run,
+        "total_yuan": money.yuan(run.total_fen),
+        "form": form,
+        "step": step,
+        "blocked": blocked,
+        "summary": selectors.run_summary(user=request.user, run=run),
+    }
+    return render_list(
+        request,
+        "benefits/payroll/run_detail.html",
+        rows,
+        context,
+        decorate=selectors.decorate_lines,
+    )
+
+
+# step → (capability, service, title, message on success)
+RUN_STEPS: dict[str, tuple[str, Callable[..., PayrollRun], Any, Any]] = {
+    "compute": (
+        "benefits.manage",
+        services.run_compute,
+        gettext_lazy("计算"),
+        gettext_lazy("批次已计算，请另一名工作人员审批。"),
+    ),
+    "approve": (
+        "benefits.approve",
+        services.run_approve,
+        gettext_lazy("审批"),
+        gettext_lazy("批次已审批，可以导出银行文件。"),
+    ),
+    "close": (
+        "benefits.manage",
+        services.run_close,
+        gettext_lazy("关闭"),
+        gettext_lazy("批次已关闭。"),
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def run_step(request, pk: int, step: str):
+    capability, service, title, done_message = RUN_STEPS[step]
+    require(request.user, capability)
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    # Bound on POST even when empty: the button carries no field, only the CSRF token.
+    form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
+    if submit(request, form, lambda: service(by=request.user, run=run)) is not None:
+        messages.success(request, str(done_message))
+        return redirect("benefits:run_detail", pk=run.pk)
+    allowed, blocked = selectors.run_step(user=request.user, run=run)
+    if allowed != step and not blocked:
+        blocked = _("批次当前状态为“%(s)s”，不能进行此操作。") % {"s": run.get_status_display()}
+    context = {
+        "run": run,
+        "total_yuan": money.yuan(run.total_fen),
+        "form": form,
+        "step": step,
+        "title": title,
+        "blocked": blocked if request.method == "GET" or not form.errors else "",
+    }
+    return render(request, "benefits/payroll/run_confirm.html", context)
+
+
+@require_GET
+def run_export(request, pk: int):
+    """The export confirmation: what the first export does, and the three files to choose."""
+    require(request.user, "benefits.manage")
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    exportable = run.status in (RunStatus.APPROVED, RunStatus.EXPORTED)
+    context = {"run": run, "total_yuan": money.yuan(run.total_fen), "exportable": exportable}
+    return render(request, "benefits/payroll/run_export.html", context)
+
+
+SPOOL_BYTES = 8 * 1024 * 1024
+BANKFILE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def run_bankfile(request, pk: int, fmt: str):
+    """The bank file. The first export freezes the run (approved → exported), so it is taken
+    only by the confirmation page's button (POST); once exported, the links download again."""
+    require(request.user, "benefits.manage")
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    if request.method == "GET" and run.status != RunStatus.EXPORTED:
+        return redirect("benefits:run_export", pk=run.pk)
+    encoding = request.POST.get("encoding") or request.GET.get("encoding") or "gb18030"
+    # Written to a spooled file, not built in memory: a district's run is a large file.
+    # FileResponse closes the file once sent; a refusal closes it here.
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    try:
+        bankfile.export_run(by=request.user, run=run, fmt=fmt, out=out, encoding=encoding)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    response = FileResponse(
+        out,
+        as_attachment=True,
+        filename=bankfile.filename(run, fmt),
+        content_type=BANKFILE_TYPES[fmt] + (f"; charset={encoding}" if fmt == "csv" else ""),
+    )
+    # The file holds full account numbers: no cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def run_reconcile(request, pk: int):
+    require(request.user, "benefits.manage")
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    form = forms.ReconcileForm(request.POST or None, request.FILES or None)
+    done = submit(
+        request,
+        form,
+        lambda: bankfile.reconcile_run(
+            by=request.user, run=run, data=form.cleaned_data["file"].read()
+        ),
+    )
+    if done is not None:
+        failed = done.lines.filter(status=LineStatus.FAILED).count()
+        messages.success(
+            request,
+            _("对账完成：%(n)s 笔中失败 %(f)s 笔，失败的明细将在下次发放时重发。")
+            % {"n": done.line_count, "f": failed},
+        )
+        return redirect("benefits:run_detail", pk=run.pk)
+    blocked = "" if run.status == RunStatus.EXPORTED else _("只有已导出的批次可以对账。")
+    context = {
+        "run": run,
+        "total_yuan": money.yuan(run.total_fen),
+        "form": form,
+        "blocked": blocked,
+    }
+    return render(request, "benefits/payroll/run_reconcile.html", context)
