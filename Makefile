@@ -35,8 +35,8 @@ test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Packages mypy checks (django-stubs); an app joins when its services and selectors are typed.
-MYPY_PACKAGES ?= src/huhang/core src/huhang/benefits
+# Packages mypy checks (django-stubs): every app but the synthetic-data generator (demo).
+MYPY_PACKAGES ?= $(addprefix src/huhang/,core regions accounts registry cases benefits screening community reports workbench api)
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -9,7 +9,7 @@ import pytest
 from huhang.benefits.models import Entitlement, Suspension
 from huhang.core.models import AuditEvent
 from tests.factories.benefits import EntitlementFactory
-from tests.factories.registry_extra import CategoryFactory
+from tests.factories.registry import CategoryFactory
 
 LIST = "/benefits/programmes/orphan-home/entitlements/"
 SYNC = "/benefits/entitlements/sync/"

@@ -6,16 +6,16 @@ from datetime import date
 
 from django.urls import reverse
 
-from huhang.cases.models import Case, ServiceProject, ServiceRecord
 from huhang.community.activities import services as activities
 from huhang.community.projects import selectors as projects_read
 from huhang.community.projects import services as projects
+from tests.factories.cases import CaseFactory, ServiceProjectFactory, ServiceRecordFactory
 from tests.factories.community import EnrolmentFactory
 
 
 def test_progress_against_targets(users, orgs, children, stations, login):
     bureau = users["bureau"]
-    project = ServiceProject.objects.create(
+    project = ServiceProjectFactory(
         name="童心有梦",
         contractor=orgs["sw"],
         starts_on=date(2026, 1, 1),
@@ -24,21 +24,15 @@ def test_progress_against_targets(users, orgs, children, stations, login):
         target_cases=4,
         target_hours=10,
     )
-    other = ServiceProject.objects.create(
+    other = ServiceProjectFactory(
         name="别的项目",
         contractor=orgs["sw"],
         starts_on=date(2026, 1, 1),
         ends_on=date(2026, 12, 31),
     )
-    case1 = Case.objects.create(
-        child=children["xiaohai"], source="worker", summary="a", opened_by=bureau, project=project
-    )
-    case2 = Case.objects.create(
-        child=children["c2"], source="worker", summary="b", opened_by=bureau, project=project
-    )
-    case3 = Case.objects.create(
-        child=children["village"], source="worker", summary="c", opened_by=bureau, project=other
-    )
+    case1 = CaseFactory(child=children["xiaohai"], summary="a", opened_by=bureau, project=project)
+    case2 = CaseFactory(child=children["c2"], summary="b", opened_by=bureau, project=project)
+    case3 = CaseFactory(child=children["village"], summary="c", opened_by=bureau, project=other)
     worker = users["socialworker"]
     for case, minutes, proj in [
         (case1, 90, project),
@@ -46,13 +40,8 @@ def test_progress_against_targets(users, orgs, children, stations, login):
         (case2, 45, project),
         (case3, 600, other),
     ]:
-        ServiceRecord.objects.create(
-            case=case,
-            kind="counselling",
-            delivered_on=date(2026, 3, 1),
-            minutes=minutes,
-            worker=worker,
-            project=proj,
+        ServiceRecordFactory(
+            case=case, delivered_on=date(2026, 3, 1), minutes=minutes, worker=worker, project=proj
         )
     held = activities.activity_create(
         by=users["supervisor"],

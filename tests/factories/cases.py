@@ -27,6 +27,7 @@ from huhang.cases.models import (
     Risk,
     ServicePlan,
     ServiceProject,
+    ServiceRecord,
 )
 from huhang.core.roles import Role
 from tests.factories.base import OrganisationFactory, UserFactory
@@ -55,6 +56,20 @@ class ServiceProjectFactory(factory.django.DjangoModelFactory):
     contractor = factory.SubFactory(OrganisationFactory)
     starts_on = _days_ago(365)
     ends_on = factory.LazyFunction(lambda: _today() + timedelta(days=365))
+
+
+class ServiceRecordFactory(factory.django.DjangoModelFactory):
+    """An hour of counselling delivered yesterday on the case's project by a social worker."""
+
+    class Meta:
+        model = ServiceRecord
+
+    case = factory.SubFactory("tests.factories.cases.CaseFactory")
+    kind = "counselling"
+    delivered_on = _days_ago(1)
+    minutes = 60
+    worker = _worker(Role.SOCIAL_WORKER)
+    project = factory.SelfAttribute("case.project")
 
 
 def _assessment():

@@ -12,7 +12,7 @@ from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.models import AuditEvent
 from huhang.registry import services
 from huhang.registry.models import CategoryAssignment
-from tests.factories.registry_extra import CategoryFactory
+from tests.factories.registry import CategoryFactory
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditEvent
-from tests.factories.registry import ChildFactory, PersonFactory
-from tests.factories.registry_extra import CategoryFactory
+from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
 
 
 def names_in(response) -> set[str]:

@@ -32,13 +32,13 @@ import pytest
 import time_machine
 
 from huhang.benefits import services as benefits
-from huhang.benefits.models import Entitlement, Programme
+from huhang.benefits.models import Programme
 from huhang.benefits.payroll import services as payroll
-from huhang.cases.models import Case, ServiceProject, ServiceRecord
 from huhang.registry import services as registry
 from huhang.reports.periods import SHANGHAI
-from huhang.screening.models import Lead
 from tests.factories import ChildFactory, PersonFactory, UserFactory
+from tests.factories.benefits import EntitlementFactory
+from tests.factories.cases import CaseFactory, ServiceProjectFactory, ServiceRecordFactory
 from tests.factories.community import (
     ActivityFactory,
     EnrolmentFactory,
@@ -46,6 +46,7 @@ from tests.factories.community import (
     TrainingFactory,
     WorkstationFactory,
 )
+from tests.factories.screening import LeadFactory
 
 
 def at(*args) -> datetime:
@@ -73,8 +74,9 @@ def approve(users, child, category: str, when: datetime, *, ended: date | None =
 
 
 def lead(child, kind: str, division, when: datetime, n: int):
-    return Lead.objects.create(
+    return LeadFactory(
         kind=kind,
+        child=child,
         person_key=f"edu:{n}",
         name=child.person.name if child else f"流动{n}",
         division=division,
@@ -110,10 +112,11 @@ def world(users, children, tree, orgs):
     lead(None, "migrant", village, at(2026, 6, 30, 23, 30), 3)
     lead(None, "migrant", village, at(2026, 8, 1, 9), 4)
 
-    Entitlement.objects.create(child=s1, programme_id="scholarship", starts_on=date(2025, 9, 1))
-    Entitlement.objects.create(child=s2, programme_id="scholarship", starts_on=date(2026, 9, 1))
+    scholarship = Programme.objects.get(code="scholarship")
+    EntitlementFactory(child=s1, programme=scholarship, starts_on=date(2025, 9, 1))
+    EntitlementFactory(child=s2, programme=scholarship, starts_on=date(2026, 9, 1))
 
-    project = ServiceProject.objects.create(
+    project = ServiceProjectFactory(
         name="童心有梦",
         contractor=orgs["sw"],
         starts_on=date(2025, 1, 1),
@@ -124,7 +127,7 @@ def world(users, children, tree, orgs):
         (limei, [(date(2026, 5, 5), 60)]),
         (zhangwei, [(date(2025, 12, 5), 45)]),
     ):
-        case = Case.objects.create(
+        case = CaseFactory(
             child=child,
             source="school",
             summary="个案",
@@ -133,13 +136,8 @@ def world(users, children, tree, orgs):
             opened_by=users["director"],
         )
         for day, minutes in served:
-            ServiceRecord.objects.create(
-                case=case,
-                kind="counselling",
-                delivered_on=day,
-                minutes=minutes,
-                worker=users["socialworker"],
-                project=project,
+            ServiceRecordFactory(
+                case=case, delivered_on=day, minutes=minutes, worker=users["socialworker"]
             )
 
     _payroll(users, limei)
@@ -206,7 +204,7 @@ def _payroll(users, child) -> None:
         account="6222020200001234567",
         valid_from=date(2025, 12, 1),
     )
-    Entitlement.objects.create(
+    EntitlementFactory(
         child=child, programme=home, starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 1)
     )
     for month in (date(2026, 3, 1), date(2026, 4, 1)):

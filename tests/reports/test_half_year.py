@@ -131,8 +131,8 @@ def test_report_prints_on_a4(world, users, login):
 def test_children_of_another_district_are_not_counted(world, users, login, tree, orgs):
     """With a child outside the district, the district's figures check each fact's child
     (reports.selectors.child_in) instead of taking every row: the same figures."""
-    from huhang.cases.models import Case, ServiceRecord
     from tests.factories import ChildFactory, DivisionFactory, PersonFactory
+    from tests.factories.cases import CaseFactory, ServiceRecordFactory
     from tests.reports.conftest import approve, at
 
     other = DivisionFactory(code="150204", name="青山区")
@@ -140,7 +140,7 @@ def test_children_of_another_district_are_not_counted(world, users, login, tree,
     community = DivisionFactory(code="150204001001", name="青山社区", parent=street)
     child = ChildFactory(person=PersonFactory(name="外区", years=9), division=community)
     approve(users, child, "dfuc", at(2026, 3, 1, 10))
-    case = Case.objects.create(
+    case = CaseFactory(
         child=child,
         source="school",
         summary="外区个案",
@@ -148,13 +148,11 @@ def test_children_of_another_district_are_not_counted(world, users, login, tree,
         project=world["project"],
         opened_by=users["bureau"],
     )
-    ServiceRecord.objects.create(
+    ServiceRecordFactory(
         case=case,
-        kind="counselling",
         delivered_on=world["project"].starts_on.replace(year=2026, month=3),
         minutes=60,
         worker=users["socialworker"],
-        project=world["project"],
     )
     response = login(users["bureau"]).get(URL, {"period": H1.key})
     assert response.context["report"].division.covers_every_child is False

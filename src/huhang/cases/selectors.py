@@ -228,13 +228,6 @@ def alert_for_user(*, user: User, pk: object) -> Alert:
     return get_or_404(_on_visible_cases(user, Alert), pk)
 
 
-def child_for_user(*, user: User, pk: object) -> Child:
-    """The child a new case, visit or emergency protection is for (404 out of scope).
-    (The registry's child, fetched as its archive page does; to be replaced by a registry
-    helper of the same name when the registry exposes one.)"""
-    return scope.get(user, Child, pk, "person", "division")
-
-
 def child_cases(*, user: User, child: Child, open_only: bool = False) -> QuerySet[Case]:
     """The child's cases the user may see, newest first: those a home visit (open ones only)
     or an emergency protection may be linked to."""

@@ -23,6 +23,7 @@ from huhang.cases.models import Case
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import other_params, page_of
+from huhang.registry import selectors as registry_selectors
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -59,7 +60,7 @@ def case_list(request):
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     require(request.user, "case.work")
-    child = selectors.child_for_user(user=request.user, pk=request.GET.get("child"))
+    child = registry_selectors.child_for_user(user=request.user, pk=request.GET.get("child"))
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
     case = submitted(
         request, form, lambda: services.case_open(by=request.user, child=child, **form.cleaned_data)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
@@ -22,6 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.cases import selectors as cases
 from huhang.cases.visits.selectors import VisitDue, due_soon, visit_schedule
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
+
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role, can
@@ -78,11 +82,11 @@ class Section:
 # --- Querysets, one per section, from the apps that own them; None when not the user's ----------
 
 
-def _visits_apply(user) -> bool:
+def _visits_apply(user: User) -> bool:
     return getattr(user, "role", None) in VISIT_INBOX_ROLES
 
 
-def _querysets(user, today: date) -> dict[str, QuerySet | None]:
+def _querysets(user: User, today: date) -> dict[str, QuerySet | None]:
     return {
         "alerts": cases.alerts_waiting(user),
         "leads": leads_waiting(user) if can(user, "lead.verify") else None,
@@ -94,7 +98,7 @@ def _querysets(user, today: date) -> dict[str, QuerySet | None]:
     }
 
 
-def _visits(user, today: date) -> tuple[list[VisitDue], list[VisitDue]]:
+def _visits(user: User, today: date) -> tuple[list[VisitDue], list[VisitDue]]:
     if not _visits_apply(user):
         return [], []
     rows = due_soon(visit_schedule(user=user, today=today), today=today)
@@ -104,7 +108,7 @@ def _visits(user, today: date) -> tuple[list[VisitDue], list[VisitDue]]:
 # --- Public API ---------------------------------------------------------------------------------
 
 
-def inbox_counts(user, today: date | None = None) -> dict[str, int]:
+def inbox_counts(user: User, today: date | None = None) -> dict[str, int]:
     """How many items wait in each section, plus "total": a dict with every key of SECTIONS
     (0 where the section does not apply to the user's role). At most one query per section."""
     today = today or timezone.localdate()
@@ -125,7 +129,9 @@ def _listed(qs: QuerySet, limit: int) -> tuple[list[Any], int]:
     return rows, (rows[0].inbox_total if rows else 0)
 
 
-def inbox_items(user, today: date | None = None, *, limit: int = SECTION_LIMIT) -> list[Section]:
+def inbox_items(
+    user: User, today: date | None = None, *, limit: int = SECTION_LIMIT
+) -> list[Section]:
     """The user's inbox: the sections that apply to its role, in display order, each with its
     first `limit` items and its full count. Records one search event (it lists children)."""
     today = today or timezone.localdate()

@@ -16,7 +16,7 @@ from huhang.benefits import services
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
 from huhang.benefits.payroll import compute
 from huhang.core.models import AuditEvent
-from tests.factories.registry_extra import CategoryFactory
+from tests.factories.registry import CategoryFactory
 
 
 @pytest.fixture

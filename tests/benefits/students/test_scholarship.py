@@ -15,8 +15,8 @@ from huhang.benefits.models import Entitlement, Programme
 from huhang.benefits.students import services as students
 from huhang.core.exceptions import InvalidTransition
 from tests.factories.benefits import PayrollRunFactory
-from tests.factories.registry import ChildFactory, PersonFactory
-from tests.factories.registry_extra import CategoryFactory, HouseholdFactory
+from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
+from tests.factories.registry_extra import HouseholdFactory
 
 LIST, NEW = "/benefits/scholarship/", "/benefits/scholarship/new/"
 AID_LIST, AID_NEW = "/benefits/autumn-aid/", "/benefits/autumn-aid/new/"

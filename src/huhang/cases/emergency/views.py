@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from huhang.cases.emergency import forms, selectors, services
-from huhang.cases.selectors import child_cases, child_for_user
+from huhang.cases.selectors import child_cases
 from huhang.cases.views import submitted
 from huhang.core.access import require
 from huhang.core.paging import page_of
+from huhang.registry.selectors import child_for_user
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huhang.cases.selectors import child_cases, child_for_user
+from huhang.cases.selectors import child_cases
 from huhang.cases.views import submitted
 from huhang.cases.visits import selectors, services
 from huhang.cases.visits.forms import VisitForm
 from huhang.core.access import require
+from huhang.registry.selectors import child_for_user
 
 
 @require_http_methods(["GET", "POST"])
