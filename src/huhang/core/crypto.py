@@ -38,3 +38,13 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("cannot decrypt: wrong HUHANG_FIELD_KEY for this data") from exc
+
+
+def key_problems() -> list[str]:
+    """What is wrong with the field key, one line each (empty when it is usable), without ever
+    generating one: for `huhang check` and /healthz."""
+    if env_str("HUHANG_FIELD_KEY", ""):
+        return []
+    if (settings.DATA_DIR / "field_key").exists():
+        return []
+    return ["no field key: set HUHANG_FIELD_KEY or HUHANG_FIELD_KEY_FILE"]
