@@ -56,7 +56,7 @@ def test_district_dashboard(august, client, users):
 
 def test_director_sees_its_community_only(august, client, users):
     board = _get(client, users["director"])
-    assert [u.code for u in board.units] == ["150203001001"]
+    assert [u.code for u in board.units] == ["150203005001"]
     row = board.units[0]
     assert row.children == 4
     assert row.categories == {"dfuc": 1, "migrant": 1}

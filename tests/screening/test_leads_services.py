@@ -98,7 +98,7 @@ def test_unregistered_child_is_registered_at_verification_from_the_leads_facts(u
 
 
 def test_flagged_lead_routed_to_the_street_is_registered_in_the_chosen_community(users, tree):
-    lead = LeadFactory(division=tree["street"], region_code="150203001099", region_flagged=True)
+    lead = LeadFactory(division=tree["street"], region_code="150203005099", region_flagged=True)
     services.lead_verify(
         by=users["supervisor"],
         lead=lead,

@@ -41,7 +41,7 @@ def test_both_parents_in_situations(feeds):
         ("mother", "severe_disability", "disability"),
     }
     assert all(e["batch"] and e["row"] == 2 for e in lead["evidence"])
-    assert lead["category"] == "dfuc" and lead["division_code"] == "150203001001"
+    assert lead["category"] == "dfuc" and lead["division_code"] == "150203005001"
 
 
 def test_one_dead_and_one_in_a_situation(feeds):

@@ -105,7 +105,7 @@ def test_the_page_shows_figures_and_arrears(users, district, login):
     response = login(users["bureau"]).get(URL, {"month": "2026-03"})
     assert response.status_code == 200
     html = response.content.decode()
-    row = html[html.index('id="street-150203001"') :].split("</tr>")[0]
+    row = html[html.index('id="street-150203005"') :].split("</tr>")[0]
     assert "友谊大街街道" in row and ">5<" in row and "20.0%" in row
     assert "33.3%" in html  # the total's 按时足额
     for name in ("陈晨", "刘洋", "赵敏"):
@@ -115,10 +115,10 @@ def test_the_page_shows_figures_and_arrears(users, district, login):
 
 
 def test_the_page_filters_arrears_by_street(users, district, login):
-    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": "150203002"})
+    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": "150203100"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
-    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": "150203001"})
+    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": "150203005"})
     assert response.context["page"].paginator.count == 3
 
 
@@ -137,7 +137,7 @@ def test_supervisor_page_is_limited_to_its_street(users, district, login):
     assert "昆河镇" not in html and "张伟" not in html
     assert [s.name for s in response.context["board"].streets] == ["友谊大街街道"]
     # Another street's code is not a choice: the filter is refused, the figures stay the scope's.
-    response = login(users["supervisor"]).get(URL, {"month": "2026-03", "street": "150203002"})
+    response = login(users["supervisor"]).get(URL, {"month": "2026-03", "street": "150203100"})
     assert response.context["street"] == "" and "张伟" not in response.content.decode()
 
 
