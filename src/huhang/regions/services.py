@@ -49,7 +49,7 @@ class LoadSummary:
 
     def line(self) -> str:
         text = _(
-            "区划 %(root)s %(name)s：新增 %(created)s 个，更名 %(renamed)s 个，未变 %(unchanged)s 个"
+            "区划 %(root)s %(name)s：新增 %(created)s 个，更名 %(renamed)s 个，未变 %(unchanged)s 个。"
         ) % {
             "root": self.root,
             "name": self.root_name,
@@ -58,10 +58,10 @@ class LoadSummary:
             "unchanged": self.unchanged,
         }
         if self.retired:
-            text += _("；已调整（撤销）的代码 %(n)s 个未导入") % {"n": self.retired}
+            text += _("已调整（撤销）的代码 %(n)s 个未导入。") % {"n": self.retired}
         if self.outside:
-            text += _("；文件中根区划以外的 %(n)s 行未导入") % {"n": self.outside}
-        return text + _("。")
+            text += _("文件中根区划以外的 %(n)s 行未导入。") % {"n": self.outside}
+        return text
 
 
 def divisions_load(*, by: Actor, root: str, files: Sequence[Path] = ()) -> LoadSummary:
