@@ -385,9 +385,10 @@ def _references_move(full: Mapping[str, str]) -> dict[str, int]:
                 *(When(**{fk.attname: old}, then=Value(new)) for old, new in chunk),
                 output_field=models.CharField(),
             )
-            count += model._base_manager.filter(
-                **{f"{fk.attname}__in": [o for o, _n in chunk]}
-            ).update(**{fk.attname: new_code})
+            rows = model._base_manager.filter(**{f"{fk.attname}__in": [o for o, _n in chunk]})
+            if model is Division:  # the old divisions' own rows leave the tree anyway
+                rows = rows.exclude(code__in=list(full))
+            count += rows.update(**{fk.attname: new_code})
         if count:
             moved[f"{model._meta.label_lower}.{fk.name}"] = count
     return moved
