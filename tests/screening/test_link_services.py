@@ -50,8 +50,8 @@ def test_store_keeps_the_rows_facts_and_routes_by_residence(tree, users):
     assert link_reviews_store(run=run, candidates=[candidate(b)]) == 1
     review = LinkReview.objects.get()
     assert (review.batch_id, review.row, review.status) == (b.pk, 2, LinkStatus.OPEN)
-    assert review.division_id == "150203005002"  # where the child lives
-    assert review.region_code == "150203005002"
+    assert review.division_id == tree["c2"].code  # where the child lives
+    assert review.region_code == tree["c2"].code
     assert review.candidate_birth_date == BIRTH and review.match_probability == 0.5
     assert review.detail["student_number"] == "G0002"
     assert review.detail["reason"] == "homonym"
@@ -140,7 +140,9 @@ def test_other_roles_may_not_decide(tree, users, role):
 def test_a_decision_outside_the_users_area_is_refused(tree, users):
     """The service checks the scope itself, whoever calls it (the page looks the review up in
     the user's scope first; another caller might not)."""
-    link_reviews_store(run=None, candidates=[candidate(batch(), residence_code="150203100201")])
+    link_reviews_store(
+        run=None, candidates=[candidate(batch(), residence_code=tree["village"].code)]
+    )
     village = LinkReview.objects.get()
     with pytest.raises(NotAllowed):
         link_review_resolve(by=users["supervisor"], review=village, same_person=True)

@@ -37,13 +37,14 @@ def test_nearest_known_ancestor(feeds, hukou, residence, division, flagged):
 
 
 def test_registered_child_goes_to_its_registry_community(feeds, tree):
-    kid = person("钱二", date(2016, 1, 1), hukou=AWAY, residence="150203005099")
+    unknown = tree["street"].code + "099"
+    kid = person("钱二", date(2016, 1, 1), hukou=AWAY, residence=unknown)
     feeds.add("police", kid)
     feeds.commit()
     register(kid, tree["village"], "difficulty")
     lead = leads_of(run_rules(), kid)["migrant"]
-    assert (lead["division_code"], lead["region_flagged"]) == ("150203100201", False)
-    assert lead["region_code"] == "150203005099"
+    assert (lead["division_code"], lead["region_flagged"]) == (tree["village"].code, False)
+    assert lead["region_code"] == unknown
 
 
 def test_no_code_at_all_goes_to_the_root_flagged(feeds):

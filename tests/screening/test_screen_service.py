@@ -26,7 +26,7 @@ def _dataset(feeds: Feeds, *, release: date | None = None) -> dict:
     return {"child": fam["child"], "migrant": migrant}
 
 
-def test_stores_leads_with_stats_and_one_audit_event(feeds, users):
+def test_stores_leads_with_stats_and_one_audit_event(feeds, users, tree):
     data = _dataset(feeds)
     feeds.commit()
     run = screen_run(by=users["bureau"], as_of=AS_OF)
@@ -41,16 +41,16 @@ def test_stores_leads_with_stats_and_one_audit_event(feeds, users):
     assert (dfuc.name, dfuc.category, dfuc.division_id, dfuc.status) == (
         "王小明",
         "dfuc",
-        "150203005001",
+        tree["c1"].code,
         "new",
     )
     assert {e["fact"] for e in dfuc.evidence} == {"imprisoned", "severe_disability"}
     assert dfuc.run == run and len(dfuc.fingerprint) == 64
     migrant = Lead.objects.get(kind="migrant")
     assert (migrant.division_id, migrant.region_flagged, migrant.region_code) == (
-        "150203005",
+        tree["street"].code,
         True,
-        "150203005099",
+        tree["street"].code + "099",
     )
     events = AuditEvent.objects.filter(object_type="screening_run")
     assert [(e.object_id, e.username, e.action) for e in events] == [
