@@ -496,14 +496,14 @@ def phase_build(size: int, history: bool) -> dict:
             code="150203", name="昆都仑区", level=Level.DISTRICT, kind=Kind.DISTRICT
         )
         street = Division.objects.create(
-            code="150203001",
+            code="150203005",
             name="友谊大街街道",
             level=Level.STREET,
             kind=Kind.STREET,
             parent=district,
         )
         community = Division.objects.create(
-            code="150203001001",
+            code="150203005001",
             name="友谊一社区",
             level=Level.COMMUNITY,
             kind=Kind.COMMUNITY,

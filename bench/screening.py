@@ -55,7 +55,8 @@ AS_OF = date(2026, 11, 1)
 TARGET_RATIO = 1.5
 REPEAT = 5  # rules and baseline, each, on the same connection
 TARGET_SECONDS = 60.0
-STREETS, COMMUNITIES = 12, 10
+DISTRICT = "150203"  # 昆都仑区: its 16 streets and towns, with synthetic communities
+STREETS, COMMUNITIES = 16, 10
 SOURCES = ("police", "justice", "court", "disability", "health", "assistance", "education")
 
 
@@ -134,9 +135,20 @@ def _id_sql(first17: str) -> str:
     return f"({first17} || substr('10X98765432', (({total}) % 11) + 1, 1))"
 
 
+def _streets() -> list[tuple[str, str]]:
+    """(code, name) of the district's streets and towns, from the official table Huhang ships."""
+    from huhang.regions.table import shipped_rows
+
+    streets = [(r.code, r.name) for r in shipped_rows(DISTRICT) if len(r.code) == 9]
+    assert len(streets) == STREETS, streets
+    return streets
+
+
 def _community(expr: str) -> str:
+    """SQL for a community code: one of the real streets, a synthetic community number."""
+    codes = ", ".join(f"'{code}'" for code, _name in _streets())
     return (
-        f"'150203' || lpad(CAST(({expr}) % {STREETS} + 1 AS VARCHAR), 3, '0') "
+        f"list_extract([{codes}], CAST(({expr}) % {STREETS} + 1 AS INTEGER)) "
         f"|| lpad(CAST((({expr}) // {STREETS}) % {COMMUNITIES} + 1 AS VARCHAR), 3, '0')"
     )
 
@@ -184,7 +196,7 @@ def build_people(con, n: int) -> None:
                CASE WHEN male THEN '男' ELSE '女' END AS sex, birth,
                CASE WHEN grp = 'child' AND i % 33 = 0 THEN '110101001001'
                     ELSE {_community("i")} END AS hukou,
-               CASE WHEN i % 997 = 0 THEN '150203001099' ELSE {_community("i")} END AS residence,
+               CASE WHEN i % 997 = 0 THEN '150203005099' ELSE {_community("i")} END AS residence,
                CASE WHEN grp = 'child' THEN i % {families} END AS family
         FROM b
         """
@@ -337,11 +349,10 @@ def build_oltp(con, n: int) -> None:
         district = Division.objects.create(
             code="150203", name="昆都仑区", level=Level.DISTRICT, kind=Kind.DISTRICT
         )
-        for s in range(1, STREETS + 1):
+        for s, (code, name) in enumerate(_streets(), start=1):
             street = Division.objects.create(
-                code=f"150203{s:03d}", name=f"街道{s}", level=Level.STREET, kind=Kind.STREET,
-                parent=district,
-            )  # fmt: skip
+                code=code, name=name, level=Level.STREET, kind=Kind.STREET, parent=district
+            )
             Division.objects.bulk_create(
                 Division(code=f"{street.code}{c:03d}", name=f"社区{s}-{c}",
                          level=Level.COMMUNITY, kind=Kind.COMMUNITY, parent=street)
@@ -351,7 +362,7 @@ def build_oltp(con, n: int) -> None:
             """SELECT name, id_number, sex, birth, residence FROM police_rows
                WHERE grp = 'child' AND (i % 199 = 0 OR i % 2003 = 0 OR i % 4001 = 0 OR i % 3001 = 0
                                      OR i % 6560 < 60) AND residence LIKE '150203%'
-                 AND residence <> '150203001099'"""
+                 AND residence <> '150203005099'"""
         ).fetchall()
         persons = Person.objects.bulk_create(
             Person(name=r[0], name_key=r[0], id_number=r[1], sex="M" if r[2] == "男" else "F",

@@ -1,7 +1,7 @@
 """Shared fixtures: a small division tree and one user per role, plus an outsider.
 
-Tree: 昆都仑区 (150203) → 友谊大街街道 (150203001) → 友谊一社区 (150203001001), 友谊二社区 (...002)
-                       → 昆河镇 (150203002) → 河东村 (150203002001)
+Tree: 昆都仑区 (150203) → 友谊大街街道 (150203005) → 友谊一社区 (150203005001), 友谊二社区 (...002)
+                       → 昆河镇 (150203100) → 河东村 (150203100201)
 """
 
 from __future__ import annotations
@@ -48,16 +48,16 @@ def _seeded_faker():
 @pytest.fixture
 def tree(db):
     district = DivisionFactory(code="150203", name="昆都仑区")
-    street = DivisionFactory(code="150203001", name="友谊大街街道", parent=district)
-    town = DivisionFactory(code="150203002", name="昆河镇", parent=district, kind=Kind.TOWN)
+    street = DivisionFactory(code="150203005", name="友谊大街街道", parent=district)
+    town = DivisionFactory(code="150203100", name="昆河镇", parent=district, kind=Kind.TOWN)
     return {
         "district": district,
         "street": street,
         "town": town,
-        "c1": DivisionFactory(code="150203001001", name="友谊一社区", parent=street),
-        "c2": DivisionFactory(code="150203001002", name="友谊二社区", parent=street),
+        "c1": DivisionFactory(code="150203005001", name="友谊一社区", parent=street),
+        "c2": DivisionFactory(code="150203005002", name="友谊二社区", parent=street),
         "village": DivisionFactory(
-            code="150203002001", name="河东村", parent=town, kind=Kind.VILLAGE
+            code="150203100201", name="河东村", parent=town, kind=Kind.VILLAGE
         ),
     }
 

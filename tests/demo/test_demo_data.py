@@ -87,7 +87,7 @@ def test_divisions_form_the_district_tree(demo):
     district = Division.objects.get(code="150203")
     assert district.name == "昆都仑区" and district.parent.code == "1502"
     streets = Division.objects.filter(parent=district)
-    assert streets.count() == 13
+    assert streets.count() == 16
     assert set(streets.filter(kind="town").values_list("name", flat=True)) == {
         "昆河镇",
         "卜尔汉图镇",

@@ -73,7 +73,7 @@ BAD = {
     ),
     "sex disagrees": ({"sex": "M"}, "id_number", "性别"),
     "no community": ({"division": ""}, "division", ""),
-    "community out of scope": ({"division": "150203002001"}, "division", ""),
+    "community out of scope": ({"division": "150203100201"}, "division", ""),
 }
 
 

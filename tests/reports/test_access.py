@@ -28,9 +28,9 @@ def test_roles_with_reports_view_get_their_own_division(users, login, role, url)
 @pytest.mark.parametrize(
     ("role", "division"),
     [
-        ("director", "150203001002"),  # the neighbouring community
+        ("director", "150203005002"),  # the neighbouring community
         ("director2", "150203"),  # its own district: an ancestor is outside the subtree
-        ("supervisor", "150203002001"),  # a village of another town
+        ("supervisor", "150203100201"),  # a village of another town
         ("supervisor", "150203"),
         ("bureau", "999999"),  # does not exist
         ("bureau", "15020300100"),  # malformed

@@ -24,8 +24,8 @@ from huhang.screening.models import FeedBatch
 from tests.factories.screening import FeedBatchFactory
 
 AS_OF = date(2026, 3, 1)
-HERE = "150203001001"  # 友谊一社区
-THERE = "150203001002"  # 友谊二社区
+HERE = "150203005001"  # 友谊一社区
+THERE = "150203005002"  # 友谊二社区
 AWAY = "110101001001"  # Beijing: outside the district
 
 _seq = itertools.count(1)
@@ -220,7 +220,7 @@ def rich_dataset(feeds: Feeds, tree) -> None:
                          "recognised_on": d(2025, 1, 1)})  # fmt: skip
     # 留守 by the school, 流动 by residence, a student without ID number, a flagged code.
     left = feeds.family(family("李留", child_birth=d(2016, 1, 1)))["child"]
-    migrant = person("吴流", d(2017, 1, 1), hukou=AWAY, residence="150203001077")
+    migrant = person("吴流", d(2017, 1, 1), hukou=AWAY, residence="150203005077")
     feeds.add("police", migrant)
     students = [
         {"name": "赵大", "id_number": student["id_number"], "student_number": "S-zd",

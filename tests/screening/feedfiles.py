@@ -23,7 +23,7 @@ POLICE = [
     "人员状态",
     "状态日期",
 ]
-HERE = "150203001001"
+HERE = "150203005001"
 
 
 def pid(birth: date, sex: str = "M", seq: int = 1) -> str:

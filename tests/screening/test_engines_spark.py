@@ -63,3 +63,18 @@ def test_duckdb_and_spark_find_the_same_leads(feeds, tree, users, spark):
     ]
     stored.sort(key=lambda lead: (lead["kind"], lead["person_key"], lead["category"]))
     assert stored == with_duckdb
+
+
+def test_both_engines_route_retired_codes_alike(feeds, tree, spark):
+    """After a 区划调整 the feeds' old codes reach the new divisions on both engines, and the
+    leads routed that way carry the same evidence item."""
+    from huhang.regions.services import divisions_rename
+
+    rich_dataset(feeds, tree)
+    new_street = f"{tree['district'].code}{int(tree['street'].code[-3:]) + 90:03d}"
+    divisions_rename(by=None, changes={tree["street"].code: new_street})
+    with_duckdb = run_rules(engine="duckdb")
+    assert any(
+        item.get("fact") == "division_alias" for lead in with_duckdb for item in lead["evidence"]
+    )
+    assert run_rules(engine="spark") == with_duckdb

@@ -225,13 +225,13 @@ def test_rejection_reasons_of_the_other_sources(db, data_dir, tmp_path):
     base |= {"救助类型": "城市低保", "起始日期": "2025-01-01", "行政区划代码": HERE}
     _r, errors = _errors_of(
         tmp_path,
-        [base, base | {"户主公民身份号码": ""}, base | {"行政区划代码": "150203001"}],
+        [base, base | {"户主公民身份号码": ""}, base | {"行政区划代码": "150203005"}],
         "assistance",
         assistance,
     )
     assert errors == [
         (3, "户主公民身份号码", "必填项为空"),
-        (4, "行政区划代码", "行政区划代码应为12位数字：“150203001”"),
+        (4, "行政区划代码", "行政区划代码应为12位数字：“150203005”"),
     ]
 
 

@@ -27,7 +27,7 @@ def leads(tree, children):
     flagged = LeadFactory(
         division=tree["street"],
         kind="migrant",
-        region_code="150203001099",
+        region_code=tree["street"].code + "099",
         region_flagged=True,
         **NEW_CHILD,
     )
@@ -38,7 +38,7 @@ def leads(tree, children):
     return {"flagged": flagged, "orphan": orphan, "ended": ended}
 
 
-def test_json_lists_every_lead_with_the_documented_fields(leads, children):
+def test_json_lists_every_lead_with_the_documented_fields(leads, children, tree):
     rows = json.loads(run("--format", "json"))
     assert [r["id"] for r in rows] == sorted(lead.pk for lead in leads.values())
     by_id = {r["id"]: r for r in rows}
@@ -47,11 +47,13 @@ def test_json_lists_every_lead_with_the_documented_fields(leads, children):
     assert orphan["kind"] == "orphan" and orphan["status"] == "new"
     assert (orphan["kind_label"], orphan["status_label"]) == ("疑似孤儿", "待核实")
     assert orphan["id_number"] == children["xiaohai"].person.id_number  # in full
-    assert orphan["name"] == "王小海" and orphan["region_code"] == "150203001001"
+    assert orphan["name"] == "王小海" and orphan["region_code"] == tree["c1"].code
     assert orphan["evidence"] == EVIDENCE
-    assert orphan["child"] == children["xiaohai"].pk and orphan["division"] == "150203001001"
+    assert orphan["child"] == children["xiaohai"].pk and orphan["division"] == tree["c1"].code
     flagged = by_id[leads["flagged"].pk]
-    assert flagged["region_flagged"] is True and flagged["region_code"] == "150203001099"
+    assert (
+        flagged["region_flagged"] is True and flagged["region_code"] == tree["street"].code + "099"
+    )
     assert flagged["child"] is None and flagged["birth_date"] == "2017-05-04"
 
 

@@ -98,7 +98,8 @@ def test_unregistered_child_is_registered_at_verification_from_the_leads_facts(u
 
 
 def test_flagged_lead_routed_to_the_street_is_registered_in_the_chosen_community(users, tree):
-    lead = LeadFactory(division=tree["street"], region_code="150203001099", region_flagged=True)
+    unknown = tree["street"].code + "099"  # a community the tree does not have
+    lead = LeadFactory(division=tree["street"], region_code=unknown, region_flagged=True)
     services.lead_verify(
         by=users["supervisor"],
         lead=lead,

@@ -28,13 +28,13 @@ def candidate(b: FeedBatch, row: int = 2, **more) -> dict:
         "sex": "M",
         "birth_date": BIRTH,
         "school": "昆都仑区第一小学",
-        "hukou_code": "150203001001",
-        "residence_code": "150203001002",
+        "hukou_code": "150203005001",
+        "residence_code": "150203005002",
         "candidate_id_number": "150203201405170011",
         "candidate_name": "张伟",
         "candidate_sex": "M",
         "candidate_birth_date": BIRTH,
-        "candidate_hukou_code": "150203001001",
+        "candidate_hukou_code": "150203005001",
         "candidate_residence_code": None,
         "match_probability": 0.5,
         "second_probability": 0.5,
@@ -50,8 +50,8 @@ def test_store_keeps_the_rows_facts_and_routes_by_residence(tree, users):
     assert link_reviews_store(run=run, candidates=[candidate(b)]) == 1
     review = LinkReview.objects.get()
     assert (review.batch_id, review.row, review.status) == (b.pk, 2, LinkStatus.OPEN)
-    assert review.division_id == "150203001002"  # where the child lives
-    assert review.region_code == "150203001002"
+    assert review.division_id == tree["c2"].code  # where the child lives
+    assert review.region_code == tree["c2"].code
     assert review.candidate_birth_date == BIRTH and review.match_probability == 0.5
     assert review.detail["student_number"] == "G0002"
     assert review.detail["reason"] == "homonym"
@@ -63,8 +63,8 @@ def test_store_keeps_the_rows_facts_and_routes_by_residence(tree, users):
 @pytest.mark.parametrize(
     ("residence", "hukou", "division"),
     [
-        ("150203001099", None, "150203001"),  # unknown community: its street
-        (None, "150203002001", "150203002001"),  # no residence: household registration
+        ("150203005099", None, "150203005"),  # unknown community: its street
+        (None, "150203100201", "150203100201"),  # no residence: household registration
         ("150203777001", None, "150203"),  # unknown street: the district
         ("110101001001", None, "150203"),  # elsewhere: the root
         (None, None, "150203"),
@@ -140,7 +140,9 @@ def test_other_roles_may_not_decide(tree, users, role):
 def test_a_decision_outside_the_users_area_is_refused(tree, users):
     """The service checks the scope itself, whoever calls it (the page looks the review up in
     the user's scope first; another caller might not)."""
-    link_reviews_store(run=None, candidates=[candidate(batch(), residence_code="150203002001")])
+    link_reviews_store(
+        run=None, candidates=[candidate(batch(), residence_code=tree["village"].code)]
+    )
     village = LinkReview.objects.get()
     with pytest.raises(NotAllowed):
         link_review_resolve(by=users["supervisor"], review=village, same_person=True)

@@ -63,8 +63,8 @@ def _people() -> pa.Table:
                 "id_number": idnumber.make("150203", BIRTH, i * 2 + 1),
                 "sex": "M",
                 "birth_date": BIRTH,
-                "hukou_code": "150203001001",
-                "residence_code": "150203001001",
+                "hukou_code": "150203005001",
+                "residence_code": "150203005001",
                 "status": "normal",
             }
         )
@@ -93,7 +93,7 @@ def test_any_garbling_of_a_registered_name_links_to_that_person(case):
                 "student_number": "G1",
                 "sex": "M",
                 "birth_date": BIRTH,
-                "hukou_code": "150203001001",
+                "hukou_code": "150203005001",
                 "residence_code": None,
             }
         ],

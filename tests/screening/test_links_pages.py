@@ -14,7 +14,7 @@ from tests.factories.screening import LinkReviewFactory
 FULL_ID = "150203201405170011"
 
 
-def review(division: str = "150203001001", n: int = 1, **more) -> LinkReview:
+def review(division: str = "150203005001", n: int = 1, **more) -> LinkReview:
     """張偉 of the student register, routed to `division`, and 张伟 of the population register
     (the same name written two ways, born the same day: 2014-05-17)."""
     return LinkReviewFactory(
@@ -30,7 +30,7 @@ def review(division: str = "150203001001", n: int = 1, **more) -> LinkReview:
 @pytest.mark.parametrize("who", ["supervisor", "bureau"])
 def test_the_queue_lists_open_reviews_in_scope(tree, users, login, who):
     mine = review(n=1)
-    village = review("150203002001", n=2)
+    village = review("150203100201", n=2)
     done = review(n=3, status=LinkStatus.LINKED, resolved_by=users["bureau"])
     page = login(users[who]).get(reverse("screening:link_list"))
     assert page.status_code == 200
@@ -118,7 +118,7 @@ def test_a_bad_decision_changes_nothing(tree, users, login):
 
 
 def test_out_of_scope_is_404(tree, users, login):
-    village = review("150203002001")
+    village = review("150203100201")
     client = login(users["supervisor"])
     assert client.get(reverse("screening:link_detail", args=[village.pk])).status_code == 404
     url = reverse("screening:link_resolve", args=[village.pk])

@@ -27,7 +27,7 @@ def _dead(row, on=date(2023, 1, 1)):
     return {**row, "status": "dead", "status_date": on}
 
 
-def test_both_parents_in_situations(feeds):
+def test_both_parents_in_situations(feeds, tree):
     fam = feeds.family(family())
     feeds.add("justice", _justice(fam["father"]))
     feeds.add("disability", _disability(fam["mother"]))
@@ -41,7 +41,7 @@ def test_both_parents_in_situations(feeds):
         ("mother", "severe_disability", "disability"),
     }
     assert all(e["batch"] and e["row"] == 2 for e in lead["evidence"])
-    assert lead["category"] == "dfuc" and lead["division_code"] == "150203001001"
+    assert lead["category"] == "dfuc" and lead["division_code"] == tree["c1"].code
 
 
 def test_one_dead_and_one_in_a_situation(feeds):

@@ -21,7 +21,7 @@ def test_turned_18_on_the_birthday_leap_day(feeds, tree):
     assert lead["evidence"] == [
         {"source": "registry", "fact": "turned_18", "subject": "self", "on": "2026-02-28"}
     ]
-    assert lead["child_id"] is not None and lead["division_code"] == "150203001001"
+    assert lead["child_id"] is not None and lead["division_code"] == tree["c1"].code
 
 
 def test_turned_18_needs_no_feed_row(feeds, tree):

@@ -104,11 +104,11 @@ def test_migrant_studying_in_the_district_without_an_id_number(feeds):
     feeds.add("education", {"name": "王小丫", "id_number": None, "student_number": "L2016X",
                             "sex": "F", "birth_date": date(2016, 5, 5), "school": "昆区一小",
                             "stage": "primary", "hukou_code": AWAY,
-                            "residence_code": "150203001002"})  # fmt: skip
+                            "residence_code": "150203005002"})  # fmt: skip
     feeds.commit()
     leads = [lead for lead in run_rules() if lead["person_key"] == "edu:L2016X"]
     assert [(lead["kind"], lead["division_code"], lead["id_number"]) for lead in leads] == [
-        ("migrant", "150203001002", None)
+        ("migrant", "150203005002", None)
     ]
     assert leads[0]["evidence"][0]["fact"] == "studies_here"
 

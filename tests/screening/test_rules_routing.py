@@ -13,14 +13,14 @@ from tests.screening.conftest import AWAY, leads_of, person, register, run_rules
 @pytest.mark.parametrize(
     ("hukou", "residence", "division", "flagged"),
     [
-        (AWAY, "150203001002", "150203001002", False),  # a known community
-        (AWAY, "150203001099", "150203001", True),  # unknown community of a known street
+        (AWAY, "150203005002", "150203005002", False),  # a known community
+        (AWAY, "150203005099", "150203005", True),  # unknown community of a known street
         (AWAY, "150203099001", "150203", True),  # unknown street: the district
         (AWAY, "150299001001", "150203", True),  # another district: the root
         (AWAY, None, "150203", True),  # no residence, hukou elsewhere: the root
         # Living elsewhere, registered here: the household registration inside the district.
-        ("150203001099", "150299001001", "150203001", True),
-        ("150203002001", AWAY, "150203002001", False),
+        ("150203005099", "150299001001", "150203005", True),
+        ("150203100201", AWAY, "150203100201", False),
     ],
 )
 def test_nearest_known_ancestor(feeds, hukou, residence, division, flagged):
@@ -37,13 +37,14 @@ def test_nearest_known_ancestor(feeds, hukou, residence, division, flagged):
 
 
 def test_registered_child_goes_to_its_registry_community(feeds, tree):
-    kid = person("钱二", date(2016, 1, 1), hukou=AWAY, residence="150203001099")
+    unknown = tree["street"].code + "099"
+    kid = person("钱二", date(2016, 1, 1), hukou=AWAY, residence=unknown)
     feeds.add("police", kid)
     feeds.commit()
     register(kid, tree["village"], "difficulty")
     lead = leads_of(run_rules(), kid)["migrant"]
-    assert (lead["division_code"], lead["region_flagged"]) == ("150203002001", False)
-    assert lead["region_code"] == "150203001099"
+    assert (lead["division_code"], lead["region_flagged"]) == (tree["village"].code, False)
+    assert lead["region_code"] == unknown
 
 
 def test_no_code_at_all_goes_to_the_root_flagged(feeds):

@@ -21,12 +21,12 @@ def _dataset(feeds: Feeds, *, release: date | None = None) -> dict:
     feeds.add("disability", {"name": "母", "id_number": fam["mother"]["id_number"],
                              "disability_kind": "physical", "level": 2,
                              "issued_on": date(2020, 1, 1)})  # fmt: skip
-    migrant = person("吴六", date(2016, 1, 1), hukou=AWAY, residence="150203001099")
+    migrant = person("吴六", date(2016, 1, 1), hukou=AWAY, residence="150203005099")
     feeds.add("police", migrant)
     return {"child": fam["child"], "migrant": migrant}
 
 
-def test_stores_leads_with_stats_and_one_audit_event(feeds, users):
+def test_stores_leads_with_stats_and_one_audit_event(feeds, users, tree):
     data = _dataset(feeds)
     feeds.commit()
     run = screen_run(by=users["bureau"], as_of=AS_OF)
@@ -41,16 +41,16 @@ def test_stores_leads_with_stats_and_one_audit_event(feeds, users):
     assert (dfuc.name, dfuc.category, dfuc.division_id, dfuc.status) == (
         "王小明",
         "dfuc",
-        "150203001001",
+        tree["c1"].code,
         "new",
     )
     assert {e["fact"] for e in dfuc.evidence} == {"imprisoned", "severe_disability"}
     assert dfuc.run == run and len(dfuc.fingerprint) == 64
     migrant = Lead.objects.get(kind="migrant")
     assert (migrant.division_id, migrant.region_flagged, migrant.region_code) == (
-        "150203001",
+        tree["street"].code,
         True,
-        "150203001099",
+        tree["street"].code + "099",
     )
     events = AuditEvent.objects.filter(object_type="screening_run")
     assert [(e.object_id, e.username, e.action) for e in events] == [

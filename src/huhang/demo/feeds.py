@@ -45,7 +45,7 @@ import xlsxwriter
 from pypinyin import Style, lazy_pinyin
 
 from huhang.core import idnumber
-from huhang.demo.divisions import DISTRICT
+from huhang.demo.divisions import DIRECTOR_COMMUNITY, DIRECTOR_STREET, DISTRICT, code_of
 from huhang.demo.situations import add_years
 from huhang.regions.models import Division
 from huhang.registry.models import (
@@ -82,7 +82,7 @@ FORMATS = {
 }
 GARBLE_SHARE = 0.04
 # A community code that is not in the tree (its street, 友谊大街街道, is).
-MISSING_COMMUNITY = "150203001099"
+MISSING_COMMUNITY = code_of(DIRECTOR_STREET) + "099"
 
 _SEX = {"M": "男", "F": "女"}
 _POLICE_STATUS = {"dead": "死亡", "lost_contact": "失联", "deported": "被遣送出境"}
@@ -710,7 +710,7 @@ class _Builder:
 
     def bad_rows(self) -> None:
         rng, as_of = self.rng, self.as_of
-        communities = sorted(c for c in self.tree if len(c) == 12) or ["150203001001"]
+        communities = sorted(c for c in self.tree if len(c) == 12) or [code_of(DIRECTOR_COMMUNITY)]
         where = communities[0]
 
         def wrong_check(p: _P) -> str:

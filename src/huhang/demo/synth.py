@@ -119,7 +119,9 @@ class CommunityBuilder:
         self.persons = 0
         self.children = 0
         street = next(r for r in divisions.division_rows() if r.code == community.code[:9])
-        self.street_stem = street.name.removesuffix("街道").removesuffix("镇")
+        self.street_stem = (
+            street.name.removesuffix("街道").removesuffix("镇").removesuffix("办事处")
+        )
         self.is_village = community.kind == "village"
         self._compounds = self._make_compounds()
         users = ctx.users

@@ -1,7 +1,9 @@
 """Administrative divisions (行政区划): province → city → district → street/town → community/village.
 
-A division's statistical code is a prefix of its descendants' codes (150203 → 150203001 →
-150203001001), so "the subtree of X" is "codes starting with X's code" — no recursive queries.
+A division's statistical code is a prefix of its descendants' codes (150203 → 150203005 →
+150203005001), so "the subtree of X" is "codes starting with X's code" — no recursive queries.
+A division renamed or merged away (区划调整) leaves a `DivisionAlias`: its old code, name and
+level, and the division that took its place.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from huhang.core import divisions
 from huhang.core.divisions import subtree_q
 
-__all__ = ["CODE_LENGTH", "Division", "Kind", "Level", "subtree_q"]
+__all__ = ["CODE_LENGTH", "Division", "DivisionAlias", "Kind", "Level", "subtree_q"]
 
 
 class Level(models.IntegerChoices):
@@ -87,3 +89,43 @@ class Division(models.Model):
             chain.append(node)
             node = node.parent
         return chain[::-1]
+
+
+class DivisionAlias(models.Model):
+    """A retired division (区划调整): its old code, as it was, and the division that replaced it.
+
+    Its records moved to the new division when it was retired (`services.divisions_rename`) and
+    the old row is gone from the tree, so lists, scope and figures never meet it; a feed that
+    still writes the old code is routed through this table. The old code is never a live
+    division's code again (the rename and the loader refuse it)."""
+
+    code = models.CharField(_("原区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("原名称"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    parent_code = models.CharField(_("原上级区划代码"), max_length=12, blank=True)
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("现区划"),
+        on_delete=models.PROTECT,
+        related_name="aliases",
+    )
+    retired_on = models.DateField(_("调整日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已调整的区划")
+        verbose_name_plural = _("已调整的区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    code__regex=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
+                ),
+                name="division_alias_code_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} → {self.division_id}"

@@ -101,11 +101,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     assert board.total.entitled == 21 and len(board.arrears) == 18
 
 
-def test_the_page_shows_figures_and_arrears(users, district, login):
+def test_the_page_shows_figures_and_arrears(users, district, login, tree):
     response = login(users["bureau"]).get(URL, {"month": "2026-03"})
     assert response.status_code == 200
     html = response.content.decode()
-    row = html[html.index('id="street-150203001"') :].split("</tr>")[0]
+    row = html[html.index(f'id="street-{tree["street"].code}"') :].split("</tr>")[0]
     assert "友谊大街街道" in row and ">5<" in row and "20.0%" in row
     assert "33.3%" in html  # the total's 按时足额
     for name in ("陈晨", "刘洋", "赵敏"):
@@ -114,11 +114,11 @@ def test_the_page_shows_figures_and_arrears(users, district, login):
     assert AuditEvent.objects.filter(object_type="benefits_dashboard").exists()
 
 
-def test_the_page_filters_arrears_by_street(users, district, login):
-    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": "150203002"})
+def test_the_page_filters_arrears_by_street(users, district, login, tree):
+    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": tree["town"].code})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
-    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": "150203001"})
+    response = login(users["bureau"]).get(URL, {"month": "2026-03", "street": tree["street"].code})
     assert response.context["page"].paginator.count == 3
 
 
@@ -131,13 +131,15 @@ def test_the_page_paginates_arrears(users, district, login, settings):
     assert {r.name for r in [*first, *second]} == {"陈晨", "刘洋", "赵敏"}
 
 
-def test_supervisor_page_is_limited_to_its_street(users, district, login):
+def test_supervisor_page_is_limited_to_its_street(users, district, login, tree):
     response = login(users["supervisor"]).get(URL, {"month": "2026-03"})
     html = response.content.decode()
     assert "昆河镇" not in html and "张伟" not in html
     assert [s.name for s in response.context["board"].streets] == ["友谊大街街道"]
     # Another street's code is not a choice: the filter is refused, the figures stay the scope's.
-    response = login(users["supervisor"]).get(URL, {"month": "2026-03", "street": "150203002"})
+    response = login(users["supervisor"]).get(
+        URL, {"month": "2026-03", "street": tree["town"].code}
+    )
     assert response.context["street"] == "" and "张伟" not in response.content.decode()
 
 

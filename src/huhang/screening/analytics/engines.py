@@ -37,7 +37,9 @@ REGISTRY_SCHEMA = pa.schema(
         ("category", pa.string()),
     ]
 )
-DIVISIONS_SCHEMA = pa.schema([("code", pa.string())])
+# Every division's code, and every code retired by a 区划调整 (regions.DivisionAlias), each with
+# the code of the division it stands for now ("current"): a feed may still write an old code.
+DIVISIONS_SCHEMA = pa.schema([("code", pa.string()), ("current", pa.string())])
 LINKS_SCHEMA = pa.schema(
     [
         ("batch", pa.int64()),
@@ -106,9 +108,18 @@ def registry_export() -> pa.Table:
 
 
 def divisions_export() -> pa.Table:
-    from huhang.regions.models import Division
+    from huhang.regions.models import Division, DivisionAlias
 
-    return _fetch(f"SELECT code FROM {Division._meta.db_table}", DIVISIONS_SCHEMA)
+    division, alias = Division._meta.db_table, DivisionAlias._meta.db_table
+    return _fetch(
+        f"""
+        SELECT code, code FROM {division}
+        UNION ALL
+        SELECT a.code, a.division_id FROM {alias} a
+        WHERE NOT EXISTS (SELECT 1 FROM {division} d WHERE d.code = a.code)
+        """,
+        DIVISIONS_SCHEMA,
+    )
 
 
 def inputs_load(snapshots: dict[str, Path | None]) -> Inputs:

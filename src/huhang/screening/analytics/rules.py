@@ -9,7 +9,8 @@ the line it implements. The inputs are the views
     registry    (child_id, person_key, id_number, name, sex, birth_date, division_code, category):
                 the active children of the registry, one row per category they hold (candidate,
                 verified or approved; NULL when none)
-    divisions   (code): the division tree
+    divisions   (code, current): the division tree, and the codes a 区划调整 retired, each with
+                the code of the division that stands for it now (its own for a live one)
 
 and the rules are evaluated as of a date (`@as_of`) for the installation's root division
 (`@root`). The result has two parts: `leads` (one row per kind, person and category, routed to a
@@ -597,6 +598,8 @@ def _hits_sql() -> str:
 # Where a lead goes: the registry child's division; else the feed's code (residence, else
 # household registration, preferring one inside the district); a code missing from the tree goes
 # to its nearest known ancestor (12 → 9 → 6 digits), flagged; none at all to the root, flagged.
+# A code retired by a 区划调整 counts as known and goes to the division that replaced it; the
+# old code is kept as `region_alias` and named in the evidence.
 _LEADS_SQL = f"""
 SELECT k.kind, k.person_key, k.category,
        COALESCE(r.id_number, p.id_number) AS id_number,
@@ -606,8 +609,12 @@ SELECT k.kind, k.person_key, k.category,
        r.child_id,
        k.region_code,
        CASE WHEN r.child_id IS NOT NULL THEN r.division_code
-            ELSE COALESCE(d12.code, d9.code, d6.code, '@root') END AS division_code,
-       (r.child_id IS NULL AND d12.code IS NULL) AS region_flagged
+            ELSE COALESCE(d12.current, d9.current, d6.current, '@root') END AS division_code,
+       (r.child_id IS NULL AND d12.code IS NULL) AS region_flagged,
+       CASE WHEN r.child_id IS NOT NULL THEN NULL
+            WHEN d12.code IS NOT NULL THEN NULLIF(d12.code, d12.current)
+            WHEN d9.code IS NOT NULL THEN NULLIF(d9.code, d9.current)
+            ELSE NULLIF(d6.code, d6.current) END AS region_alias
 FROM (
     SELECT h.kind, h.person_key, h.category,
            CASE WHEN p.residence_code {_IN_DISTRICT} THEN p.residence_code
@@ -704,6 +711,9 @@ def _json_object(fields) -> str:
     return f"'{{' || concat_ws(',', {parts}) || '}}'"
 
 
+# A lead routed through a retired division code gets one more evidence item saying so
+# ({"source": "divisions", "fact": "division_alias", "detail": old code, "to": new code}), last;
+# it is left out of the fingerprint: the facts about the child did not change with the code.
 _FINAL_SQL = f"""
 WITH items AS (
     SELECT kind, person_key, COALESCE(category, '') AS category, source, batch, "row", fact,
@@ -711,11 +721,18 @@ WITH items AS (
            {_json_object(_ITEM_FIELDS)} AS item,
            {_json_object(f for f in _ITEM_FIELDS if f[0] not in ("batch", "row"))} AS facts
     FROM evidence
+    UNION ALL
+    SELECT kind, person_key, COALESCE(category, '') AS category, 'divisions', NULL, NULL,
+           'division_alias', NULL, region_alias, NULL, NULL,
+           '{{"source":"divisions","fact":"division_alias","detail":' || to_json(region_alias)
+           || ',"to":' || to_json(division_code) || '}}' AS item,
+           NULL AS facts
+    FROM leads WHERE region_alias IS NOT NULL
 ),
 per_lead AS (
     SELECT kind, person_key, category,
-           '[' || string_agg(item, ',' ORDER BY source, batch, "row", fact, subject, detail,
-                             on_date, until_date) || ']' AS evidence,
+           '[' || string_agg(item, ',' ORDER BY source = 'divisions', source, batch, "row", fact,
+                             subject, detail, on_date, until_date) || ']' AS evidence,
            string_agg(facts, ',' ORDER BY facts) AS facts
     FROM items GROUP BY kind, person_key, category
 )

@@ -157,6 +157,11 @@ def evidence_line(item: dict) -> str:
     """ "公安人口信息 第 12 行：父亲 死亡 2025-03-01" from one evidence item."""
     if not isinstance(item, dict):
         return _mask_ids(_fact_words(item))
+    if item.get("fact") == "division_alias":  # routed through a code retired by 区划调整
+        return _("行政区划调整：数据中的区划代码 %(old)s 已调整为 %(new)s，按新代码分派") % {
+            "old": item.get("detail", ""),
+            "new": item.get("to", ""),
+        }
     source = str(item.get("source", ""))
     head = SOURCE_LABELS.get(source, source)
     if item.get("row") not in (None, ""):

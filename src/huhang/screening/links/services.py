@@ -18,6 +18,7 @@ from huhang.core.audit import audit_record_many
 from huhang.core.exceptions import ConcurrentEdit, InvalidTransition, NotAllowed
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division
+from huhang.regions.selectors import divisions_by_code
 from huhang.screening.links.selectors import audit_link
 from huhang.screening.models import LinkReview, LinkStatus, ScreeningRun
 
@@ -59,7 +60,8 @@ def _route(candidates: list[dict[str, Any]]) -> list[Division]:
     wanted = {
         p for c in candidates for k in ("residence_code", "hukou_code") for p in _prefixes(c.get(k))
     }
-    known = {d.code: d for d in Division.objects.filter(code__in=wanted)}
+    # A code retired by a 区划调整 reaches the division that replaced it.
+    known = {code: found for code, (found, _old) in divisions_by_code(wanted).items()}
     root = None
     routed = []
     for c in candidates:
