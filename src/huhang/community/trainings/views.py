@@ -10,19 +10,20 @@ from django.views.decorators.http import require_http_methods
 
 from huhang.community.models import Training
 from huhang.community.trainings import forms, selectors, services
-from huhang.community.views import done, form_page
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import page_of
+from huhang.core.paging import render_list
 from huhang.core.roles import can
+from huhang.core.views import done, form_page
 
 RECORD = "community/trainings/record.html"
 
 
 def training_list(request):
     require(request.user, "community.view")
-    page = page_of(request, selectors.training_list(user=request.user))
-    return render(request, "community/trainings/list.html", {"page": page})
+    return render_list(
+        request, "community/trainings/list.html", selectors.training_list(user=request.user)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,8 +68,11 @@ def my_trainings(request):
 
 def training_people(request):
     require(request.user, "training.manage")
-    page = page_of(request, selectors.training_people_hours(user=request.user))
-    return render(request, "community/trainings/people.html", {"page": page})
+    return render_list(
+        request,
+        "community/trainings/people.html",
+        selectors.training_people_hours(user=request.user),
+    )
 
 
 def person_trainings(request, pk: int):
