@@ -35,16 +35,9 @@ def audit_object(*, by: User, action: AuditAction, obj: Model, **detail: Any) ->
 
 def file_store(*, obj: ActivityPhoto | Agreement, upload: UploadedFile, images_only: bool) -> None:
     """Check `upload` by its content like the archive's documents (DomainError otherwise), note
-    its type on `obj` and save both; the stored file does not stay behind if the row cannot be
-    written."""
+    its type on `obj` and save both (core.uploads.store)."""
     extension, content_type = uploads.check_upload(upload)
     if images_only and extension not in uploads.IMAGE_TYPES:
         raise DomainError(_("活动照片只能是 JPG、PNG 或 WEBP 图片。"), field="file")
     obj.extension, obj.content_type = extension, content_type
-    obj.full_clean(exclude=["file"])
-    obj.file.save(upload.name or "", upload, save=False)
-    try:
-        obj.save()
-    except Exception:
-        obj.file.delete(save=False)
-        raise
+    uploads.store(obj, upload)
