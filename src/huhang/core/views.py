@@ -1,5 +1,6 @@
 """The kernel's own page (the audit-trail browser; the home page is the workbench's) and the view
-plumbing every app's pages share: a page of one form, a stored private file, a done message."""
+plumbing every app's pages share: a list page, a page of one form, a stored private file, a done
+message."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from huhang.core.access import require
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
 from huhang.core.models import AuditEvent
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import other_params, page_of, render_list
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -34,6 +35,19 @@ def audit_list(request):
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)
     context = {"form": form, "page": page, "query": other_params(request)}
     return render(request, "core/audit_list.html", context)
+
+
+def list_view(
+    capability: str, template: str, rows: Callable[..., Any]
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view of a list page without filters: to a user whose role carries `capability`, the
+    page asked for of `rows(user=…)` (a selector), through core.paging.render_list."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        require(request.user, capability)
+        return render_list(request, template, rows(user=request.user))
+
+    return view
 
 
 def form_page(

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from huhang.cases.emergency import forms, selectors, services
 from huhang.cases.selectors import child_cases
 from huhang.core.access import require
-from huhang.core.paging import render_list
-from huhang.core.views import form_page
+from huhang.core.views import form_page, list_view
 from huhang.registry.selectors import child_for_user
 
 if TYPE_CHECKING:
@@ -32,12 +31,9 @@ if TYPE_CHECKING:
 FORM_TEMPLATE = "cases/emergency/form.html"
 
 
-@require_safe
-def emergency_list(request):
-    require(request.user, "registry.view")
-    return render_list(
-        request, "cases/emergency/list.html", selectors.emergency_list(user=request.user)
-    )
+emergency_list = require_safe(
+    list_view("registry.view", "cases/emergency/list.html", selectors.emergency_list)
+)
 
 
 @require_safe

@@ -16,20 +16,17 @@ from huhang.community.models import PartnerProfile, Resource
 from huhang.community.partners import forms, selectors, services
 from huhang.core.access import require
 from huhang.core.exceptions import ConcurrentEdit, DomainError
-from huhang.core.paging import render_list
 from huhang.core.roles import can
-from huhang.core.views import done, form_page, private_file
+from huhang.core.views import done, form_page, list_view, private_file
 
 T = TypeVar("T")
 
 # --- Partners ----------------------------------------------------------------------------------
 
 
-def partner_list(request):
-    require(request.user, "community.view")
-    return render_list(
-        request, "community/partners/partner_list.html", selectors.partner_list(user=request.user)
-    )
+partner_list = list_view(
+    "community.view", "community/partners/partner_list.html", selectors.partner_list
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,11 +94,9 @@ def agreement_download(request, pk: int) -> FileResponse:
 # --- Resources ---------------------------------------------------------------------------------
 
 
-def resource_list(request):
-    require(request.user, "community.view")
-    return render_list(
-        request, "community/partners/resource_list.html", selectors.resource_list(user=request.user)
-    )
+resource_list = list_view(
+    "community.view", "community/partners/resource_list.html", selectors.resource_list
+)
 
 
 @require_http_methods(["GET", "POST"])

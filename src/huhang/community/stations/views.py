@@ -15,17 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from huhang.community.models import Workstation
 from huhang.community.stations import forms, selectors, services
 from huhang.core.access import require
-from huhang.core.paging import render_list
-from huhang.core.views import form_page
+from huhang.core.views import form_page, list_view
 
 DETAIL = "community:station_detail"
 
 
-def station_list(request):
-    require(request.user, "community.view")
-    return render_list(
-        request, "community/stations/list.html", selectors.station_list(user=request.user)
-    )
+station_list = list_view("community.view", "community/stations/list.html", selectors.station_list)
 
 
 @require_http_methods(["GET", "POST"])

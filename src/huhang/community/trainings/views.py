@@ -12,18 +12,15 @@ from huhang.community.models import Training
 from huhang.community.trainings import forms, selectors, services
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import render_list
 from huhang.core.roles import can
-from huhang.core.views import done, form_page
+from huhang.core.views import done, form_page, list_view
 
 RECORD = "community/trainings/record.html"
 
 
-def training_list(request):
-    require(request.user, "community.view")
-    return render_list(
-        request, "community/trainings/list.html", selectors.training_list(user=request.user)
-    )
+training_list = list_view(
+    "community.view", "community/trainings/list.html", selectors.training_list
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,13 +63,9 @@ def my_trainings(request):
     return render(request, RECORD, {"record": record, "mine": True})
 
 
-def training_people(request):
-    require(request.user, "training.manage")
-    return render_list(
-        request,
-        "community/trainings/people.html",
-        selectors.training_people_hours(user=request.user),
-    )
+training_people = list_view(
+    "training.manage", "community/trainings/people.html", selectors.training_people_hours
+)
 
 
 def person_trainings(request, pk: int):
