@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from huhang.core import scope
-from huhang.core.audit import audit_record, audit_record_many
+from huhang.core.audit import audit_record, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
@@ -97,13 +97,7 @@ def lead_list(*, user: User, filters: LeadFilter) -> QuerySet[Lead]:
         qs = qs.filter(waiting_q(user))
     elif filters.status:
         qs = qs.filter(status=filters.status)
-    audit_record(
-        by=user,
-        action=AuditAction.SEARCH,
-        object_type="lead",
-        label="线索列表",  # stored as data: the trail reads the same in every UI language
-        detail=filters.as_dict(),
-    )
+    audit_search(by=user, object_type="lead", label="线索列表", **filters.as_dict())
     open_first = Case(
         When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
