@@ -5,32 +5,17 @@ passed in must come from `scope.visible(by, Child)`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from huhang.community.models import ActivityPhoto, Agreement
 from huhang.core import uploads
-from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError
-from huhang.core.models import AuditAction
 
 if TYPE_CHECKING:
-    from huhang.accounts.models import User
-
-
-def audit_object(*, by: User, action: AuditAction, obj: Model, **detail: Any) -> None:
-    """One audit event about a community record (a station, an activity, a resource...)."""
-    audit_record(
-        by=by,
-        action=action,
-        object_type=obj._meta.model_name or "",
-        object_id=obj.pk,
-        label=str(obj),
-        detail=detail or None,
-    )
+    pass
 
 
 def file_store(*, obj: ActivityPhoto | Agreement, upload: UploadedFile, images_only: bool) -> None:
