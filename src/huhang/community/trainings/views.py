@@ -10,9 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from huhang.community.models import Training
 from huhang.community.trainings import forms, selectors, services
-from huhang.core.access import require
+from huhang.core.access import may_change, require
 from huhang.core.forms import run_service
-from huhang.core.roles import can
 from huhang.core.views import done, form_page, list_view
 
 RECORD = "community/trainings/record.html"
@@ -42,10 +41,8 @@ def _to_training(training: Training):
 def training_detail(request, pk: int):
     require(request.user, "community.view")
     training = selectors.training_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        require(request.user, "training.manage")
     form = None
-    if can(request.user, "training.manage"):
+    if may_change(request, "training.manage"):
         initial = {"attendees": list(training.attendees.all())}
         form = forms.AttendanceForm(request.POST or None, initial=initial, user=request.user)
         if request.method == "POST" and form.is_valid():
