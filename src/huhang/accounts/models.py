@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huhang.core.fields import optional_fk
 from huhang.core.roles import DIVISION_ROLES, ORGANISATION_ROLES, Role
 
 
@@ -39,18 +40,11 @@ class Organisation(models.Model):
     department = models.CharField(
         _("数据来源部门"), max_length=16, choices=Department.choices, blank=True
     )
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("服务区域"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
+    division = optional_fk("regions.Division", _("服务区域"))
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = _("机构")
-        verbose_name_plural = _("机构")
+        verbose_name = verbose_name_plural = _("机构")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -59,27 +53,12 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("所属区划"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("所属机构"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-    )
+    division = optional_fk("regions.Division", _("所属区划"), related_name="users")
+    organisation = optional_fk(Organisation, _("所属机构"), related_name="users")
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
         constraints = [
             # A user with a role is bound to exactly what the role needs, so scope never guesses.
             models.CheckConstraint(

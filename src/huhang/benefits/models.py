@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core.fields import user_fk
+from huhang.core.fields import optional_fk, user_fk
+from huhang.registry.fields import child_fk
 
 
 class Frequency(models.TextChoices):
@@ -38,8 +39,7 @@ class Programme(models.Model):
     current: Standard | None
 
     class Meta:
-        verbose_name = _("保障项目")
-        verbose_name_plural = _("保障项目")
+        verbose_name = verbose_name_plural = _("保障项目")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -68,8 +68,7 @@ class Standard(models.Model):
     superseded: bool
 
     class Meta:
-        verbose_name = _("保障标准")
-        verbose_name_plural = _("保障标准")
+        verbose_name = verbose_name_plural = _("保障标准")
         ordering = ["programme", "effective_from", "revision"]
         constraints = [
             models.UniqueConstraint(
@@ -83,7 +82,7 @@ class Payee(models.Model):
     """Who receives a child's money (guardian or institution). The account number is stored
     encrypted (core.crypto) and shown masked everywhere but in the bank file."""
 
-    child = models.ForeignKey("registry.Child", on_delete=models.PROTECT, related_name="payees")
+    child = child_fk("payees", label=None)
     name = models.CharField(_("收款人姓名"), max_length=64)
     relation = models.CharField(_("与儿童关系"), max_length=32)
     bank = models.CharField(_("开户行"), max_length=100)
@@ -98,8 +97,7 @@ class Payee(models.Model):
     current: bool
 
     class Meta:
-        verbose_name = _("收款人")
-        verbose_name_plural = _("收款人")
+        verbose_name = verbose_name_plural = _("收款人")
         ordering = ["child", "-valid_from", "-pk"]
         indexes = [models.Index(fields=["child", "valid_from"])]
 
@@ -107,19 +105,11 @@ class Payee(models.Model):
 class Entitlement(models.Model):
     """A child's right to a programme's payments from one month to another (inclusive)."""
 
-    child = models.ForeignKey(
-        "registry.Child", on_delete=models.PROTECT, related_name="entitlements"
-    )
+    child = child_fk("entitlements", label=None)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entitlements")
     starts_on = models.DateField(_("起始月份"))
     ends_on = models.DateField(_("截止月份"), null=True, blank=True)
-    assignment = models.ForeignKey(
-        "registry.CategoryAssignment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="entitlements",
-    )
+    assignment = optional_fk("registry.CategoryAssignment", related_name="entitlements")
     basis = models.CharField(_("依据"), max_length=200, blank=True)
     created_by = user_fk(_("登记人"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -134,8 +124,7 @@ class Entitlement(models.Model):
     last_school_year: str
 
     class Meta:
-        verbose_name = _("享受资格")
-        verbose_name_plural = _("享受资格")
+        verbose_name = verbose_name_plural = _("享受资格")
         indexes = [models.Index(fields=["programme", "starts_on"])]
         constraints = [
             models.UniqueConstraint(
@@ -210,8 +199,7 @@ class PayrollRun(models.Model):
     shown_total: str
 
     class Meta:
-        verbose_name = _("发放批次")
-        verbose_name_plural = _("发放批次")
+        verbose_name = verbose_name_plural = _("发放批次")
         ordering = ["-month", "programme", "-pk"]
         constraints = [
             # One regular run per programme and month, even if two are started at once.
@@ -244,9 +232,7 @@ class LineStatus(models.TextChoices):
 class PayrollLine(models.Model):
     run = models.ForeignKey(PayrollRun, on_delete=models.PROTECT, related_name="lines")
     seq = models.PositiveIntegerField()
-    child = models.ForeignKey(
-        "registry.Child", on_delete=models.PROTECT, related_name="payroll_lines"
-    )
+    child = child_fk("payroll_lines", label=None)
     # Always the run's programme (kept here for the unique index). The database checks that
     # equality when lines are inserted (trigger, migration 0005) instead of a foreign key: one
     # statement-level check rather than a key lookup per line of a million-line run.
@@ -270,8 +256,7 @@ class PayrollLine(models.Model):
     masked_account: str
 
     class Meta:
-        verbose_name = _("发放明细")
-        verbose_name_plural = _("发放明细")
+        verbose_name = verbose_name_plural = _("发放明细")
         ordering = ["run", "seq"]
         indexes = [
             models.Index(fields=["programme", "child", "for_month"]),

@@ -1,21 +1,12 @@
 """Guarantee funds under /benefits/ (namespace "benefits"): the standing data here, each
 sub-domain's pages from its own urls.py (whose names stay in this namespace)."""
 
-from django.urls import URLPattern, include, path
+from django.urls import include, path
 
 from huhang.benefits import views
+from huhang.core.routing import step_paths
 
 app_name = "benefits"
-
-
-def _entitlement_step(step: str) -> URLPattern:
-    return path(
-        f"entitlements/<int:pk>/{step}/",
-        views.entitlement_step,
-        {"step": step},
-        name=f"entitlement_{step}",
-    )
-
 
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
@@ -23,8 +14,12 @@ urlpatterns = [
     path("children/<int:pk>/payee/", views.payee, name="payee"),
     path("programmes/<slug:code>/entitlements/", views.entitlement_list, name="entitlement_list"),
     path("entitlements/sync/", views.entitlement_sync, name="entitlement_sync"),
-    _entitlement_step("suspend"),
-    _entitlement_step("resume"),
+    *step_paths(
+        "entitlements/<int:pk>/{step}/",
+        views.entitlement_step,
+        ["suspend", "resume"],
+        name="entitlement_{step}",
+    ),
     path("runs/", include("huhang.benefits.payroll.urls")),
     path("dashboard/", include("huhang.benefits.dashboard.urls")),
     # Two lists, two prefixes (scholarship/, autumn-aid/): the sub-package names both.

@@ -8,7 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core.fields import user_fk
+from huhang.core.fields import optional_fk, user_fk
+from huhang.registry.fields import child_fk
 
 
 class CaseSource(models.TextChoices):
@@ -55,8 +56,7 @@ class ServiceProject(models.Model):
     target_hours = models.PositiveIntegerField(_("目标服务小时"), default=0)
 
     class Meta:
-        verbose_name = _("购买服务项目")
-        verbose_name_plural = _("购买服务项目")
+        verbose_name = verbose_name_plural = _("购买服务项目")
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="project_dates")
         ]
@@ -66,9 +66,7 @@ class ServiceProject(models.Model):
 
 
 class Case(models.Model):
-    child = models.ForeignKey(
-        "registry.Child", verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="cases"
-    )
+    child = child_fk("cases")
     source = models.CharField(_("来源"), max_length=16, choices=CaseSource.choices)
     source_detail = models.CharField(_("来源说明"), max_length=200, blank=True)
     summary = models.TextField(_("基本情况"))
@@ -77,14 +75,7 @@ class Case(models.Model):
     )
     risk = models.CharField(_("风险等级"), max_length=8, choices=Risk.choices, blank=True)
     risk_reason = models.CharField(_("风险理由"), max_length=300, blank=True)
-    project = models.ForeignKey(
-        ServiceProject,
-        verbose_name=_("购买服务项目"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="cases",
-    )
+    project = optional_fk(ServiceProject, _("购买服务项目"), related_name="cases")
     opened_at = models.DateTimeField(_("立案时间"), default=timezone.now)
     opened_by = user_fk(_("立案人"))
     closure_reason = models.CharField(_("结案原因"), max_length=300, blank=True)
@@ -94,8 +85,7 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        verbose_name = _("个案")
-        verbose_name_plural = _("个案")
+        verbose_name = verbose_name_plural = _("个案")
         ordering = ["-opened_at"]
         indexes = [models.Index(fields=["child", "opened_at"]), models.Index(fields=["status"])]
         constraints = [
@@ -151,8 +141,7 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("评估")
-        verbose_name_plural = _("评估")
+        verbose_name = verbose_name_plural = _("评估")
         ordering = ["assessed_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -171,8 +160,7 @@ class ServicePlan(models.Model):
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("服务计划")
-        verbose_name_plural = _("服务计划")
+        verbose_name = verbose_name_plural = _("服务计划")
         ordering = ["drafted_at", "pk"]
 
 
@@ -202,19 +190,11 @@ class ServiceRecord(models.Model):
     delivered_on = models.DateField(_("服务日期"))
     minutes = models.PositiveIntegerField(_("时长（分钟）"))
     worker = user_fk(_("服务人员"))
-    project = models.ForeignKey(
-        ServiceProject,
-        verbose_name=_("购买服务项目"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="services",
-    )
+    project = optional_fk(ServiceProject, _("购买服务项目"), related_name="services")
     note = models.TextField(_("服务记录"), blank=True)
 
     class Meta:
-        verbose_name = _("服务记录")
-        verbose_name_plural = _("服务记录")
+        verbose_name = verbose_name_plural = _("服务记录")
         ordering = ["delivered_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -226,17 +206,8 @@ class ServiceRecord(models.Model):
 class HomeVisit(models.Model):
     """A home visit (入户探访) recorded from the phone; `next_due` schedules the next one."""
 
-    child = models.ForeignKey(
-        "registry.Child", verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="visits"
-    )
-    case = models.ForeignKey(
-        Case,
-        verbose_name=_("个案"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="visits",
-    )
+    child = child_fk("visits")
+    case = optional_fk(Case, _("个案"), related_name="visits", on_delete=models.SET_NULL)
     visited_on = models.DateField(_("探访日期"))
     visitor = user_fk(_("探访人"))
     findings = models.TextField(_("探访情况"))
@@ -244,8 +215,7 @@ class HomeVisit(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("入户探访")
-        verbose_name_plural = _("入户探访")
+        verbose_name = verbose_name_plural = _("入户探访")
         ordering = ["visited_on", "pk"]
         indexes = [models.Index(fields=["child", "visited_on"])]
         constraints = [
@@ -296,8 +266,7 @@ class Referral(models.Model):
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("转介")
-        verbose_name_plural = _("转介")
+        verbose_name = verbose_name_plural = _("转介")
         ordering = ["sent_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -360,15 +329,8 @@ class Outcome(models.TextChoices):
 class EmergencyProtection(models.Model):
     """Temporary guardianship by the bureau (临时监护); red on every screen until resolved."""
 
-    child = models.ForeignKey(
-        "registry.Child",
-        verbose_name=_("儿童"),
-        on_delete=models.PROTECT,
-        related_name="emergencies",
-    )
-    case = models.ForeignKey(
-        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    child = child_fk("emergencies")
+    case = optional_fk(Case, related_name="+", on_delete=models.SET_NULL)
     situation = models.CharField(_("情形（第九十二条）"), max_length=20, choices=Art92.choices)
     taken_in_at = models.DateTimeField(_("接收时间"))
     placement = models.CharField(
@@ -382,8 +344,7 @@ class EmergencyProtection(models.Model):
     resolved_by = user_fk(_("解除人"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("临时监护")
-        verbose_name_plural = _("临时监护")
+        verbose_name = verbose_name_plural = _("临时监护")
         ordering = ["-taken_in_at"]
         constraints = [
             models.CheckConstraint(

@@ -23,7 +23,7 @@ from huhang.cases.models import (
 from huhang.cases.services import PLAN_STATES, SERVICE_STATES, TRANSITIONS
 from huhang.core import scope
 from huhang.core.access import get_or_404
-from huhang.core.audit import audit_record
+from huhang.core.audit import audit_search
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
 from huhang.registry.models import Child
@@ -68,13 +68,7 @@ def case_list(*, user: User, filters: CaseFilter) -> QuerySet[Case]:
     """The cases a user may see, newest first, with what a list row shows (a fixed number of
     queries whatever the page size). Records one search event; the caller paginates."""
     qs = scope.visible(user, Case).filter(**filters.as_dict())  # the filters given, no others
-    audit_record(
-        by=user,
-        action=AuditAction.SEARCH,
-        object_type="case",
-        label="个案列表",  # stored as data: the trail reads the same in every UI language
-        detail=filters.as_dict(),
-    )
+    audit_search(by=user, object_type="case", label="个案列表", **filters.as_dict())
     return qs.select_related("child__person", "child__division", "project").order_by(
         "-opened_at", "-pk"
     )

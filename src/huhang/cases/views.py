@@ -8,7 +8,8 @@ for the one-button steps, the error page of core.middleware.DomainErrorMiddlewar
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -21,24 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huhang.cases import forms, selectors, services
 from huhang.cases.models import Case
 from huhang.core.access import require
-from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
+from huhang.core.views import form_page
 from huhang.registry import selectors as registry_selectors
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
     from django_stubs_ext import StrOrPromise
-
-T = TypeVar("T")
-
-
-def submitted(request, form: django_forms.Form, call: Callable[[], T]) -> T | None:
-    """What the service made of a valid form POSTed; None for a GET, an invalid form or a
-    refusal (the form then carries the service's message). The views of cases.visits and
-    cases.emergency use it too."""
-    if request.method == "POST" and form.is_valid():
-        return run_service(form, call)
-    return None
 
 
 def back_to_case(request, case_id: int, message: str) -> HttpResponse:
@@ -52,9 +42,7 @@ def case_list(request):
     require(request.user, "case.work")
     form = forms.CaseFilterForm(request.GET or None)
     rows = selectors.case_list(user=request.user, filters=form.filters())
-    context = {"form": form, "page": page_of(request, rows), "query": other_params(request)}
-    template = "cases/case_list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    return render_list(request, "cases/case_list.html", rows, form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,15 +50,16 @@ def case_create(request):
     require(request.user, "case.work")
     child = registry_selectors.child_for_user(user=request.user, pk=request.GET.get("child"))
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
-    case = submitted(
-        request, form, lambda: services.case_open(by=request.user, child=child, **form.cleaned_data)
+    return form_page(
+        request,
+        form,
+        partial(services.case_open, by=request.user, child=child),
+        saved=_("已为 %(name)s 开案。") % {"name": child.person.name},
+        then="cases:case_detail",
+        template="cases/case_form.html",
+        child=child,
+        title=_("开案"),
     )
-    if case is not None:
-        return back_to_case(
-            request, case.pk, _("已为 %(name)s 开案。") % {"name": child.person.name}
-        )
-    context = {"child": child, "form": form, "title": _("开案")}
-    return render(request, "cases/case_form.html", context)
 
 
 @require_GET
@@ -82,18 +71,13 @@ def case_detail(request, pk: int):
 
 class Step(NamedTuple):
     """A step taken through a form: who may, which form, which service (it takes the record and
-    the form's cleaned data, or `service_kwargs()` where the form has it), the page's title."""
+    what core.views.form_page gives it), the page's title."""
 
     capability: str
     form: type[django_forms.Form]
     service: Callable[..., object]
     title: StrOrPromise
     template: str = "cases/case_form.html"
-
-
-def _service_kwargs(form: django_forms.Form) -> dict[str, Any]:
-    kwargs = getattr(form, "service_kwargs", None)
-    return kwargs() if kwargs is not None else form.cleaned_data
 
 
 # step (as in selectors.allowed_steps) → how it is taken.
@@ -150,14 +134,16 @@ def case_step(request, pk: int, step: str):
 def _take_step(request, how: Step, case: Case, blocked: bool, record: dict[str, Any]):
     """The step's form (or why it is blocked); once the service took it, back to the case.
     `record`: what the service acts on ({"case": …} or {"referral": …}), shown on the page."""
-    form = how.form(request.POST or None)
-    done = submitted(
-        request, form, lambda: how.service(by=request.user, **record, **_service_kwargs(form))
+    context = {"case": case, "child": case.child, "title": how.title, "blocked": blocked, **record}
+    return form_page(
+        request,
+        how.form(request.POST or None),
+        partial(how.service, by=request.user, **record),
+        saved=_("已保存：%(step)s。") % {"step": how.title},
+        then=lambda done: redirect("cases:case_detail", pk=case.pk),
+        template=how.template,
+        **context,
     )
-    if done is not None:
-        return back_to_case(request, case.pk, _("已保存：%(step)s。") % {"step": how.title})
-    context = {"case": case, "child": case.child, "form": form, "title": how.title, **record}
-    return render(request, how.template, {**context, "blocked": blocked})
 
 
 @require_POST

@@ -15,7 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core.fields import user_fk
+from huhang.core.fields import division_fk, optional_fk, user_fk
+from huhang.registry.fields import child_fk
 from huhang.registry.models import Category
 
 
@@ -30,12 +31,7 @@ class Workstation(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     level = models.CharField(_("层级"), max_length=16, choices=StationLevel.choices)
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("所在区划"),
-        on_delete=models.PROTECT,
-        related_name="workstations",
-    )
+    division = division_fk(_("所在区划"), related_name="workstations")
     address = models.CharField(_("地址"), max_length=200)
     brand = models.CharField(_("品牌（一站一品）"), max_length=60, blank=True)
     brand_story = models.TextField(_("品牌介绍"), blank=True)
@@ -54,8 +50,7 @@ class Workstation(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("未成年人保护工作站")
-        verbose_name_plural = _("未成年人保护工作站")
+        verbose_name = verbose_name_plural = _("未成年人保护工作站")
         ordering = ["division_id", "name"]
 
     def __str__(self) -> str:
@@ -131,21 +126,13 @@ class Activity(Audience):
         blank=True,
         related_name="activities",
     )
-    project = models.ForeignKey(
-        "cases.ServiceProject",
-        verbose_name=_("购买服务项目"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="activities",
-    )
+    project = optional_fk("cases.ServiceProject", _("购买服务项目"), related_name="activities")
     summary = models.TextField(_("活动总结"), blank=True)
     created_by = user_fk(_("创建人"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta(Audience.Meta):
-        verbose_name = _("活动")
-        verbose_name_plural = _("活动")
+        verbose_name = verbose_name_plural = _("活动")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["station", "held_on"]), models.Index(fields=["held_on"])]
         constraints = [
@@ -165,12 +152,7 @@ class Enrolment(models.Model):
     """A child enrolled in an activity; `attended` is None until attendance is taken."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="enrolments")
-    child = models.ForeignKey(
-        "registry.Child",
-        verbose_name=_("儿童"),
-        on_delete=models.PROTECT,
-        related_name="activity_enrolments",
-    )
+    child = child_fk("activity_enrolments")
     eligible = models.BooleanField(_("符合条件"), default=True)
     exception_reason = models.CharField(_("破格报名理由"), max_length=200, blank=True)
     attended = models.BooleanField(_("出席"), null=True, blank=True)
@@ -178,8 +160,7 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("活动报名")
-        verbose_name_plural = _("活动报名")
+        verbose_name = verbose_name_plural = _("活动报名")
         ordering = ["enrolled_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "child"], name="enrolment_once"),
@@ -207,8 +188,7 @@ class ActivityPhoto(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("活动照片")
-        verbose_name_plural = _("活动照片")
+        verbose_name = verbose_name_plural = _("活动照片")
         ordering = ["uploaded_at", "pk"]
 
 
@@ -220,20 +200,8 @@ class Training(models.Model):
     trainer = models.CharField(_("授课人"), max_length=100)
     hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
     place = models.CharField(_("地点"), max_length=200, blank=True)
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("组织区划"),
-        on_delete=models.PROTECT,
-        related_name="trainings",
-    )
-    station = models.ForeignKey(
-        Workstation,
-        verbose_name=_("工作站"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="trainings",
-    )
+    division = division_fk(_("组织区划"), related_name="trainings")
+    station = optional_fk(Workstation, _("工作站"), related_name="trainings")
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("参训人员"),
@@ -246,8 +214,7 @@ class Training(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("培训")
-        verbose_name_plural = _("培训")
+        verbose_name = verbose_name_plural = _("培训")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["division", "held_on"])]
         constraints = [
@@ -269,8 +236,7 @@ class TrainingAttendance(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("培训签到")
-        verbose_name_plural = _("培训签到")
+        verbose_name = verbose_name_plural = _("培训签到")
         constraints = [
             models.UniqueConstraint(fields=["training", "user"], name="training_attendance_once")
         ]
@@ -292,8 +258,7 @@ class PartnerProfile(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("合作伙伴")
-        verbose_name_plural = _("合作伙伴")
+        verbose_name = verbose_name_plural = _("合作伙伴")
         ordering = ["organisation__name"]
 
     def __str__(self) -> str:
@@ -307,8 +272,7 @@ class PartnerContact(models.Model):
     phone = models.CharField(_("电话"), max_length=30, blank=True)
 
     class Meta:
-        verbose_name = _("联系人")
-        verbose_name_plural = _("联系人")
+        verbose_name = verbose_name_plural = _("联系人")
         ordering = ["pk"]
 
 
@@ -329,8 +293,7 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("合作协议")
-        verbose_name_plural = _("合作协议")
+        verbose_name = verbose_name_plural = _("合作协议")
         ordering = ["-starts_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -384,8 +347,7 @@ class Resource(Audience):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta(Audience.Meta):
-        verbose_name = _("慈善资源")
-        verbose_name_plural = _("慈善资源")
+        verbose_name = verbose_name_plural = _("慈善资源")
         ordering = ["-available_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="resource_quantity"),
@@ -406,12 +368,7 @@ class Allocation(models.Model):
     """A child on a resource's list: proposed by matching, confirmed (= received) by a supervisor."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="allocations")
-    child = models.ForeignKey(
-        "registry.Child",
-        verbose_name=_("儿童"),
-        on_delete=models.PROTECT,
-        related_name="resource_allocations",
-    )
+    child = child_fk("resource_allocations")
     status = models.CharField(
         _("状态"), max_length=16, choices=AllocationStatus.choices, default="proposed"
     )
@@ -424,8 +381,7 @@ class Allocation(models.Model):
     amount_fen = models.BigIntegerField(_("金额（分）"), default=0)
 
     class Meta:
-        verbose_name = _("资源分配")
-        verbose_name_plural = _("资源分配")
+        verbose_name = verbose_name_plural = _("资源分配")
         ordering = ["resource", "rank", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["resource", "child"], name="allocation_once"),
@@ -455,5 +411,4 @@ class ProjectTarget(models.Model):
     notes = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("项目目标")
-        verbose_name_plural = _("项目目标")
+        verbose_name = verbose_name_plural = _("项目目标")

@@ -5,46 +5,24 @@ passed in must come from `scope.visible(by, Child)`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from huhang.community.models import ActivityPhoto, Agreement
 from huhang.core import uploads
-from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError
-from huhang.core.models import AuditAction
 
 if TYPE_CHECKING:
-    from huhang.accounts.models import User
-
-
-def audit_object(*, by: User, action: AuditAction, obj: Model, **detail: Any) -> None:
-    """One audit event about a community record (a station, an activity, a resource...)."""
-    audit_record(
-        by=by,
-        action=action,
-        object_type=obj._meta.model_name or "",
-        object_id=obj.pk,
-        label=str(obj),
-        detail=detail or None,
-    )
+    pass
 
 
 def file_store(*, obj: ActivityPhoto | Agreement, upload: UploadedFile, images_only: bool) -> None:
     """Check `upload` by its content like the archive's documents (DomainError otherwise), note
-    its type on `obj` and save both; the stored file does not stay behind if the row cannot be
-    written."""
+    its type on `obj` and save both (core.uploads.store)."""
     extension, content_type = uploads.check_upload(upload)
     if images_only and extension not in uploads.IMAGE_TYPES:
         raise DomainError(_("活动照片只能是 JPG、PNG 或 WEBP 图片。"), field="file")
     obj.extension, obj.content_type = extension, content_type
-    obj.full_clean(exclude=["file"])
-    obj.file.save(upload.name or "", upload, save=False)
-    try:
-        obj.save()
-    except Exception:
-        obj.file.delete(save=False)
-        raise
+    uploads.store(obj, upload)

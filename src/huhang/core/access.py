@@ -27,6 +27,15 @@ def require(user: Any, capability: str) -> None:
         raise NotAllowed(_("您的角色无权进行此操作。"))
 
 
+def may_change(request: Any, capability: str) -> bool:
+    """On a page that some roles may also change (a form beside what everyone sees): whether
+    this user may, so the page shows the form; a POST from a user who may not is refused (403)
+    rather than ignored."""
+    if request.method == "POST":
+        require(request.user, capability)
+    return can(request.user, capability)
+
+
 def get_or_404(qs: QuerySet[M], pk: Any) -> M:
     """The row with this key from an already scoped queryset; 404 for a key that is missing,
     out of scope or not even a key ("abc", None) — the three look the same from outside."""

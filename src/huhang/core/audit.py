@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Model
+
 from huhang.core.context import channel, client_ip
 from huhang.core.models import AuditAction, AuditEvent
 
@@ -19,6 +21,27 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(**_fields(by, action, object_type, object_id, label, detail))
+
+
+def audit_object(
+    *,
+    by,
+    action: AuditAction | str,
+    obj: Model,
+    label: str | None = None,
+    object_type: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """One event about one record: its model's name (or `object_type`), its key, and `label`
+    (or the record's str) to name it in the trail."""
+    return audit_record(
+        by=by,
+        action=action,
+        object_type=object_type or obj._meta.model_name or "",
+        object_id=obj.pk,
+        label=str(obj) if label is None else label,
+        detail=detail or None,
+    )
 
 
 def audit_search(*, by, object_type: str, label: str, **detail: Any) -> AuditEvent:

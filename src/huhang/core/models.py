@@ -52,8 +52,7 @@ class AuditEvent(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("审计事件")
-        verbose_name_plural = _("审计事件")
+        verbose_name = verbose_name_plural = _("审计事件")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
 

@@ -1,9 +1,11 @@
 """Checks every uploaded file passes before anything is stored: the type its name claims must be
-the type its bytes are, within the size limit (settings.DOCUMENT_MAX_BYTES), and not empty."""
+the type its bytes are, within the size limit (settings.DOCUMENT_MAX_BYTES), and not empty; and
+storing a checked file with the record that points to it."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -55,3 +57,16 @@ def sha256_of(upload: UploadedFile) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def store(record: Any, upload: UploadedFile) -> None:
+    """Save a new record with its (checked) file in its `file` field: the row is validated first
+    (without the file), then the file written, then the row. If the row cannot be written, the
+    stored file must not stay behind unreferenced."""
+    record.full_clean(exclude=["file"])
+    record.file.save(upload.name or "", upload, save=False)
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise

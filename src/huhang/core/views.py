@@ -1,15 +1,29 @@
-"""The audit-trail browser (the kernel's own page; the home page is the workbench's)."""
+"""The kernel's own page (the audit-trail browser; the home page is the workbench's) and the view
+plumbing every app's pages share: a list page, a page of one form, a stored private file, a done
+message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import QuerySet
-from django.shortcuts import render
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 
 from huhang.core.access import require
 from huhang.core.audit_forms import AuditFilterForm
+from huhang.core.forms import submit
 from huhang.core.models import AuditEvent
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import other_params, page_of, render_list
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def audit_list(request):
@@ -21,3 +35,57 @@ def audit_list(request):
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)
     context = {"form": form, "page": page, "query": other_params(request)}
     return render(request, "core/audit_list.html", context)
+
+
+def list_view(
+    capability: str, template: str, rows: Callable[..., Any]
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view of a list page without filters: to a user whose role carries `capability`, the
+    page asked for of `rows(user=…)` (a selector), through core.paging.render_list."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        require(request.user, capability)
+        return render_list(request, template, rows(user=request.user))
+
+    return view
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[..., Any],
+    *,
+    saved: StrOrPromise | Callable[[Any], StrOrPromise],
+    then: str | Callable[[Any], HttpResponseBase],
+    template: str = "core/form_page.html",
+    **context: Any,
+) -> HttpResponseBase:
+    """A page of one form that saves through a service. A valid POST calls `save` with the
+    form's cleaned data as keywords (or with `form.service_kwargs()`, where a form translates
+    its fields into the service's arguments): a refusal shows on the form
+    (core.forms.run_service); success says `saved` (or `saved(record)`) and goes to the page
+    `then` names for the record saved (or to `then(record)`). Anything else shows `template`
+    with the form and `context` (core/form_page.html takes `title`, `multipart` and `back`)."""
+    arguments = getattr(form, "service_kwargs", lambda: form.cleaned_data)
+    record = submit(request, form, lambda: save(**arguments()))
+    if record is not None:
+        messages.success(request, saved(record) if callable(saved) else saved)
+        return then(record) if callable(then) else redirect(then, pk=record.pk)
+    return render(request, template, {"form": form, **context})
+
+
+def private_file(file: IO[bytes] | FieldFile, content_type: str, **kwargs: Any) -> FileResponse:
+    """A stored file (a document, an activity photo, an agreement) for one user only: never
+    cached, never sniffed into another type than the one checked at upload. `kwargs` go to the
+    FileResponse (e.g. the `filename` it is shown under)."""
+    handle = file.open("rb") if isinstance(file, FieldFile) else file
+    response = FileResponse(handle, content_type=content_type, **kwargs)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def done(request: HttpRequest, message: str, response: HttpResponse) -> HttpResponse:
+    """An action that worked: say so on the next page."""
+    messages.success(request, message)
+    return response

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import facts, idnumber
-from huhang.core.fields import actor_fk
+from huhang.core.fields import actor_fk, division_fk, optional_fk
+from huhang.registry.fields import child_fk
 
 
 class Sex(models.TextChoices):
@@ -30,26 +31,16 @@ class AssistanceType(models.TextChoices):
 class Household(models.Model):
     """A household (户) and its address; the assistance type decides 困境儿童 by poverty."""
 
-    division = models.ForeignKey(
-        "regions.Division", verbose_name=_("所在社区/村"), on_delete=models.PROTECT
-    )
+    division = division_fk(_("所在社区/村"))
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    head = models.ForeignKey(
-        "Person",
-        verbose_name=_("户主"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    head = optional_fk("Person", _("户主"), related_name="+", on_delete=models.SET_NULL)
     assistance = models.CharField(
         _("救助类型"), max_length=16, choices=AssistanceType.choices, blank=True
     )
     assistance_since = models.DateField(_("救助起始日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("家庭户")
-        verbose_name_plural = _("家庭户")
+        verbose_name = verbose_name_plural = _("家庭户")
 
     def __str__(self) -> str:
         return self.address or f"#{self.pk}"
@@ -72,20 +63,14 @@ class Person(models.Model):
     hukou_code = models.CharField(
         _("户籍地区划代码"), max_length=12, blank=True, help_text=_("12位统计用区划代码")
     )
-    household = models.ForeignKey(
-        Household,
-        verbose_name=_("家庭户"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
+    household = optional_fk(
+        Household, _("家庭户"), related_name="members", on_delete=models.SET_NULL
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("人员")
-        verbose_name_plural = _("人员")
+        verbose_name = verbose_name_plural = _("人员")
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="person_sex_valid"),
             models.CheckConstraint(
@@ -138,12 +123,7 @@ class Child(models.Model):
     person = models.OneToOneField(
         Person, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="child"
     )
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("所属社区/村"),
-        on_delete=models.PROTECT,
-        related_name="children_registered",
-    )
+    division = division_fk(_("所属社区/村"), related_name="children_registered")
     address = models.CharField(_("现住址"), max_length=200, blank=True)
     living = models.CharField(
         _("养育方式"), max_length=16, choices=Living.choices, default=Living.HOME
@@ -177,8 +157,7 @@ class Child(models.Model):
     hukou_place: str
 
     class Meta:
-        verbose_name = _("儿童档案")
-        verbose_name_plural = _("儿童档案")
+        verbose_name = verbose_name_plural = _("儿童档案")
         indexes = [
             models.Index(fields=["division", "status"]),
             models.Index(
@@ -230,8 +209,7 @@ class Relation(models.Model):
     deceased: bool
 
     class Meta:
-        verbose_name = _("家庭关系")
-        verbose_name_plural = _("家庭关系")
+        verbose_name = verbose_name_plural = _("家庭关系")
         constraints = [
             models.UniqueConstraint(fields=["child", "relative"], name="relation_once"),
             models.UniqueConstraint(
@@ -290,8 +268,7 @@ class Situation(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("人员情形")
-        verbose_name_plural = _("人员情形")
+        verbose_name = verbose_name_plural = _("人员情形")
         ordering = ["started_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -350,8 +327,7 @@ class CategoryAssignment(models.Model):
     ended_by = actor_fk(_("终止操作人"))
 
     class Meta:
-        verbose_name = _("类别认定")
-        verbose_name_plural = _("类别认定")
+        verbose_name = verbose_name_plural = _("类别认定")
         ordering = ["proposed_at", "pk"]
         indexes = [models.Index(fields=["category", "status", "child"])]
         constraints = [
@@ -396,8 +372,7 @@ class ChildAssignment(models.Model):
     reason = models.CharField(_("事由"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("服务指派")
-        verbose_name_plural = _("服务指派")
+        verbose_name = verbose_name_plural = _("服务指派")
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "organisation"],
@@ -425,9 +400,7 @@ def document_path(instance: Document, filename: str) -> str:
 class Document(models.Model):
     """A scan or photo attached to a child's archive, stored outside the web root."""
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="documents"
-    )
+    child = child_fk("documents")
     kind = models.CharField(_("类型"), max_length=16, choices=DocumentKind.choices)
     title = models.CharField(_("标题"), max_length=100)
     file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
@@ -440,8 +413,7 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name = verbose_name_plural = _("附件")
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:

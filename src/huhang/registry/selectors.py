@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.core import divisions, facts, names, scope
 from huhang.core.access import get_or_404, require
-from huhang.core.audit import audit_record, audit_record_many, audit_search
+from huhang.core.audit import audit_object, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
@@ -164,14 +164,7 @@ def place_name(code: str) -> str:
 
 def audit_child(*, by: User, child: Child, action: str = AuditAction.CHANGE, **detail: Any) -> None:
     """Record an event about one child's data (every app's services call this)."""
-    audit_record(
-        by=by,
-        action=action,
-        object_type="child",
-        object_id=child.pk,
-        label=child_label(child),
-        detail=detail or None,
-    )
+    audit_object(by=by, action=action, obj=child, label=child_label(child), **detail)
 
 
 def child_label(child: Child) -> str:

@@ -482,14 +482,7 @@ def document_upload(
         sha256=uploads.sha256_of(upload),
         uploaded_by=by,
     )
-    document.full_clean(exclude=["file"])
-    document.file.save(name, upload, save=False)
-    # If the row cannot be written, the stored file must not stay behind unreferenced.
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    uploads.store(document, upload)
     audit_child(
         by=by, child=child, action=AuditAction.CREATE, document=document.pk, title=document.title
     )

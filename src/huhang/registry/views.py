@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huhang.core.access import require
 from huhang.core.forms import Form, submit
 from huhang.core.paging import render_list
+from huhang.core.views import form_page, private_file
 from huhang.registry import forms, selectors, services
 
 
@@ -162,15 +165,10 @@ def category_step(request, pk: int, step: str):
     require(request.user, capability)
     assignment = selectors.category_for_user(user=request.user, pk=pk)
     form = form_class(request.POST or None)
-    done = submit(
-        request,
-        form,
-        lambda: service(by=request.user, assignment=assignment, **form.cleaned_data),
-    )
-    if done is not None:
-        return _back(request, assignment.child, _("已保存：%(step)s。") % {"step": title})
+    save = partial(service, by=request.user, assignment=assignment)
     heading = f"{title} · {assignment.get_category_display()}"
-    return _form_page(request, assignment.child, form, heading)
+    saved = _("已保存：%(step)s。") % {"step": title}
+    return archive_form(request, assignment.child, form, save, title=heading, saved=saved)
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,12 +187,8 @@ def document_download(request, pk: int):
     require(request.user, "registry.view")
     document = selectors.document_for_user(user=request.user, pk=pk)
     handle = services.document_open(by=request.user, document=document)
-    response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = (
-        f'inline; filename="document-{document.pk}.{document.extension}"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    name = f"document-{document.pk}.{document.extension}"
+    return private_file(handle, document.content_type, filename=name)
 
 
 def _data(form) -> dict:
@@ -206,10 +200,9 @@ def _child_step(request, child, form, service, *, multipart: bool = False):
     """A form page of the child's archive, with the form's `heading`: a valid POST calls the
     service with the form's fields and goes back to the archive with the form's `saved`
     message; otherwise the page again, with any refusal on it."""
-    done = submit(request, form, lambda: service(by=request.user, child=child, **form.cleaned_data))
-    if done is not None:
-        return _back(request, child, str(form.saved))
-    return _form_page(request, child, form, form.heading, multipart=multipart)
+    save = partial(service, by=request.user, child=child)
+    title, saved = form.heading, str(form.saved)
+    return archive_form(request, child, form, save, title=title, saved=saved, multipart=multipart)
 
 
 def _back(request, child, message: str):
@@ -218,6 +211,12 @@ def _back(request, child, message: str):
     return redirect("workbench:child_detail", pk=child.pk)
 
 
-def _form_page(request, child, form, title, *, multipart: bool = False):
-    context = {"child": child, "form": form, "title": title, "multipart": multipart}
-    return render(request, "registry/form_page.html", context)
+def archive_form(request, child, form, save, **page):
+    """core.views.form_page for a page of the child's archive (registry/form_page.html, or a
+    `template` extending it): once saved, back to the archive. Other apps' pages about a child
+    (a home visit) use it too."""
+    back = reverse("workbench:child_detail", args=[child.pk])
+    page.setdefault("template", "registry/form_page.html")
+    return form_page(
+        request, form, save, then=lambda record: redirect(back), child=child, back=back, **page
+    )

@@ -8,13 +8,13 @@ and the leads (线索) with their workflow.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.accounts.models import Department
+from huhang.core.fields import division_fk, optional_fk, user_fk
 
 
 class FeedBatch(models.Model):
@@ -31,19 +31,11 @@ class FeedBatch(models.Model):
     rejected = models.PositiveIntegerField(_("拒收"), default=0)
     # Path of the Parquet snapshot, relative to the data directory.
     snapshot = models.CharField(max_length=255, blank=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("导入人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    imported_by = user_fk(_("导入人"), null=True, blank=True)
     imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("数据批次")
-        verbose_name_plural = _("数据批次")
+        verbose_name = verbose_name_plural = _("数据批次")
         ordering = ["-imported_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -68,8 +60,7 @@ class FeedError(models.Model):
     message = models.CharField(_("原因"), max_length=255)
 
     class Meta:
-        verbose_name = _("拒收记录")
-        verbose_name_plural = _("拒收记录")
+        verbose_name = verbose_name_plural = _("拒收记录")
         ordering = ["batch", "row", "id"]
         indexes = [models.Index(fields=["batch", "row"], name="feederror_batch_row")]
 
@@ -100,28 +91,16 @@ class LinkReview(models.Model):
     candidate_birth_date = models.DateField(_("候选人出生日期"), null=True, blank=True)
     candidate_region_code = models.CharField(max_length=12, blank=True)
     match_probability = models.FloatField(_("匹配概率"))
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("所属区域"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    division = division_fk(_("所属区域"), related_name="+")
     status = models.CharField(
         _("状态"), max_length=16, choices=LinkStatus.choices, default=LinkStatus.OPEN
     )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = user_fk(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("待复核匹配")
-        verbose_name_plural = _("待复核匹配")
+        verbose_name = verbose_name_plural = _("待复核匹配")
         ordering = ["status", "-match_probability", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -170,20 +149,13 @@ class ScreeningRun(models.Model):
     error = models.TextField(_("失败原因"), blank=True)
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    started_by = user_fk(null=True, blank=True)
     # The batches read (ids per source) and the counts: found, new, unchanged, by kind.
     batches = models.JSONField(default=dict, blank=True)
     stats = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("排查")
-        verbose_name_plural = _("排查")
+        verbose_name = verbose_name_plural = _("排查")
         ordering = ["-started_at", "-id"]
         constraints = [
             # Two screenings at once would raise the same new leads twice.
@@ -257,24 +229,12 @@ class Lead(models.Model):
     sex = models.CharField(_("性别"), max_length=1, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     # The child's record in the registry, when it has one.
-    child = models.ForeignKey(
-        "registry.Child",
-        verbose_name=_("儿童档案"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="leads",
-    )
+    child = optional_fk("registry.Child", _("儿童档案"), related_name="leads")
     # The category this lead would start or end (orphan, dfuc, ...); blank for scholarship kinds.
     category = models.CharField(_("类别"), max_length=16, blank=True)
     # Where it is routed: the community (or, when the feed's code is missing from the tree,
     # its nearest known ancestor, with region_flagged set).
-    division = models.ForeignKey(
-        "regions.Division",
-        verbose_name=_("所属社区"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    division = division_fk(_("所属社区"), related_name="+")
     region_code = models.CharField(_("数据中的行政区划代码"), max_length=12, blank=True)
     region_flagged = models.BooleanField(_("区划代码未知"), default=False)
     # Which feed, batch and row, which dates: a list of {"source", "batch", "row", "fact", dates}.
@@ -282,42 +242,27 @@ class Lead(models.Model):
     # Hash of (kind, person_key, the facts of the evidence): a lead already known and unchanged
     # is not raised again.
     fingerprint = models.CharField(max_length=64)
-    run = models.ForeignKey(
-        ScreeningRun, on_delete=models.PROTECT, related_name="leads", null=True, blank=True
-    )
+    run = optional_fk(ScreeningRun, related_name="leads")
     raised_at = models.DateTimeField(_("发现时间"), default=timezone.now)
     status = models.CharField(
         _("状态"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
     )
     # Workflow: field verification by the director, review by the supervisor, the bureau's decision.
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    verified_by = user_fk(null=True, blank=True)
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     verify_note = models.TextField(_("核实情况"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reviewed_by = user_fk(null=True, blank=True)
     reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     review_note = models.TextField(_("复核意见"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True, blank=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     reject_reason = models.TextField(_("退回理由"), blank=True)
     # What approval did in the registry (a category started or ended).
-    assignment = models.ForeignKey(
-        "registry.CategoryAssignment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    assignment = optional_fk("registry.CategoryAssignment", related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        verbose_name = _("线索")
-        verbose_name_plural = _("线索")
+        verbose_name = verbose_name_plural = _("线索")
         ordering = ["-raised_at", "-id"]
         constraints = [
             models.UniqueConstraint(

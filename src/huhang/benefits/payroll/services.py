@@ -23,7 +23,7 @@ from huhang.benefits.models import (
 )
 from huhang.benefits.payroll import compute
 from huhang.core.access import claim, require
-from huhang.core.audit import audit_record
+from huhang.core.audit import audit_object
 from huhang.core.dates import add_months, month_start
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 
@@ -32,13 +32,14 @@ if TYPE_CHECKING:
 
 
 def _audit_run(by: User, run: PayrollRun, step: str, **detail: Any) -> None:
-    audit_record(
+    audit_object(
         by=by,
         action="change",
+        obj=run,
         object_type="payroll_run",
-        object_id=run.pk,
-        label=str(run),
-        detail={"step": step, "status": run.status, **detail},
+        step=step,
+        status=run.status,
+        **detail,
     )
 
 

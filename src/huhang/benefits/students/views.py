@@ -18,7 +18,7 @@ from huhang.benefits.selectors import entitlement_for_user, programme_for_user
 from huhang.benefits.students import forms, selectors, services
 from huhang.core.access import require
 from huhang.core.forms import Form, submit
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 
 # list → the URL name of its page
 LISTS = {
@@ -31,11 +31,10 @@ LISTS = {
 def student_list(request, code: str):
     require(request.user, "benefits.view")
     programme = programme_for_user(user=request.user, code=code)
-    page = page_of(request, selectors.student_list(user=request.user, code=code))
-    query = other_params(request)
-    selectors.decorate_students(page.object_list)
-    context = {"programme": programme, "code": code, "page": page, "query": query}
-    return render(request, "benefits/students/list.html", context)
+    rows = selectors.student_list(user=request.user, code=code)
+    context = {"programme": programme, "code": code}
+    template = "benefits/students/list.html"
+    return render_list(request, template, rows, context, decorate=selectors.decorate_students)
 
 
 # list → (form, service, title)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from django import forms as django_forms
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +21,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from huhang.cases.emergency import forms, selectors, services
 from huhang.cases.selectors import child_cases
-from huhang.cases.views import submitted
 from huhang.core.access import require
-from huhang.core.paging import page_of
+from huhang.core.views import form_page, list_view
 from huhang.registry.selectors import child_for_user
 
 if TYPE_CHECKING:
@@ -32,11 +31,9 @@ if TYPE_CHECKING:
 FORM_TEMPLATE = "cases/emergency/form.html"
 
 
-@require_safe
-def emergency_list(request):
-    require(request.user, "registry.view")
-    page = page_of(request, selectors.emergency_list(user=request.user))
-    return render(request, "cases/emergency/list.html", {"page": page})
+emergency_list = require_safe(
+    list_view("registry.view", "cases/emergency/list.html", selectors.emergency_list)
+)
 
 
 @require_safe
@@ -53,16 +50,16 @@ def emergency_open(request):
     cases = child_cases(user=request.user, child=child)
     initial = {"taken_in_at": _this_minute()}
     form = forms.EmergencyOpenForm(request.POST or None, cases=cases, initial=initial)
-    emergency = submitted(
+    return form_page(
         request,
         form,
-        lambda: services.emergency_open(by=request.user, child=child, **form.cleaned_data),
+        partial(services.emergency_open, by=request.user, child=child),
+        saved=_("已登记临时监护。"),
+        then="cases:emergency_detail",
+        template=FORM_TEMPLATE,
+        child=child,
+        title=_("临时监护 · 登记接收"),
     )
-    if emergency is not None:
-        messages.success(request, _("已登记临时监护。"))
-        return redirect("cases:emergency_detail", pk=emergency.pk)
-    context = {"child": child, "form": form, "title": _("临时监护 · 登记接收")}
-    return render(request, FORM_TEMPLATE, context)
 
 
 class Step(NamedTuple):
@@ -103,16 +100,17 @@ def emergency_step(request, pk: int, step: str):
     require(request.user, how.capability)
     emergency = selectors.emergency_for_user(user=request.user, pk=pk)
     form = how.form(request.POST or None, initial={how.moment: _this_minute()})
-    done = submitted(
+    return form_page(
         request,
         form,
-        lambda: how.service(by=request.user, emergency=emergency, **form.cleaned_data),
+        partial(how.service, by=request.user, emergency=emergency),
+        saved=how.done,
+        then=lambda done: redirect("cases:emergency_detail", pk=emergency.pk),
+        template=FORM_TEMPLATE,
+        child=emergency.child,
+        emergency=emergency,
+        title=how.title,
     )
-    if done is not None:
-        messages.success(request, how.done)
-        return redirect("cases:emergency_detail", pk=emergency.pk)
-    context = {"child": emergency.child, "emergency": emergency, "form": form, "title": how.title}
-    return render(request, FORM_TEMPLATE, context)
 
 
 def _this_minute() -> datetime:

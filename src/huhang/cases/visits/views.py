@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from functools import partial
+
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.cases.selectors import child_cases
-from huhang.cases.views import submitted
 from huhang.cases.visits import selectors, services
 from huhang.cases.visits.forms import VisitForm
 from huhang.core.access import require
 from huhang.registry.selectors import child_for_user
+from huhang.registry.views import archive_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,15 +28,16 @@ def visit_create(request):
         interval=selectors.next_visit_interval(child),
         initial={"case": request.GET.get("case")},
     )
-    visit = submitted(
+    return archive_form(
         request,
+        child,
         form,
-        lambda: services.visit_record(by=request.user, child=child, **form.cleaned_data),
+        partial(services.visit_record, by=request.user, child=child),
+        saved=lambda visit: _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due},
+        template="cases/visits/form.html",
+        title=_("记录入户探访"),
+        multipart=True,
     )
-    if visit is not None:
-        messages.success(request, _("探访已记录，下次探访：%(d)s。") % {"d": visit.next_due})
-        return redirect("workbench:child_detail", pk=child.pk)
-    return render(request, "cases/visits/form.html", {"child": child, "form": form})
 
 
 @require_GET

@@ -16,10 +16,10 @@ from huhang.accounts.models import Organisation, User
 from huhang.cases.models import ServiceProject
 from huhang.community.activities.selectors import child_is_eligible
 from huhang.community.models import Activity, ActivityPhoto, Enrolment, Workstation
-from huhang.community.services import audit_object, file_store
+from huhang.community.services import file_store
 from huhang.core import scope, uploads
 from huhang.core.access import require
-from huhang.core.audit import audit_record_many
+from huhang.core.audit import audit_object, audit_record_many
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role

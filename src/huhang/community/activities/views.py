@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.community.activities import forms, selectors, services
 from huhang.community.models import Activity
-from huhang.community.views import done, form_page, private_file
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of
+from huhang.core.paging import render_list
 from huhang.core.roles import can
+from huhang.core.views import done, form_page, private_file
 
 
 def activity_list(request):
@@ -23,10 +23,8 @@ def activity_list(request):
     form = forms.ActivityFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.ActivityFilter(kind=data.get("kind") or "", year=data.get("year"))
-    page = page_of(request, selectors.activity_list(user=request.user, filters=filters))
-    context = {"form": form, "page": page, "query": other_params(request)}
-    template = "community/activities/list.html"
-    return render(request, f"{template}#results" if request.htmx else template, context)
+    rows = selectors.activity_list(user=request.user, filters=filters)
+    return render_list(request, "community/activities/list.html", rows, form=form)
 
 
 @require_http_methods(["GET", "POST"])

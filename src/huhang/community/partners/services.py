@@ -26,10 +26,10 @@ from huhang.community.models import (
     ResourceStatus,
 )
 from huhang.community.partners.selectors import matching_children
-from huhang.community.services import audit_object, file_store
+from huhang.community.services import file_store
 from huhang.core import scope
 from huhang.core.access import claim, require
-from huhang.core.audit import audit_record_many
+from huhang.core.audit import audit_object, audit_record_many
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role

@@ -14,21 +14,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.community.models import PartnerProfile, Resource
 from huhang.community.partners import forms, selectors, services
-from huhang.community.views import done, form_page, private_file
 from huhang.core.access import require
 from huhang.core.exceptions import ConcurrentEdit, DomainError
-from huhang.core.paging import page_of
 from huhang.core.roles import can
+from huhang.core.views import done, form_page, list_view, private_file
 
 T = TypeVar("T")
 
 # --- Partners ----------------------------------------------------------------------------------
 
 
-def partner_list(request):
-    require(request.user, "community.view")
-    page = page_of(request, selectors.partner_list(user=request.user))
-    return render(request, "community/partners/partner_list.html", {"page": page})
+partner_list = list_view(
+    "community.view", "community/partners/partner_list.html", selectors.partner_list
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,10 +94,9 @@ def agreement_download(request, pk: int) -> FileResponse:
 # --- Resources ---------------------------------------------------------------------------------
 
 
-def resource_list(request):
-    require(request.user, "community.view")
-    page = page_of(request, selectors.resource_list(user=request.user))
-    return render(request, "community/partners/resource_list.html", {"page": page})
+resource_list = list_view(
+    "community.view", "community/partners/resource_list.html", selectors.resource_list
+)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,8 +8,8 @@ from django.db import transaction
 from huhang.accounts.models import User
 from huhang.cases.models import ServiceProject
 from huhang.community.models import ProjectTarget
-from huhang.community.services import audit_object
 from huhang.core.access import require
+from huhang.core.audit import audit_object
 from huhang.core.models import AuditAction
 
 

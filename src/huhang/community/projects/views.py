@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from huhang.community.projects import forms, selectors, services
-from huhang.core.access import require
-from huhang.core.roles import can
+from huhang.core.access import may_change, require
 
 
 def project_list(request):
@@ -22,11 +21,9 @@ def project_list(request):
 def project_detail(request, pk: int):
     require(request.user, "community.view")
     project = selectors.project_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        require(request.user, "partner.manage")
     target = getattr(project, "community_target", None)
     form = None
-    if can(request.user, "partner.manage"):
+    if may_change(request, "partner.manage"):
         initial = {
             "target_activities": target.target_activities if target else 0,
             "target_children": target.target_children if target else 0,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from huhang.accounts.models import User
 from huhang.community.models import Workstation
-from huhang.community.services import audit_object
 from huhang.core import scope
 from huhang.core.access import require
+from huhang.core.audit import audit_object
 from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division

@@ -14,17 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.community.models import Workstation
 from huhang.community.stations import forms, selectors, services
-from huhang.community.views import form_page
 from huhang.core.access import require
-from huhang.core.paging import page_of
+from huhang.core.views import form_page, list_view
 
 DETAIL = "community:station_detail"
 
 
-def station_list(request):
-    require(request.user, "community.view")
-    page = page_of(request, selectors.station_list(user=request.user))
-    return render(request, "community/stations/list.html", {"page": page})
+station_list = list_view("community.view", "community/stations/list.html", selectors.station_list)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,19 +10,16 @@ from django.views.decorators.http import require_http_methods
 
 from huhang.community.models import Training
 from huhang.community.trainings import forms, selectors, services
-from huhang.community.views import done, form_page
-from huhang.core.access import require
+from huhang.core.access import may_change, require
 from huhang.core.forms import run_service
-from huhang.core.paging import page_of
-from huhang.core.roles import can
+from huhang.core.views import done, form_page, list_view
 
 RECORD = "community/trainings/record.html"
 
 
-def training_list(request):
-    require(request.user, "community.view")
-    page = page_of(request, selectors.training_list(user=request.user))
-    return render(request, "community/trainings/list.html", {"page": page})
+training_list = list_view(
+    "community.view", "community/trainings/list.html", selectors.training_list
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,10 +41,8 @@ def _to_training(training: Training):
 def training_detail(request, pk: int):
     require(request.user, "community.view")
     training = selectors.training_for_user(user=request.user, pk=pk)
-    if request.method == "POST":
-        require(request.user, "training.manage")
     form = None
-    if can(request.user, "training.manage"):
+    if may_change(request, "training.manage"):
         initial = {"attendees": list(training.attendees.all())}
         form = forms.AttendanceForm(request.POST or None, initial=initial, user=request.user)
         if request.method == "POST" and form.is_valid():
@@ -65,10 +60,9 @@ def my_trainings(request):
     return render(request, RECORD, {"record": record, "mine": True})
 
 
-def training_people(request):
-    require(request.user, "training.manage")
-    page = page_of(request, selectors.training_people_hours(user=request.user))
-    return render(request, "community/trainings/people.html", {"page": page})
+training_people = list_view(
+    "training.manage", "community/trainings/people.html", selectors.training_people_hours
+)
 
 
 def person_trainings(request, pk: int):

@@ -18,19 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import other_params, page_of, render_list
+from huhang.core.paging import render_list
+from huhang.core.views import list_view
 from huhang.screening.feeds import selectors
 from huhang.screening.feeds.forms import FeedUploadForm
 from huhang.screening.feeds.services import feed_import
 
-
-@require_GET
-def feed_list(request):
-    require(request.user, "feed.upload")
-    # One page without filters: no htmx results to swap.
-    page = page_of(request, selectors.batch_list(user=request.user))
-    query = other_params(request)
-    return render(request, "screening/feeds/list.html", {"page": page, "query": query})
+feed_list = require_GET(list_view("feed.upload", "screening/feeds/list.html", selectors.batch_list))
 
 
 @require_http_methods(["GET", "POST"])

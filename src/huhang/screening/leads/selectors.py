@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from huhang.core import scope
-from huhang.core.audit import audit_record, audit_record_many
+from huhang.core.audit import audit_object, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
@@ -97,13 +97,7 @@ def lead_list(*, user: User, filters: LeadFilter) -> QuerySet[Lead]:
         qs = qs.filter(waiting_q(user))
     elif filters.status:
         qs = qs.filter(status=filters.status)
-    audit_record(
-        by=user,
-        action=AuditAction.SEARCH,
-        object_type="lead",
-        label="线索列表",  # stored as data: the trail reads the same in every UI language
-        detail=filters.as_dict(),
-    )
+    audit_search(by=user, object_type="lead", label="线索列表", **filters.as_dict())
     open_first = Case(
         When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
@@ -134,13 +128,9 @@ def lead_label(name: str, id_number: str) -> str:
 def audit_lead(
     *, by: User | str | None, lead: Lead, action: str = AuditAction.CHANGE, **detail: Any
 ) -> None:
-    audit_record(
-        by=by,
-        action=action,
-        object_type="lead",
-        object_id=lead.pk,
-        label=lead_label(lead.name, lead.id_number),
-        detail={"kind": lead.kind, "child": lead.child_id, **detail},
+    label = lead_label(lead.name, lead.id_number)
+    audit_object(
+        by=by, action=action, obj=lead, label=label, kind=lead.kind, child=lead.child_id, **detail
     )
 
 

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
+from huhang.core.routing import step_paths
 from huhang.screening.leads import views
 
 urlpatterns = [
     path("", views.lead_list, name="lead_list"),
     path("<int:pk>/", views.lead_detail, name="lead_detail"),
     path("<int:pk>/verify/", views.lead_verify, name="lead_verify"),
-    path("<int:pk>/review/", views.lead_review, name="lead_review"),
-    path("<int:pk>/approve/", views.lead_approve, name="lead_approve"),
-    path("<int:pk>/reject/", views.lead_reject, name="lead_reject"),
+    *step_paths(
+        "<int:pk>/{step}/", views.lead_step, ["review", "approve", "reject"], name="lead_{step}"
+    ),
 ]

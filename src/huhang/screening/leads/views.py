@@ -4,18 +4,25 @@ service → redirect (or the detail page again with the form's errors)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
-from huhang.core.forms import run_service
+from huhang.core.forms import Form, run_service
 from huhang.core.paging import render_list
 from huhang.core.roles import can
 from huhang.regions.models import Level
 from huhang.screening.leads import forms, selectors, services
 from huhang.screening.leads.evidence import evidence_lines
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @require_GET
@@ -61,36 +68,49 @@ def lead_verify(request, pk: int):
     return _detail(request, selectors.lead_detail(user=request.user, pk=pk), form=form)
 
 
-@require_http_methods(["GET", "POST"])
-def lead_review(request, pk: int):
-    require(request.user, "lead.review")
-    lead = selectors.lead_for_user(user=request.user, pk=pk)
-    return _act(
-        request,
-        lead,
+class Step(NamedTuple):
+    """A step after verification: who may take it, the form, the service, what is said once it
+    is done. `holder_only`: besides, only whoever holds the lead's current step may take it."""
+
+    capability: str
+    form: type[Form]
+    service: Callable[..., object]
+    done: StrOrPromise
+    holder_only: bool = False
+
+
+STEPS = {
+    "review": Step(
+        "lead.review",
         forms.LeadReviewForm,
         services.lead_review,
-        _("线索已复核，已提交民政局审批。"),
-    )
+        gettext_lazy("线索已复核，已提交民政局审批。"),
+    ),
+    "approve": Step(
+        "lead.approve",
+        forms.LeadApproveForm,
+        services.lead_approve,
+        gettext_lazy("已批准，档案已更新。"),
+    ),
+    # A director may reject a new lead, a supervisor a verified one, the bureau any open one.
+    "reject": Step(
+        "lead.verify",
+        forms.LeadRejectForm,
+        services.lead_reject,
+        gettext_lazy("线索已退回。"),
+        holder_only=True,
+    ),
+}
 
 
 @require_http_methods(["GET", "POST"])
-def lead_approve(request, pk: int):
-    require(request.user, "lead.approve")
+def lead_step(request, pk: int, step: str):
+    how = STEPS[step]
+    require(request.user, how.capability)
     lead = selectors.lead_for_user(user=request.user, pk=pk)
-    return _act(
-        request, lead, forms.LeadApproveForm, services.lead_approve, _("已批准，档案已更新。")
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def lead_reject(request, pk: int):
-    """Whoever holds the lead's current step may reject it (a director a new lead, a supervisor
-    a verified one, the bureau any open one)."""
-    require(request.user, "lead.verify")
-    lead = selectors.lead_for_user(user=request.user, pk=pk)
-    require(request.user, services.STEP_CAPABILITY.get(lead.status, "lead.approve"))
-    return _act(request, lead, forms.LeadRejectForm, services.lead_reject, _("线索已退回。"))
+    if how.holder_only:
+        require(request.user, services.STEP_CAPABILITY.get(lead.status, "lead.approve"))
+    return _act(request, lead, how.form, how.service, how.done)
 
 
 def _act(request, lead, form_class, service, done_message):

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import names, scope
-from huhang.core.audit import audit_record
+from huhang.core.audit import audit_object, audit_record
 from huhang.core.models import AuditAction
 from huhang.screening.models import LinkReview, LinkStatus
 
@@ -56,14 +56,8 @@ def link_detail(*, user: User, pk: Any) -> LinkReview:
 def audit_link(
     *, by: User, review: LinkReview, action: str, detail: dict[str, Any] | None = None
 ) -> None:
-    audit_record(
-        by=by,
-        action=action,
-        object_type="linkreview",
-        object_id=review.pk,
-        label=f"{review.name} ↔ {review.candidate_name}",
-        detail=detail,
-    )
+    label = f"{review.name} ↔ {review.candidate_name}"
+    audit_object(by=by, action=action, obj=review, label=label, **(detail or {}))
 
 
 def mask_last4(value: str | None) -> str:
