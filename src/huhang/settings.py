@@ -11,24 +11,48 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core.env import (
     data_dir,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_str,
+    first_set,
     persistent_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
 
+# HUHANG_ENV=production turns on every production default below and refuses to start
+# half-configured; the default ("development") keeps `make demo` easy on plain HTTP.
+HUHANG_ENV = env_choice("HUHANG_ENV", ("development", "production"), "development")
+PRODUCTION = HUHANG_ENV == "production"
+
 DEBUG = env_bool("HUHANG_DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "") or persistent_secret(DATA_DIR / "secret_key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The old names (SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS) still work as aliases.
+SECRET_KEY = env_str(first_set("HUHANG_SECRET_KEY", "SECRET_KEY"), "") or persistent_secret(
+    DATA_DIR / "secret_key"
+)
+_HOSTS = first_set("HUHANG_ALLOWED_HOSTS", "ALLOWED_HOSTS")
+ALLOWED_HOSTS = env_list(_HOSTS, ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list(
+    first_set("HUHANG_CSRF_TRUSTED_ORIGINS", "CSRF_TRUSTED_ORIGINS"), []
+)
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("HUHANG_DEBUG cannot be on with HUHANG_ENV=production")
+    if not env_list(_HOSTS, []):
+        raise ImproperlyConfigured("HUHANG_ENV=production needs HUHANG_ALLOWED_HOSTS (host names)")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "HUHANG_ENV=production needs a HUHANG_SECRET_KEY of at least 50 random characters"
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +66,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "huhang.core",
@@ -60,7 +86,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "huhang.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,11 +177,41 @@ SESSION_COOKIE_AGE = env_int("HUHANG_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("HUHANG_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# No script reads a cookie: the CSRF token reaches htmx through the page (base.html).
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("HUHANG_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS only, in production: plain HTTP is redirected, and browsers are told (HSTS) never to try
+# it again. Behind a reverse proxy that ends TLS, set HUHANG_PROXY_SSL_HEADER to the header it
+# sets (e.g. X-Forwarded-Proto: the proxy must overwrite it, never pass a client's on).
+SECURE_SSL_REDIRECT = env_bool("HUHANG_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = env_int("HUHANG_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUHANG_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("HUHANG_HSTS_PRELOAD", PRODUCTION)
+if _proxy_header := env_str("HUHANG_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+
+# Content-Security-Policy (django-csp), in every mode: no inline script or style anywhere (the
+# pages' small behaviours are in core/static/huhang/huhang.js), nothing from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from huhang.core.filemodes import private_dir, private_umask
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -29,6 +31,22 @@ def env_str(name: str, default: str | None = None) -> str:
         if default is None:
             raise ImproperlyConfigured(f"Environment variable {name} is required")
         return default
+    return value
+
+
+def first_set(*names: str) -> str:
+    """The first of `names` that is set (as NAME or NAME_FILE), else the first: a renamed
+    variable keeps its old name working as an alias."""
+    for name in names:
+        if name in os.environ or f"{name}_FILE" in os.environ:
+            return name
+    return names[0]
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, default).strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
     return value
 
 
@@ -62,10 +80,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def data_dir() -> Path:
-    """The one directory the installation writes to (HUHANG_DATA_DIR, default ./var)."""
-    path = Path(env_str("HUHANG_DATA_DIR", "var")).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The one directory the installation writes to (HUHANG_DATA_DIR, default ./var), 0700.
+
+    Called once while the settings load: it also sets the process's umask, so that every file
+    the application writes in it is 0600 (core.filemodes)."""
+    private_umask()
+    return private_dir(Path(env_str("HUHANG_DATA_DIR", "var")).expanduser().resolve())
 
 
 def persistent_secret(path: Path, value: str | None = None) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
@@ -46,3 +47,19 @@ class DomainErrorMiddleware:
             return None
         template = "core/error_fragment.html" if request.htmx else "core/error.html"
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+class NoStoreMiddleware:
+    """No page is kept by a browser or a proxy: nearly every one shows a child (a list, an
+    archive, a form with an ID number), and a shared computer's cache or the back button must
+    not show it to the next person. A view that sets its own Cache-Control keeps it; static
+    files never reach this (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 
+from huhang.core.filemodes import make_private
+
 _COMMON = [("batch", pa.int64()), ("row", pa.int32())]
 
 
@@ -163,6 +165,7 @@ ROW_GROUP_ROWS = 122_880
 def parquet_write(table: pa.Table, path: Path) -> None:
     """A snapshot's file: zstd-compressed, in row groups that every core can scan."""
     pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+    make_private(path)
 
 
 def snapshot_write(source: str, batch_id: int, table: pa.Table) -> str:
