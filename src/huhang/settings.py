@@ -164,10 +164,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failures (django-axes): per user name and address.
+# Lockout after repeated failures (django-axes, huhang.accounts.lockout): per account whatever
+# the address, and per address whatever the account (a higher limit: an office shares one).
 AXES_FAILURE_LIMIT = env_int("HUHANG_LOGIN_FAILURE_LIMIT", 5)
+HUHANG_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("HUHANG_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HUHANG_LOGIN_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "huhang.accounts.lockout.AccountAndAddressHandler"
+# The same address as the audit trail's (REMOTE_ADDR; see core.middleware.request_ip).
+AXES_CLIENT_IP_CALLABLE = "huhang.core.middleware.request_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
