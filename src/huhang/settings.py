@@ -250,6 +250,15 @@ DOCUMENT_MAX_BYTES = env_int("HUHANG_DOCUMENT_MAX_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# 国密: HUHANG_CRYPTO=sm chains the audit trail with SM3 instead of SHA-256 (and, with the
+# field encryption, uses SM4).
+HUHANG_CRYPTO = env_choice("HUHANG_CRYPTO", ("aes", "sm"), "aes")
+# Audit events stay in the database at least this long (等保三级 and 网络安全法 Art. 21: six
+# months at least); older ones may be moved to an archive file (`huhang audit archive`).
+HUHANG_AUDIT_RETENTION = timedelta(days=env_int("HUHANG_AUDIT_RETENTION_DAYS", 183))
+if timedelta(days=183) > HUHANG_AUDIT_RETENTION:
+    raise ImproperlyConfigured("HUHANG_AUDIT_RETENTION_DAYS must be at least 183 (six months)")
+
 # Where the demo district's synthetic data and the bureau's installation are rooted.
 HUHANG_ROOT_DIVISION = env_str("HUHANG_ROOT_DIVISION", "150203")
 HUHANG_PAGE_SIZE = env_int("HUHANG_PAGE_SIZE", 20)

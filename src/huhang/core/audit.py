@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Model
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
 
+from huhang.core import scope
+from huhang.core.audit_chain import append
 from huhang.core.context import channel, client_ip
 from huhang.core.models import AuditAction, AuditEvent
+from huhang.core.roles import can
 
 
 def audit_record(
@@ -20,7 +24,7 @@ def audit_record(
     label: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(**_fields(by, action, object_type, object_id, label, detail))
+    return append([_fields(by, action, object_type, object_id, label, detail)])[0]
 
 
 def audit_object(
@@ -60,22 +64,38 @@ def audit_record_many(
     *, by, action: AuditAction | str, object_type: str, objects: Iterable[tuple[Any, str]]
 ) -> None:
     """One event per record (e.g. each child shown by an export), in one INSERT."""
-    AuditEvent.objects.bulk_create(
-        AuditEvent(**_fields(by, action, object_type, pk, label, None)) for pk, label in objects
-    )
+    append(_fields(by, action, object_type, pk, label, None) for pk, label in objects)
 
 
 def _fields(by, action, object_type, object_id, label, detail) -> dict[str, Any]:
     authenticated = getattr(by, "is_authenticated", False)
     return {
         "user_id": by.pk if authenticated else None,
-        "username": by.get_username() if authenticated else (str(by) if by else ""),
+        "username": (by.get_username() if authenticated else (str(by) if by else ""))[:150],
         "role": getattr(by, "role", "") or "",
         "action": str(action),
         "object_type": object_type,
         "object_id": str(object_id or ""),
         "object_label": label[:200],
-        "ip": client_ip.get(),
+        # As the database keeps it (an IPv6 address is normalised), so the link matches.
+        "ip": _IP.get_prep_value(client_ip.get()),
         "via": channel.get(),
         "detail": detail or {},
+        "division": (getattr(by, "division_id", None) or "") if authenticated else "",
     }
+
+
+_IP = AuditEvent._meta.get_field("ip")
+
+
+@scope.rule(AuditEvent)
+def audit_events(user, qs: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """An auditor reads the events of the users of its own division (its subtree). Events of
+    no division (failed logins, organisations' staff, the command line) are read by those bound
+    to the installation's root division or above."""
+    where = scope.in_subtree(user, "division") if can(user, "audit.view") else None
+    if where is None:
+        return qs.none()
+    if settings.HUHANG_ROOT_DIVISION.startswith(scope.division_prefix(user) or "-"):
+        where |= Q(division="")
+    return qs.filter(where)

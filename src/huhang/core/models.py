@@ -35,7 +35,13 @@ class AuditQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One event. Append-only: the model refuses updates and deletes, and so does the database
     (a trigger refuses UPDATE, see migration 0002). The user is kept by id and name, not by a
-    foreign key, so that deleting a user never touches its trail."""
+    foreign key, so that deleting a user never touches its trail.
+
+    Tamper-evident: each event is a link of a hash chain (core.audit_chain). `seq` is its place
+    in the chain and `hash` the digest of its content and the previous event's hash, so a row
+    rewritten, deleted or inserted behind the application's back breaks the chain at that row
+    (`huhang audit verify`). `division` is the acting user's division: an auditor reads the
+    events of its own division (the scope rule in core.audit)."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(_("用户ID"), null=True, blank=True, db_index=True)
@@ -48,6 +54,9 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     via = models.CharField(_("渠道"), max_length=8, default="web")
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    division = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True)
+    seq = models.BigIntegerField(_("链序号"), unique=True, null=True)
+    hash = models.CharField(_("链哈希"), max_length=72, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -66,3 +75,32 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain (one row). Appending an event locks this row first, so
+    two writers never chain to the same predecessor (the chain cannot fork)."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=72)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("审计链头")
+
+
+class AuditArchive(models.Model):
+    """Events moved out of the database into an archive file (`huhang audit archive`): the file,
+    its digest, and the link the chain was cut at, from which `huhang audit verify` goes on."""
+
+    at = models.DateTimeField(_("归档时间"), default=timezone.now)
+    before = models.DateTimeField(_("归档截至"))
+    file_name = models.CharField(_("归档文件"), max_length=500)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64)
+    first_seq = models.BigIntegerField(_("起始序号"))
+    cut_seq = models.BigIntegerField(_("截断序号"), unique=True)
+    cut_hash = models.CharField(_("截断哈希"), max_length=72)
+    count = models.PositiveIntegerField(_("事件数"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("审计归档")
+        ordering = ["-cut_seq"]

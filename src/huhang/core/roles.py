@@ -1,4 +1,4 @@
-"""The seven roles of DOMAIN.md and what each may do.
+"""The seven roles of DOMAIN.md, the three administrators of 三员分立, and what each may do.
 
 Capabilities are data, not scattered `if role == ...` checks: a view asks `can(user, "registry.edit")`
 and this table answers. Which *records* a user sees is decided by `core.scope`, not here.
@@ -18,10 +18,21 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("社会组织/慈善组织")
     DATA_OFFICER = "data_officer", _("部门数据专员")
     AUDITOR = "auditor", _("审计/领导")
+    # Separation of duties (三员分立, 等保三级): three administrators, none of whom reads a
+    # child's data. The system administrator keeps accounts and settings; the security
+    # administrator resets two-factor login, unlocks accounts and keeps the keys; the audit
+    # administrator reads the audit log.
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
-# Roles bound to a node of the division tree; the others are bound to an organisation.
-DIVISION_ROLES = frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.AUDITOR})
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles bound to a node of the division tree; the others are bound to an organisation. An
+# administrator's division is the part of the installation it administers.
+DIVISION_ROLES = frozenset(
+    {Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.AUDITOR} | ADMIN_ROLES
+)
 ORGANISATION_ROLES = frozenset({Role.SOCIAL_WORKER, Role.PARTNER, Role.DATA_OFFICER})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -35,7 +46,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "category.propose": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
     "category.verify": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
     "category.approve": frozenset({Role.BUREAU}),
-    "audit.view": frozenset({Role.BUREAU, Role.AUDITOR}),
+    # The audit log (events limited by core.scope to the user's division).
+    "audit.view": frozenset({Role.BUREAU, Role.AUDITOR, Role.AUDIT_ADMIN}),
+    # 三员分立: accounts and settings (the Django admin's users, organisations, divisions);
+    # two-factor resets and unlocks; none of them a child's data.
+    "accounts.manage": frozenset({Role.SYSTEM_ADMIN}),
+    "security.manage": frozenset({Role.SECURITY_ADMIN}),
     # Case work: open, assess, plan, record services, refer, visit (records limited by scope).
     "case.work": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.SOCIAL_WORKER}),
     # Approve a service plan, approve a closure (a supervisor's or the bureau's decision).

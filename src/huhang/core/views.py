@@ -16,6 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def audit_list(request):
     require(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
-    events: QuerySet[AuditEvent] = AuditEvent.objects.all()
+    events: QuerySet[AuditEvent] = scope.visible(request.user, AuditEvent)
     if form.is_valid():
         events = form.apply(events)
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)

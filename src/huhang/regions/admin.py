@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from huhang.core.admin import RoleAdmin
 from huhang.regions.models import Division
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(RoleAdmin):
     list_display = ("code", "name", "level", "kind", "parent")
     list_filter = ("level", "kind")
     search_fields = ("code", "name")
