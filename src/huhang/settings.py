@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "ninja",
     "django_tasks",
@@ -94,11 +97,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huhang.core.middleware.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "huhang.accounts.twofactor.middleware.TwoFactorMiddleware",
     "huhang.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,6 +168,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Two-factor login (django-otp; huhang.accounts.twofactor): required, in production, of the
+# roles listed and of every staff account; anyone else may enrol. The demo keeps it off.
+HUHANG_2FA_REQUIRED = env_bool("HUHANG_2FA_REQUIRED", PRODUCTION)
+HUHANG_2FA_ROLES = env_list(
+    "HUHANG_2FA_ROLES",
+    ["bureau", "auditor", "data_officer", "system_admin", "security_admin", "audit_admin"],
+)
+OTP_TOTP_ISSUER = "护航 Huhang"
 
 # Lockout after repeated failures (django-axes, huhang.accounts.lockout): per account whatever
 # the address, and per address whatever the account (a higher limit: an office shares one).

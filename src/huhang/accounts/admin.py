@@ -6,6 +6,8 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huhang.accounts.models import Organisation, User
 from huhang.core.admin import RoleAdmin
@@ -70,3 +72,9 @@ class LockoutAdmin(RoleAdmin, AccessAttemptAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Authenticator secrets and recovery codes are nobody's to read: enrolment and the security
+# administrator's reset (accounts.twofactor) are the only ways to change them.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)

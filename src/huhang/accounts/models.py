@@ -56,6 +56,9 @@ class User(AbstractUser):
     division = optional_fk("regions.Division", _("所属区划"), related_name="users")
     organisation = optional_fk(Organisation, _("所属机构"), related_name="users")
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Kept by accounts.twofactor.services: whether the user has enrolled an authenticator, so
+    # that every request knows without a query whether to ask for the second factor.
+    otp_enrolled = models.BooleanField(_("已启用两步验证"), default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("用户")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from huhang.core import scope
@@ -96,6 +95,6 @@ def audit_events(user, qs: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
     where = scope.in_subtree(user, "division") if can(user, "audit.view") else None
     if where is None:
         return qs.none()
-    if settings.HUHANG_ROOT_DIVISION.startswith(scope.division_prefix(user) or "-"):
+    if scope.at_root(user):
         where |= Q(division="")
     return qs.filter(where)

@@ -98,14 +98,22 @@ def _algorithm_of(digest: str) -> str:
 
 
 def _locked_head() -> AuditChainHead:
-    """The head row, locked until the transaction ends (created at the first event)."""
-    AuditChainHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+    """The head row, locked until the transaction ends. The migration creates it; after a
+    flush (tests) the first writer does, and a second one racing it finds it made."""
+    locked = AuditChainHead.objects.select_for_update()
+    head = locked.filter(pk=1).first()
+    if head is None:
+        start = AuditChainHead(pk=1, seq=0, hash=GENESIS)
+        AuditChainHead.objects.bulk_create([start], ignore_conflicts=True)
+        head = locked.get(pk=1)
+    return head
 
 
 def append(rows: Iterable[dict[str, Any]]) -> list[AuditEvent]:
-    """Insert events (dicts of their fields) at the end of the chain, in one transaction."""
-    with transaction.atomic():
+    """Insert events (dicts of their fields) at the end of the chain: three statements (lock
+    the head, insert, move the head) in the caller's transaction, or in one of their own. No
+    savepoint: an event that fails to be written fails the whole transaction it reports on."""
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         events = []
         for fields in rows:

@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOGOUT = "logout", _("退出")
+    OTP_ENROL = "otp_enrol", _("启用两步验证")
+    OTP_RESET = "otp_reset", _("重置两步验证")
 
 
 class AppendOnlyError(Exception):

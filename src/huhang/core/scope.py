@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from huhang.core.access import get_or_404
@@ -69,6 +70,13 @@ def registered() -> list[tuple[type[Model], str]]:
 def division_prefix(user: Any) -> str | None:
     """The code of the division a user is bound to (its scope's root), or None."""
     return getattr(user, "division_id", None) or None
+
+
+def at_root(user: Any) -> bool:
+    """Whether the user is bound to the installation's root division (or above it): such a
+    user also answers for what belongs to no division (organisations' staff, the system)."""
+    prefix = division_prefix(user)
+    return bool(prefix) and settings.HUHANG_ROOT_DIVISION.startswith(prefix)
 
 
 def in_subtree(user: Any, field: str) -> Q | None:
