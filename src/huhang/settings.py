@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "huhang.core.middleware.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "huhang.accounts.twofactor.middleware.TwoFactorMiddleware",
+    "huhang.core.middleware.AuditNetMiddleware",
     "huhang.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -90,14 +90,21 @@ def test_pages_keep_to_the_content_security_policy(phone, live_server, users, ch
     violations: list[str] = []
     page.on(
         "console",
-        lambda m: violations.append(f"{page.url}: {m.text}")
-        if "Content Security Policy" in m.text
-        else None,
+        lambda m: (
+            violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text
+            else None
+        ),
     )
     page.goto(f"{url}/accounts/login/")
     log_in(page, "bureau", PASSWORD)
     child = children["xiaohai"]
-    for path in ("/children/", f"/children/{child.pk}/", f"/children/{child.pk}/edit/", "/reports/"):
+    for path in (
+        "/children/",
+        f"/children/{child.pk}/",
+        f"/children/{child.pk}/edit/",
+        "/reports/",
+    ):
         page.goto(f"{url}{path}")
         expect(page.locator("main")).to_be_visible()
     page.goto(f"{url}/children/")

@@ -9,7 +9,7 @@ from django.db.models import Model, Q, QuerySet
 
 from huhang.core import scope
 from huhang.core.audit_chain import append
-from huhang.core.context import channel, client_ip
+from huhang.core.context import audited, channel, client_ip
 from huhang.core.models import AuditAction, AuditEvent
 from huhang.core.roles import can
 
@@ -23,6 +23,7 @@ def audit_record(
     label: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    audited.set(True)
     return append([_fields(by, action, object_type, object_id, label, detail)])[0]
 
 
@@ -63,6 +64,7 @@ def audit_record_many(
     *, by, action: AuditAction | str, object_type: str, objects: Iterable[tuple[Any, str]]
 ) -> None:
     """One event per record (e.g. each child shown by an export), in one INSERT."""
+    audited.set(True)
     append(_fields(by, action, object_type, pk, label, None) for pk, label in objects)
 
 

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 channel: contextvars.ContextVar[str] = contextvars.ContextVar("channel", default="cli")
+# Whether the current request has written an audit event (core.middleware.AuditNetMiddleware).
+audited: contextvars.ContextVar[bool] = contextvars.ContextVar("audited", default=False)
 
 
 @contextmanager

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from huhang.core.context import acting_from
+from huhang.core.audit import audit_record
+from huhang.core.context import acting_from, audited
 from huhang.core.exceptions import DomainError
 
 
@@ -63,3 +65,55 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response:
             add_never_cache_headers(response)
         return response
+
+
+# A route whose `pk` is a child's archive: /children/<pk>/… and /benefits/children/<pk>/payee/.
+_CHILD_ROUTE = re.compile(r"(^|/)children/<int:pk>/")
+
+
+class AuditNetMiddleware:
+    """The audit trail's safety net: a page opened with a record's key (a form of a child's
+    archive, of a case, of a payee) that wrote no event of its own gets a "view" event naming
+    the page and the key. Services and selectors write the precise events; this catches what
+    they do not (tests/security/test_audit_every_view.py walks every page). htmx refreshes of
+    a page already recorded (a progress bar polling) are not recorded again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = audited.set(False)
+        try:
+            response = self.get_response(request)
+            if _unrecorded_view(request, response):
+                _record_view(request)
+            return response
+        finally:
+            audited.reset(token)
+
+
+def _unrecorded_view(request: HttpRequest, response: HttpResponse) -> bool:
+    match = request.resolver_match
+    return bool(
+        request.method == "GET"
+        and response.status_code == 200
+        and not audited.get()
+        and request.user.is_authenticated
+        and match is not None
+        and "pk" in match.kwargs
+        and "HX-Request" not in request.headers
+    )
+
+
+def _record_view(request: HttpRequest) -> None:
+    match = request.resolver_match
+    assert match is not None
+    is_child = _CHILD_ROUTE.search(match.route or "")
+    audit_record(
+        by=request.user,
+        action="view",
+        object_type="child" if is_child else match.view_name[:32],
+        object_id=match.kwargs["pk"],
+        label=request.path[:200],
+        detail={"page": match.view_name},
+    )

@@ -76,7 +76,7 @@ def at_root(user: Any) -> bool:
     """Whether the user is bound to the installation's root division (or above it): such a
     user also answers for what belongs to no division (organisations' staff, the system)."""
     prefix = division_prefix(user)
-    return bool(prefix) and settings.HUHANG_ROOT_DIVISION.startswith(prefix)
+    return prefix is not None and settings.HUHANG_ROOT_DIVISION.startswith(prefix)
 
 
 def in_subtree(user: Any, field: str) -> Q | None:

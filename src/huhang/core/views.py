@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 
 from huhang.core import scope
 from huhang.core.access import require
+from huhang.core.audit import audit_search
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
 from huhang.core.models import AuditEvent
@@ -31,8 +32,11 @@ def audit_list(request):
     require(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
     events: QuerySet[AuditEvent] = scope.visible(request.user, AuditEvent)
-    if form.is_valid():
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters:
         events = form.apply(events)
+    # Reading the trail is in the trail too (its labels name children).
+    audit_search(by=request.user, object_type="audit", label="audit", **filters)
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)
     context = {"form": form, "page": page, "query": other_params(request)}
     return render(request, "core/audit_list.html", context)

@@ -9,7 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -31,14 +31,14 @@ _FAILURES = "huhang_otp_failures"
 _PENDING = "huhang_otp_device"
 
 
-def _next(request: HttpRequest) -> str:
+def _next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return settings.LOGIN_REDIRECT_URL
 
 
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request) -> HttpResponse:
     user = request.user
     if user.is_verified() or not user.otp_enrolled:
         return redirect(_next(request))
@@ -62,7 +62,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/twofactor/verify.html", {"form": form, "next": _next(request)})
 
 
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request) -> HttpResponse:
     """Enrol (or, for an enrolled user who gave its code, renew the recovery codes)."""
     user = request.user
     if user.otp_enrolled and not user.is_verified():
@@ -96,14 +96,14 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/twofactor/setup.html", context)
 
 
-def _enrolled(request: HttpRequest, user: User) -> HttpResponse:
+def _enrolled(request, user: User) -> HttpResponse:
     if request.method == "POST":
         return _codes(request, services.recovery_codes_renew(by=user), next_url="")
     left = services.recovery_codes_left(user)
     return render(request, "accounts/twofactor/enrolled.html", {"left": left})
 
 
-def _codes(request: HttpRequest, codes: list[str], *, next_url: str) -> HttpResponse:
+def _codes(request, codes: list[str], *, next_url: str) -> HttpResponse:
     context = {"codes": codes, "next": next_url or settings.LOGIN_REDIRECT_URL}
     return render(request, "accounts/twofactor/codes.html", context)
 
@@ -112,7 +112,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def otp_reset_list(request: HttpRequest) -> HttpResponse:
+def otp_reset_list(request) -> HttpResponse:
     require(request.user, "security.manage")
     query = request.GET.get("q", "").strip()
     accounts = scope.visible(request.user, User, "security").filter(otp_enrolled=True)
@@ -124,7 +124,7 @@ def otp_reset_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def otp_reset(request: HttpRequest) -> HttpResponse:
+def otp_reset(request) -> HttpResponse:
     form = ResetForm(request.POST)
     if form.is_valid():
         target = services.otp_reset(by=request.user, user_id=form.cleaned_data["user_id"])
