@@ -67,6 +67,7 @@ class AccountSpec:
     first_name: str
     division: str | None = None  # a division name of the demo tree
     organisation: str | None = None  # an OrgSpec key
+    staff: bool = False  # may open the Django admin (三员分立's system and security administrators)
 
 
 ACCOUNTS = (
@@ -79,6 +80,14 @@ ACCOUNTS = (
     AccountSpec("partner", Role.PARTNER, "刘", "洋", organisation="charity"),
     AccountSpec("dataofficer", Role.DATA_OFFICER, "孙", "磊", organisation="education"),
     AccountSpec("auditor", Role.AUDITOR, "周", "国强", division=divisions.DISTRICT[1]),
+    # 三员分立: none of the three reads a child's data.
+    AccountSpec(
+        "sysadmin", Role.SYSTEM_ADMIN, "吴", "昊", division=divisions.DISTRICT[1], staff=True
+    ),
+    AccountSpec(
+        "secadmin", Role.SECURITY_ADMIN, "郑", "安", division=divisions.DISTRICT[1], staff=True
+    ),
+    AccountSpec("auditadmin", Role.AUDIT_ADMIN, "冯", "审", division=divisions.DISTRICT[1]),
 )
 
 
@@ -182,6 +191,7 @@ def ensure_accounts(orgs: dict[str, int]) -> dict[str, int]:
         user.organisation_id = orgs[spec.organisation] if spec.organisation else None
         user.last_name, user.first_name = spec.last_name, spec.first_name
         user.is_active = True
+        user.is_staff = spec.staff
         user.password = encoded
         user.save()
         ids[spec.username] = user.pk
