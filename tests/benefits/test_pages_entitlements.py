@@ -57,12 +57,12 @@ def test_the_list_is_audited_and_query_count_is_fixed(
     users, entitled, children, standards, login, django_assert_num_queries
 ):
     client = login(users["bureau"])
-    # session, user, programme, audit, count, page (paid sums as subqueries), suspensions
+    # session, user, programme, audit (3), count, page (paid sums as subqueries), suspensions
     # (prefetched), programmes (links), user's division (menu), session save (3)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         client.get(LIST)
     EntitlementFactory(child=children["village"], programme=standards, starts_on=date(2026, 1, 1))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         client.get(LIST)
     assert AuditEvent.objects.filter(object_type="entitlement", action="search").exists()
 

@@ -52,7 +52,7 @@ def test_director_sees_its_community_overdue_first_in_red(users, children, sched
     assert "孙越" not in html and "李梅" not in html and "张伟" not in html
     overdue_row = html[html.index('<tr class="overdue">') :]
     assert "王小海" in overdue_row.split("</tr>")[0]
-    assert "var(--red)" in overdue_row.split("</tr>")[0]
+    assert 'class="red"' in overdue_row.split("</tr>")[0]
     assert "逾期 61 天" in html
     assert f"{reverse('cases:visit_create')}?child={children['xiaohai'].pk}" in html
 

@@ -22,7 +22,7 @@ def test_public_page_without_login(client, stations, activity, children, users):
     assert "友谊大街18号" in html
     assert "沙盘游戏小组" in html
     assert "<svg" in html
-    assert "@media print" in html
+    assert "community/poster.css" in html  # the A4 print rules (no inline style: CSP)
     # No child, not even through the summary.
     assert "小海" not in html
     assert children["xiaohai"].person.id_number not in html

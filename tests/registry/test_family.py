@@ -225,4 +225,4 @@ def test_archive_query_count_does_not_grow_with_family_size(users, children, log
         )
         counts.append(_archive_queries(client, child))
     assert counts[0] == counts[1] == counts[2]
-    assert counts[0] <= 20
+    assert counts[0] <= 22  # the audit event is 3 queries (the chain's head locked, moved)

@@ -18,7 +18,8 @@ DASHBOARD = reverse("reports:dashboard")
 REPORT = reverse("reports:half_year")
 XLSX = reverse("reports:half_year_xlsx")
 
-COUNTS = {DASHBOARD: 23, REPORT: 23, XLSX: 22}
+# Each includes the audit event: 3 queries (lock the chain's head, insert, move the head).
+COUNTS = {DASHBOARD: 25, REPORT: 25, XLSX: 24}
 
 
 def _more(users, tree):

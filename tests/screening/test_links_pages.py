@@ -49,7 +49,8 @@ def test_the_queue_query_count_does_not_grow(tree, users, login, django_assert_n
         review(n=n)
     url = reverse("screening:link_list")
     client.get(url)  # warm the session
-    with django_assert_num_queries(9) as few:
+    # ... the audit event is 3 queries (lock the chain's head, insert, move it)
+    with django_assert_num_queries(11) as few:
         client.get(url)
     for n in range(3, 15):
         review(n=n)

@@ -188,9 +188,9 @@ def test_run_page_query_count_does_not_grow_with_lines(
     users, computed, login, django_assert_num_queries
 ):
     client = login(users["bureau"])
-    # session, user, user's division (menu), run, audit, count, page of 6 lines, summary,
+    # session, user, user's division (menu), run, audit (3), count, page of 6 lines, summary,
     # session save (3): the same with 6 lines or 6,000.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(page(computed))
 
 
