@@ -15,6 +15,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 
 from huhang.core.access import require
 from huhang.core.audit_forms import AuditFilterForm
@@ -80,6 +81,16 @@ def private_file(file: IO[bytes] | FieldFile, content_type: str, **kwargs: Any) 
     FileResponse (e.g. the `filename` it is shown under)."""
     handle = file.open("rb") if isinstance(file, FieldFile) else file
     response = FileResponse(handle, content_type=content_type, **kwargs)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A file written for this user (an export): an attachment under `filename`, never cached
+    (exports hold children's data), never sniffed into another type."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
