@@ -76,9 +76,9 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from exc
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
         for notice in result.batch.notices:
-            sys.stderr.write(f"{notice}\n")
+            self.stderr.write(notice)
         if result.errors_omitted:
-            sys.stderr.write(
+            self.stderr.write(
                 f"另有 {result.errors_omitted} 个拒收单元格未逐条列出（共 {result.batch.error_total} 个；"
-                "按列和原因的统计见 error_counts）。\n"
+                "按列和原因的统计见 error_counts）。"
             )
