@@ -81,9 +81,7 @@ def rows_xlsx(header: list[str], row: list[str], count: int) -> bytes:
     file of 100,000 identical invalid rows)."""
 
     def cells(r: int, values: list[str]) -> str:
-        return "".join(
-            _inline(f"{_letters(i)}{r}", v) for i, v in enumerate(values) if v != ""
-        )
+        return "".join(_inline(f"{_letters(i)}{r}", v) for i, v in enumerate(values) if v != "")
 
     parts = [f'<row r="1">{cells(1, header)}</row>']
     parts.extend(f'<row r="{r}">{cells(r, row)}</row>' for r in range(2, count + 2))

@@ -112,9 +112,7 @@ def test_hundred_thousand_invalid_rows_take_seconds_and_store_a_bounded_number(
 def test_kept_rows_are_a_setting(db, data_dir, tmp_path, settings):
     settings.HUHANG_FEED_ERRORS_KEPT = 3
     rows = [police_row("王小海", KID, seq=i, 公民身份号码="1") for i in range(10)]
-    result = feed_import(
-        by=None, source="police", path=write_csv(tmp_path / "p.csv", POLICE, rows)
-    )
+    result = feed_import(by=None, source="police", path=write_csv(tmp_path / "p.csv", POLICE, rows))
     assert [e[0] for e in result.errors] == [2, 3, 4]
     assert result.batch.error_total == 10 and result.errors_omitted == 7
     assert FeedError.objects.count() == 3
@@ -125,9 +123,7 @@ def test_kept_rows_are_a_setting(db, data_dir, tmp_path, settings):
 def test_the_page_says_how_many_more(db, data_dir, tmp_path, settings, users, login):
     settings.HUHANG_FEED_ERRORS_KEPT = 3
     rows = [police_row("王小海", KID, seq=i, 公民身份号码="1") for i in range(10)]
-    result = feed_import(
-        by=None, source="police", path=write_csv(tmp_path / "p.csv", POLICE, rows)
-    )
+    result = feed_import(by=None, source="police", path=write_csv(tmp_path / "p.csv", POLICE, rows))
     page = login(users["bureau"]).get(f"/screening/feeds/{result.batch.pk}/")
     body = page.content.decode()
     assert "另有 7 个拒收单元格未逐条列出（共 10 个）" in body

@@ -176,8 +176,8 @@ def search_term(q: str) -> str:
 # characters or angle brackets, comes from a broken export or an attack, never from a register.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_MARKUP_RE = re.compile(r"[<>]|&#?\w+;|(?i:javascript:|https?://|www\.)")
-_FORMULA_RE = re.compile(r"^\s*[=+\-@＝＋－＠]")
+_MARKUP_RE = re.compile(r"[<>]|&#?[A-Za-z0-9_]+;|(?i:javascript:|https?://|www\.)")
+_FORMULA_RE = re.compile(r"^[ \t\n\r\f\v]*[=+\-@＝＋－＠]")
 
 
 def name_problem(name: str) -> str | None:

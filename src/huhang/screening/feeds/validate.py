@@ -57,8 +57,8 @@ _SERIAL_EPOCH = {False: datetime.date(1899, 12, 30), True: datetime.date(1904, 1
 _SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE][+]?[0-9]+$"
 # core.names.name_problem in RE2 (Arrow's regex dialect); a property test keeps the two equal.
 NAME_PROBLEM_RE2 = (
-    r"^\s*[=+\-@＝＋－＠]|[\x00-\x1f\x7f-\x{9f}\x{2028}\x{2029}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
-    r"|[<>]|&#?\w+;|(?i:javascript:|https?://|www\.)"
+    r"^[ \t\n\r\f\v]*[=+\-@＝＋－＠]|[\x00-\x1f\x7f-\x{9f}\x{2028}\x{2029}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+    r"|[<>]|&#?[A-Za-z0-9_]+;|(?i:javascript:|https?://|www\.)"
 )
 # Columns whose cells must be text: a number cell there has lost digits or leading zeros.
 _TEXT_ONLY_KINDS = ("id", "region")
@@ -275,7 +275,10 @@ class _Columns:
             numeric = pc.or_(numeric, pc.and_(flags, pc.is_valid(v)))
         count = pc.sum(numeric).as_py() or 0
         if count:
-            self.numeric[col.field] = (count, len(v) - v.null_count)
+            # An ID ending in X cannot be a number: it stays text, and does not make the
+            # column any less "all numbers".
+            never = pc.sum(pc.fill_null(pc.match_substring_regex(v, "^[0-9]{17}X$"), False))
+            self.numeric[col.field] = (count, len(v) - v.null_count - (never.as_py() or 0))
         return numeric
 
     def _typed(self, col: Col, v: pa.Array, today) -> tuple[pa.Array, pa.Array | None]:
@@ -376,7 +379,7 @@ def _notices(columns: _Columns) -> list[str]:
         if numeric == filled:
             notices.append(
                 _(
-                    "“%(col)s”列的全部 %(n)s 个单元格都是数字格式：电子表格只保留15位有效数字，"
+                    "“%(col)s”列的 %(n)s 个号码全部存成了数字格式：电子表格只保留15位有效数字，"
                     "号码已失去精度，无法还原。这些行均未接收；请把该列设为文本格式后重新导出。"
                 )
                 % {"col": header, "n": numeric}
