@@ -119,7 +119,6 @@ class Entitlement(models.Model):
     paid_yuan: str
     open_suspension: Suspension | None
     past_suspensions: list[Suspension]
-    id_masked: str
     school_year: str
     last_school_year: str
 
