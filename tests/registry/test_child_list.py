@@ -184,3 +184,20 @@ def test_api_detail_out_of_scope_is_404(users, children, login):
     assert client.get(f"/api/children/{children['village'].pk}").status_code == 404
     assert client.get(f"/api/children/{children['xiaohai'].pk}").status_code == 200
     assert login(users["partner"]).get("/api/children").status_code == 403
+
+
+def test_api_and_export_show_a_role_without_full_id_the_strict_mask_and_the_age(
+    users, children, login
+):
+    child = children["xiaohai"]
+    number, birth = child.person.id_number, child.person.birth_date
+    client = login(users["socialworker"])
+    item = client.get(f"/api/children/{child.pk}").json()
+    assert item["id_number"] == mask_id_strict(number)
+    assert item["birth_date"] is None and isinstance(item["age"], int)
+    body = client.get(reverse("registry:child_export")).content.decode()
+    assert mask_id_strict(number) in body and mask_id_number(number) not in body
+    assert birth.isoformat() not in body and "年龄" in body
+    director = login(users["director"]).get(f"/api/children/{child.pk}").json()
+    assert director["birth_date"] == birth.isoformat()
+    assert director["id_number"] == mask_id_number(number)
