@@ -200,6 +200,12 @@ HUHANG_XLSX_MAX_RATIO = env_int("HUHANG_XLSX_MAX_RATIO", 200)
 HUHANG_FEED_ERRORS_KEPT = env_int("HUHANG_FEED_ERRORS_KEPT", 1000)
 # A bank's return file: at most this many bytes (it is read whole, as the run is checked whole).
 HUHANG_RETURN_FILE_MAX_BYTES = env_int("HUHANG_RETURN_FILE_MAX_MB", 512) * 1024 * 1024
+# The bureau's paying account, for the bank templates that ask for it (docs/files.md).
+HUHANG_PAYER_ACCOUNT = env_str("HUHANG_PAYER_ACCOUNT", "")
+HUHANG_PAYER_NAME = env_str("HUHANG_PAYER_NAME", "")
+HUHANG_PAYER_BANK = env_str("HUHANG_PAYER_BANK", "")
+HUHANG_PAYER_PROVINCE = env_str("HUHANG_PAYER_PROVINCE", "")
+HUHANG_PAYER_CITY = env_str("HUHANG_PAYER_CITY", "")
 # Pictures (documents, activity photos): at most this many pixels (a decompression bomb is a
 # small PNG of a huge canvas).
 HUHANG_IMAGE_MAX_PIXELS = env_int("HUHANG_IMAGE_MAX_PIXELS", 60_000_000)

@@ -27,7 +27,7 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
@@ -100,6 +100,7 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     title: str = ""  # written above the header row, and in the printed page's header
+    title_row: bool = True  # False: the header is the first row (a file a bank's machine reads)
     period: str = ""  # in the printed page's footer (e.g. "2026年上半年", "截至 2026-12-06")
     totals: Sequence[Any] | None = None
     note: str = ""  # a line under the table
@@ -192,7 +193,7 @@ def _write_sheet(book: xlsxwriter.Workbook, fmt: _Formats, sheet: Sheet, name: s
     for col, column in enumerate(columns):
         ws.set_column(col, col, _width(column, col, sample, sheet.totals))
     top = 0
-    if sheet.title:
+    if sheet.title and sheet.title_row:
         ws.write_string(0, 0, sheet.title, fmt.title)
         top = 1
     for col, column in enumerate(columns):
@@ -318,22 +319,26 @@ def write_csv(
     rows: Iterable[Sequence[Any]],
     *,
     encoding: str = "utf-8",
-    trailer: Sequence[str] | None = None,
+    preamble: Sequence[str] | None = None,
+    trailer: Callable[[], Sequence[str]] | None = None,
 ) -> int:
-    """Write a header row, the rows (typed by `columns`) and an optional trailer row (already
-    text, e.g. a bank file's 合计 row) to the binary file `out`; returns the rows written."""
+    """Write an optional preamble row (already text, e.g. a bank's control figures before the
+    header), a header row, the rows (typed by `columns`) and an optional trailer row (made once
+    the rows are written, e.g. a 合计 row) to the binary file `out`; returns the rows written."""
     codec = CSV_ENCODINGS[encoding][1]
     text = io.TextIOWrapper(out, encoding=codec, newline="", write_through=True)
     count = 0
     try:
         writer = csv.writer(text, lineterminator="\r\n")
+        if preamble is not None:
+            writer.writerow([neutralise(cell) for cell in preamble])
         writer.writerow([neutralise(c.label) for c in columns])
         kinds = [c.kind for c in columns]
         for row in rows:
             writer.writerow([csv_cell(v, k) for v, k in zip(row, kinds, strict=False)])
             count += 1
         if trailer is not None:
-            writer.writerow([neutralise(cell) for cell in trailer])
+            writer.writerow([neutralise(cell) for cell in trailer()])
         text.flush()
     finally:
         text.detach()  # leave the caller's file open

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from huhang.core.exceptions import DomainError
 
-__all__ = ["SheetRefused", "XlsxFacts", "check_csv_rows", "check_size", "check_xlsx"]
+__all__ = ["SheetRefused", "XlsxFacts", "check_csv_rows", "check_size", "check_xlsx", "check_zip"]
 
 _CHUNK = 4 * 1024 * 1024
 _RATIO_FROM = 1024 * 1024  # small members may compress well; a bomb is large
@@ -75,17 +75,18 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):,.1f}"
 
 
-def check_csv_rows(data: bytes) -> None:
-    """A CSV file's lines (an upper bound of its rows) against the row limit."""
+def check_csv_rows(data: bytes, max_rows: int | None = None) -> None:
+    """A CSV file's lines (an upper bound of its rows) against the row limit (the setting, or
+    `max_rows` where the caller knows better, e.g. a return file's run)."""
+    limit = settings.HUHANG_SHEET_MAX_ROWS if max_rows is None else max_rows
     lines = data.count(b"\n") + 1
-    if lines > settings.HUHANG_SHEET_MAX_ROWS + 1:
-        raise _too_many_rows(lines)
+    if lines > limit + 1:
+        raise _too_many_rows(lines, limit)
 
 
-def _too_many_rows(rows: int) -> SheetRefused:
+def _too_many_rows(rows: int, limit: int) -> SheetRefused:
     return SheetRefused(
-        _("文件有 %(n)s 行，超过上限 %(max)s 行。")
-        % {"n": f"{rows:,}", "max": f"{settings.HUHANG_SHEET_MAX_ROWS:,}"}
+        _("文件有 %(n)s 行，超过上限 %(max)s 行。") % {"n": f"{rows:,}", "max": f"{limit:,}"}
     )
 
 
@@ -97,23 +98,34 @@ def column_number(letters: str) -> int:
     return number
 
 
-def check_xlsx(source: Path | bytes) -> XlsxFacts:
-    """Check an XLSX file (a path or its bytes) before it is parsed; SheetRefused otherwise."""
+def check_xlsx(source: Path | bytes, max_rows: int | None = None) -> XlsxFacts:
+    """Check an XLSX file (a path or its bytes) before it is parsed; SheetRefused otherwise.
+    `max_rows` replaces the row limit of the settings where the caller knows better."""
+    limit = settings.HUHANG_SHEET_MAX_ROWS if max_rows is None else max_rows
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            members = zf.infolist()
-            if len(members) > _MAX_MEMBERS:
-                raise SheetRefused(_("Excel 文件包含的部件过多，已拒绝。"))
-            for info in members:
-                _check_member(info)
+            members = check_zip(zf)
             sheet, date1904 = _first_sheet(zf)
-            rows, columns = _scan_sheet(zf, sheet)
+            rows, columns = _scan_sheet(zf, sheet, limit)
             for info in members:
                 if info.filename != sheet:
                     _drain(zf, info)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, OSError) as exc:
         raise SheetRefused(_("无法读取文件：文件已损坏，或不是 XLSX 格式。")) from exc
     return XlsxFacts(sheet=sheet, rows=rows, columns=columns, date1904=date1904)
+
+
+def check_zip(zf: zipfile.ZipFile, max_members: int = _MAX_MEMBERS) -> list[zipfile.ZipInfo]:
+    """The members of a zip file, each within its uncompressed size and compression ratio."""
+    members = zf.infolist()
+    if len(members) > max_members:
+        raise SheetRefused(
+            _("压缩文件包含 %(n)s 个部件，超过上限 %(max)s 个。")
+            % {"n": len(members), "max": max_members}
+        )
+    for info in members:
+        _check_member(info)
+    return members
 
 
 def _check_member(info: zipfile.ZipInfo) -> None:
@@ -170,7 +182,7 @@ def _first_sheet(zf: zipfile.ZipFile) -> tuple[str, bool]:
     return part, date1904
 
 
-def _scan_sheet(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+def _scan_sheet(zf: zipfile.ZipFile, part: str, max_rows: int) -> tuple[int, int]:
     """The extent the sheet declares and the one its cells reach, checked against the limits
     while the part is decompressed chunk by chunk (it is never held whole). Each chunk is cut
     before its last "<", so that no tag is split between two chunks."""
@@ -190,7 +202,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
                 first = False
                 declared = _DIMENSION.search(text)
                 if declared is not None:
-                    _check_extent(*_declared_extent(declared))
+                    _check_extent(*_declared_extent(declared), max_rows)
             numbers = _ROW_REF.findall(text)
             if numbers:
                 max_row = max(max_row, *map(int, numbers))
@@ -199,7 +211,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
                 max_col = max(max_col, column_number(letters.decode()))
             unreferenced += len(_CELL.findall(text)) - len(_CELL_WITH_REF.findall(text))
             rows, columns = max(max_row, rows_seen), max_col + unreferenced
-            _check_extent(rows, columns)
+            _check_extent(rows, columns, max_rows)
             if not chunk:
                 return rows, columns
 
@@ -211,9 +223,9 @@ def _declared_extent(match: re.Match[bytes]) -> tuple[int, int]:
     return int(row), column_number(col.decode())
 
 
-def _check_extent(rows: int, columns: int) -> None:
-    if rows > settings.HUHANG_SHEET_MAX_ROWS:
-        raise _too_many_rows(rows)
+def _check_extent(rows: int, columns: int, max_rows: int) -> None:
+    if rows > max_rows:
+        raise _too_many_rows(rows, max_rows)
     if columns > settings.HUHANG_SHEET_MAX_COLUMNS:
         raise SheetRefused(
             _("工作表有 %(n)s 列，超过上限 %(max)s 列。")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/export/", views.run_export, name="run_export"),
     path("<int:pk>/bankfile.xlsx", views.run_bankfile, {"fmt": "xlsx"}, name="run_bankfile_xlsx"),
     path("<int:pk>/bankfile.csv", views.run_bankfile, {"fmt": "csv"}, name="run_bankfile_csv"),
+    path("<int:pk>/bankfiles.zip", views.run_bankfile, {"fmt": "zip"}, name="run_bankfile_zip"),
     path("<int:pk>/reconcile/", views.run_reconcile, name="run_reconcile"),
 ]

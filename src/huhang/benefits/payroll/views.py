@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.benefits.models import LineStatus, PayrollRun, RunStatus
 from huhang.benefits.payroll import bankfile, forms, selectors, services
-from huhang.core import money
+from huhang.benefits.payroll.banktemplates import TEMPLATES
+from huhang.core import exports, money
 from huhang.core.access import require
 from huhang.core.forms import submit
 from huhang.core.paging import render_list
@@ -129,15 +130,18 @@ def run_export(request, pk: int):
     require(request.user, "benefits.manage")
     run = selectors.run_for_user(user=request.user, pk=pk)
     exportable = run.status in (RunStatus.APPROVED, RunStatus.EXPORTED)
-    context = {"run": run, "total_yuan": money.yuan(run.total_fen), "exportable": exportable}
+    groups = bankfile.split_groups(run) if exportable else {}
+    context = {
+        "run": run,
+        "total_yuan": money.yuan(run.total_fen),
+        "exportable": exportable,
+        "templates": [t for t in TEMPLATES.values() if t.code != "default"],
+        "groups": [(TEMPLATES[code], n, money.yuan(fen)) for code, (n, fen) in groups.items()],
+    }
     return render(request, "benefits/payroll/run_export.html", context)
 
 
 SPOOL_BYTES = 8 * 1024 * 1024
-BANKFILE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-}
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,21 +152,32 @@ def run_bankfile(request, pk: int, fmt: str):
     run = selectors.run_for_user(user=request.user, pk=pk)
     if request.method == "GET" and run.status != RunStatus.EXPORTED:
         return redirect("benefits:run_export", pk=run.pk)
-    encoding = request.POST.get("encoding") or request.GET.get("encoding") or "gb18030"
+    params = request.POST if request.method == "POST" else request.GET
+    encoding = params.get("encoding") or "gb18030"
+    template = params.get("template") or "default"
     # Written to a spooled file, not built in memory: a district's run is a large file.
     # FileResponse closes the file once sent; a refusal closes it here.
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     try:
-        bankfile.export_run(by=request.user, run=run, fmt=fmt, out=out, encoding=encoding)
+        if fmt == "zip":
+            bankfile.export_split(by=request.user, run=run, out=out)
+        else:
+            bankfile.export_run(
+                by=request.user, run=run, fmt=fmt, out=out, encoding=encoding, template=template
+            )
     except BaseException:
         out.close()
         raise
     out.seek(0)
+    if fmt == "csv":
+        content_type = exports.csv_content_type(bankfile.ENCODINGS.get(encoding, "gb18030"))
+    else:
+        content_type = {"xlsx": exports.XLSX_CONTENT_TYPE, "zip": "application/zip"}[fmt]
     response = FileResponse(
         out,
         as_attachment=True,
-        filename=bankfile.filename(run, fmt),
-        content_type=BANKFILE_TYPES[fmt] + (f"; charset={encoding}" if fmt == "csv" else ""),
+        filename=bankfile.filename(run, fmt, template if fmt != "zip" else "default"),
+        content_type=content_type,
     )
     # The file holds full account numbers: no cache may keep it.
     response["Cache-Control"] = "private, no-store"
