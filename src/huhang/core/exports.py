@@ -181,7 +181,7 @@ def write_xlsx(
     formats = _Formats(book)
     used: set[str] = set()
     for sheet in sheets:
-        _write_sheet(book, formats, sheet, sheet_name(sheet.name, used))
+        _write_sheet(book, formats, sheet, sheet_name(str(sheet.name), used))
     book.close()
 
 
@@ -194,10 +194,10 @@ def _write_sheet(book: xlsxwriter.Workbook, fmt: _Formats, sheet: Sheet, name: s
         ws.set_column(col, col, _width(column, col, sample, sheet.totals))
     top = 0
     if sheet.title and sheet.title_row:
-        ws.write_string(0, 0, sheet.title, fmt.title)
+        ws.write_string(0, 0, str(sheet.title), fmt.title)
         top = 1
     for col, column in enumerate(columns):
-        ws.write_string(top, col, column.label, fmt.head)
+        ws.write_string(top, col, str(column.label), fmt.head)
     r = top
     for r, row in enumerate(_chain(sample, rows), start=top + 1):
         _write_row(ws, fmt, r, row, columns, bold=False)
@@ -208,7 +208,7 @@ def _write_sheet(book: xlsxwriter.Workbook, fmt: _Formats, sheet: Sheet, name: s
         last = r + 1
         _write_row(ws, fmt, last, sheet.totals, columns, bold=True)
     if sheet.note:
-        ws.write_string(last + 2, 0, sheet.note, fmt.note)
+        ws.write_string(last + 2, 0, str(sheet.note), fmt.note)
     ws.freeze_panes(top + 1, 0)
     if written:
         ws.autofilter(top, 0, top + written, len(columns) - 1)
@@ -227,7 +227,7 @@ def _width(column: Column, col: int, sample: list, totals: Sequence[Any] | None)
     if totals is not None and col < len(totals):
         shown.append(_shown(totals[col], column.kind))
     widest = max((_display_width(text) for text in shown), default=0)
-    return min(max(widest, _display_width(column.label), 6) + 2, _MAX_WIDTH)
+    return min(max(widest, _display_width(str(column.label)), 6) + 2, _MAX_WIDTH)
 
 
 def _write_row(
@@ -276,9 +276,9 @@ def _print_setup(ws, sheet: Sheet, columns: list[Column], top: int) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(top)
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    title = sheet.title or sheet.name
+    title = str(sheet.title or sheet.name)
     ws.set_header(f"&C&14&B{_escape(title)}")
-    period = f"&L{_escape(sheet.period)}" if sheet.period else ""
+    period = f"&L{_escape(str(sheet.period))}" if sheet.period else ""
     ws.set_footer(f"{period}&R第 &P 页，共 &N 页")
 
 
@@ -332,7 +332,7 @@ def write_csv(
         writer = csv.writer(text, lineterminator="\r\n")
         if preamble is not None:
             writer.writerow([neutralise(cell) for cell in preamble])
-        writer.writerow([neutralise(c.label) for c in columns])
+        writer.writerow([neutralise(str(c.label)) for c in columns])
         kinds = [c.kind for c in columns]
         for row in rows:
             writer.writerow([csv_cell(v, k) for v, k in zip(row, kinds, strict=False)])
@@ -348,6 +348,6 @@ def write_csv(
 def csv_text(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterable[list[str]]:
     """The rows as CSV cells (for a writer the caller owns, e.g. a command's stdout)."""
     kinds = [c.kind for c in columns]
-    yield [neutralise(c.label) for c in columns]
+    yield [neutralise(str(c.label)) for c in columns]
     for row in rows:
         yield [csv_cell(v, k) for v, k in zip(row, kinds, strict=False)]

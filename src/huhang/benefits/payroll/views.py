@@ -6,6 +6,7 @@ taken only by its button (POST). A run is 404 for a user who does not read the f
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ from huhang.core import exports, money
 from huhang.core.access import require
 from huhang.core.forms import submit
 from huhang.core.paging import render_list
+from huhang.core.views import download
 
 
 @require_GET
@@ -182,6 +184,16 @@ def run_bankfile(request, pk: int, fmt: str):
     # The file holds full account numbers: no cache may keep it.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def run_lines_xlsx(request, pk: int):
+    """The lines the user sees, as a workbook for the clerk (and for paper)."""
+    require(request.user, "benefits.view")
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    out = io.BytesIO()
+    exports.write_xlsx(out, selectors.run_lines_workbook(user=request.user, run=run))
+    return download(out.getvalue(), exports.XLSX_CONTENT_TYPE, f"发放明细_{run.pk:06d}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
