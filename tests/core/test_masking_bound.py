@@ -32,7 +32,7 @@ def _days_shown(birth_text: str, today: datetime.date) -> list[datetime.date]:
     age = int(re.match(r"\d+", birth_text).group(0))
     latest = (
         today.replace(year=today.year - age)
-        if not (today.month, today.day) == (2, 29)
+        if (today.month, today.day) != (2, 29)
         else (today.replace(year=today.year - age, day=28))
     )
     days = (latest - datetime.timedelta(days=d) for d in range(0, 370))

@@ -59,7 +59,7 @@ def test_zip_bomb_is_refused_by_its_compression_ratio(db, data_dir, tmp_path):
     path = tmp_path / "police.xlsx"
     path.write_bytes(bomb_xlsx(16))
     assert path.stat().st_size < 100_000
-    with pytest.raises(FeedFileError, match="压缩比为 .* 倍，超过上限 200 倍"):
+    with pytest.raises(FeedFileError, match=r"压缩比为 .* 倍，超过上限 200 倍"):
         feed_import(by=None, source="police", path=path)
     _nothing_stored(data_dir)
 
@@ -68,7 +68,7 @@ def test_member_over_its_size_limit_is_refused(db, data_dir, tmp_path, settings)
     settings.HUHANG_XLSX_MAX_MEMBER_BYTES = 1024 * 1024
     path = tmp_path / "police.xlsx"
     path.write_bytes(bomb_xlsx(2))
-    with pytest.raises(FeedFileError, match="解压后有 2.0 MB，超过上限 1.0 MB"):
+    with pytest.raises(FeedFileError, match=r"解压后有 2\.0 MB，超过上限 1\.0 MB"):
         feed_import(by=None, source="police", path=path)
     _nothing_stored(data_dir)
 
