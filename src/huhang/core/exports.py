@@ -149,6 +149,7 @@ class _Formats:
             (FEN, "#,##0.00"),
             (DECIMAL, "#,##0.0"),
             (DATE, "yyyy-mm-dd"),
+            (NUMBER, "General"),
         ):
             for bold in (False, True):
                 spec: dict[str, Any] = {"num_format": number_format, "border": 1, "bold": bold}
