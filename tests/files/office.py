@@ -55,7 +55,7 @@ def calc_sheets(content: bytes, tmp_path: Path, name: str = "book") -> dict[str,
         path = out / f"{name}-{sheet}.csv"
         if not path.exists() and len(names) == 1:
             path = out / f"{name}.csv"
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # (no newline translation)
         sheets[sheet] = list(csv.reader(io.StringIO(text, newline="")))
     return sheets
 

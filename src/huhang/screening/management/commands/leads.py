@@ -80,7 +80,7 @@ class Command(BaseCommand):
         table = [[_cell(row[name]) for name in EXPORT_FIELDS] for row in rows]
         if fmt == "csv":
             self.stdout.write("\ufeff", ending="")
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = csv.writer(self.stdout, lineterminator="\r\n")
             writer.writerows(exports.csv_text(columns, table))
             return
         assert out is not None
