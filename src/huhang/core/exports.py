@@ -31,11 +31,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
 
 from huhang.core.money import fen_to_yuan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "COUNT",
@@ -86,7 +89,7 @@ def neutralise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    label: str
+    label: StrOrPromise
     kind: str = TEXT
     width: int | None = None  # characters; None = sized from the content
 
@@ -96,14 +99,16 @@ class Sheet:
     """One worksheet: a header row of `columns`, then `rows` (values of the columns' kinds),
     then, in their own row, `totals` (None where a column has no total)."""
 
-    name: str
+    name: StrOrPromise
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
-    title: str = ""  # written above the header row, and in the printed page's header
+    title: StrOrPromise = ""  # written above the header row, and in the printed page's header
     title_row: bool = True  # False: the header is the first row (a file a bank's machine reads)
-    period: str = ""  # in the printed page's footer (e.g. "2026年上半年", "截至 2026-12-06")
+    period: StrOrPromise = (
+        ""  # in the printed page's footer (e.g. "2026年上半年", "截至 2026-12-06")
+    )
     totals: Sequence[Any] | None = None
-    note: str = ""  # a line under the table
+    note: StrOrPromise = ""  # a line under the table
     landscape: bool | None = None  # None: landscape when the columns are many
     # Written row by row (constant memory): no title row, widths from the first rows only.
     counts: dict[str, int] = field(default_factory=dict)  # filled in: rows written
