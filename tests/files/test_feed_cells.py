@@ -167,3 +167,11 @@ def test_text_ids_from_a_numeric_looking_csv_are_kept(db, data_dir, tmp_path):
     path.write_bytes(csv_bytes(POLICE, rows))
     result = feed_import(by=None, source="police", path=path)
     assert _snapshot_ids(result) == [pid(KID)]
+
+
+def test_the_notice_is_at_the_top_of_the_batch_page(db, data_dir, tmp_path, users, login):
+    path = _xlsx(tmp_path / "police.xlsx", POLICE, _people(5), numeric={"公民身份号码"})
+    batch = feed_import(by=None, source="police", path=path).batch
+    body = login(users["bureau"]).get(f"/screening/feeds/{batch.pk}/").content.decode()
+    assert body.index('id="notices"') < body.index('id="summary"')
+    assert "全部存成了数字格式" in body

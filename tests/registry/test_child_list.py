@@ -201,3 +201,12 @@ def test_api_and_export_show_a_role_without_full_id_the_strict_mask_and_the_age(
     director = login(users["director"]).get(f"/api/children/{child.pk}").json()
     assert director["birth_date"] == birth.isoformat()
     assert director["id_number"] == mask_id_number(number)
+
+
+def test_a_role_without_full_id_cannot_learn_digits_by_searching(users, children, login):
+    number = children["xiaohai"].person.id_number
+    client = login(users["socialworker"])
+    url = reverse("registry:child_list")
+    assert "王小海" not in client.get(url, {"q": number[-4:]}).content.decode()
+    assert "王小海" in client.get(url, {"q": number}).content.decode()
+    assert "王小海" in login(users["director"]).get(url, {"q": number[-4:]}).content.decode()
