@@ -264,6 +264,32 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DOCUMENT_MAX_BYTES = env_int("HUHANG_DOCUMENT_MAX_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# What an uploaded spreadsheet (a department's feed, a bank's return file) may claim and cost,
+# checked before it is parsed (core.spreadsheet; docs/files.md). The defaults fit a province's
+# police register: 25 million rows of CSV; an XLSX sheet holds at most 1,048,576 rows anyway.
+HUHANG_FEED_MAX_BYTES = env_int("HUHANG_FEED_MAX_MB", 4096) * 1024 * 1024
+HUHANG_SHEET_MAX_ROWS = env_int("HUHANG_SHEET_MAX_ROWS", 30_000_000)
+HUHANG_SHEET_MAX_COLUMNS = env_int("HUHANG_SHEET_MAX_COLUMNS", 256)
+# An XLSX sheet is read into memory as a dense rectangle: its declared or actual extent, rows x
+# columns, may not pass this (a police register of 1M rows and 20 columns is 21M cells).
+HUHANG_SHEET_MAX_CELLS = env_int("HUHANG_SHEET_MAX_CELLS", 40_000_000)
+# Each member of an XLSX (a zip file): its uncompressed size, and its compression ratio once it
+# is larger than 1 MiB (real sheets compress 5-30 times, a zip bomb thousands of times).
+HUHANG_XLSX_MAX_MEMBER_BYTES = env_int("HUHANG_XLSX_MAX_MEMBER_MB", 2048) * 1024 * 1024
+HUHANG_XLSX_MAX_RATIO = env_int("HUHANG_XLSX_MAX_RATIO", 200)
+# Rejected rows kept per feed batch (the rest are counted by column and reason).
+HUHANG_FEED_ERRORS_KEPT = env_int("HUHANG_FEED_ERRORS_KEPT", 1000)
+# A bank's return file: at most this many bytes (it is read whole, as the run is checked whole).
+HUHANG_RETURN_FILE_MAX_BYTES = env_int("HUHANG_RETURN_FILE_MAX_MB", 512) * 1024 * 1024
+# The bureau's paying account, for the bank templates that ask for it (docs/files.md).
+HUHANG_PAYER_ACCOUNT = env_str("HUHANG_PAYER_ACCOUNT", "")
+HUHANG_PAYER_NAME = env_str("HUHANG_PAYER_NAME", "")
+HUHANG_PAYER_BANK = env_str("HUHANG_PAYER_BANK", "")
+HUHANG_PAYER_PROVINCE = env_str("HUHANG_PAYER_PROVINCE", "")
+HUHANG_PAYER_CITY = env_str("HUHANG_PAYER_CITY", "")
+# Pictures (documents, activity photos): at most this many pixels (a decompression bomb is a
+# small PNG of a huge canvas).
+HUHANG_IMAGE_MAX_PIXELS = env_int("HUHANG_IMAGE_MAX_PIXELS", 60_000_000)
 
 # 国密: HUHANG_CRYPTO=sm chains the audit trail with SM3 instead of SHA-256 (and, with the
 # field encryption, uses SM4).

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from huhang.core.masking import mask_id_number
+from huhang.core.masking import mask_id_number, mask_id_strict
 from huhang.core.models import AuditEvent
 from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
 
@@ -96,7 +96,10 @@ def test_full_id_number_only_on_the_archive_for_allowed_roles(users, children, l
     url = reverse("workbench:child_detail", args=[child.pk])
     assert number in login(users["director"]).get(url).content.decode()
     body = login(users["socialworker"]).get(url).content.decode()
-    assert number not in body and mask_id_number(number) in body
+    # A role without full_id sees the region only, and the age instead of the birth date.
+    assert number not in body and mask_id_number(number) not in body
+    assert mask_id_strict(number) in body
+    assert child.person.birth_date.isoformat() not in body
 
 
 def test_each_search_is_audited(users, children, login):
@@ -146,19 +149,26 @@ def test_list_query_count_is_pinned(users, children, login, django_assert_num_qu
 
 
 def test_export_is_masked_scoped_and_audited_per_child(users, children, login):
-    response = login(users["supervisor"]).get(reverse("registry:child_export"))
+    response = login(users["supervisor"]).get(
+        reverse("registry:child_export"), {"encoding": "gb18030"}
+    )
     body = response.content.decode("gb18030")
-    assert response["Content-Type"] == "text/csv; charset=gb18030"
+    assert response["Content-Type"] == "text/csv; charset=GB18030; header=present"
     assert "王小海" in body and "李梅" in body and "张伟" not in body
     assert children["xiaohai"].person.id_number not in body
     exported = set(AuditEvent.objects.filter(action="export").values_list("object_id", flat=True))
     assert exported == {str(children["xiaohai"].pk), str(children["c2"].pk)}
 
 
-def test_export_in_utf8_with_bom(users, children, login):
-    response = login(users["bureau"]).get(reverse("registry:child_export"), {"encoding": "utf-8"})
+def test_export_in_utf8_with_or_without_bom(users, children, login):
+    client = login(users["bureau"])
+    response = client.get(reverse("registry:child_export"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8; header=present"
+    assert not response.content.startswith("\ufeff".encode())
+    assert "王小海" in response.content.decode("utf-8")
+    response = client.get(reverse("registry:child_export"), {"encoding": "utf-8-bom"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8; header=present"
     assert response.content.startswith("\ufeff".encode())
-    assert "王小海" in response.content.decode("utf-8-sig")
 
 
 def test_api_lists_only_the_scope_with_masked_numbers(users, children, login):
@@ -174,3 +184,29 @@ def test_api_detail_out_of_scope_is_404(users, children, login):
     assert client.get(f"/api/children/{children['village'].pk}").status_code == 404
     assert client.get(f"/api/children/{children['xiaohai'].pk}").status_code == 200
     assert login(users["partner"]).get("/api/children").status_code == 403
+
+
+def test_api_and_export_show_a_role_without_full_id_the_strict_mask_and_the_age(
+    users, children, login
+):
+    child = children["xiaohai"]
+    number, birth = child.person.id_number, child.person.birth_date
+    client = login(users["socialworker"])
+    item = client.get(f"/api/children/{child.pk}").json()
+    assert item["id_number"] == mask_id_strict(number)
+    assert item["birth_date"] is None and isinstance(item["age"], int)
+    body = client.get(reverse("registry:child_export")).content.decode()
+    assert mask_id_strict(number) in body and mask_id_number(number) not in body
+    assert birth.isoformat() not in body and "年龄" in body
+    director = login(users["director"]).get(f"/api/children/{child.pk}").json()
+    assert director["birth_date"] == birth.isoformat()
+    assert director["id_number"] == mask_id_number(number)
+
+
+def test_a_role_without_full_id_cannot_learn_digits_by_searching(users, children, login):
+    number = children["xiaohai"].person.id_number
+    client = login(users["socialworker"])
+    url = reverse("registry:child_list")
+    assert "王小海" not in client.get(url, {"q": number[-4:]}).content.decode()
+    assert "王小海" in client.get(url, {"q": number}).content.decode()
+    assert "王小海" in login(users["director"]).get(url, {"q": number[-4:]}).content.decode()

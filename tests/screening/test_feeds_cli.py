@@ -42,7 +42,11 @@ def test_prints_one_json_object_with_rejected_rows(db, data_dir, tmp_path):
         "rows": 2,
         "accepted": 1,
         "rejected": 1,
+        "notices": [],
         "errors": [{"row": 3, "column": "性别", "message": "性别与公民身份号码不符"}],
+        "errors_total": 1,
+        "errors_omitted": 0,
+        "error_counts": [{"column": "性别", "reason": "性别与公民身份号码不符", "count": 1}],
         "duplicate": False,
     }
     assert batch.as_of == date(2026, 3, 1) and batch.imported_by is None

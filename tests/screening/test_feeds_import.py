@@ -131,7 +131,7 @@ def test_every_police_rejection_reason_with_row_column_and_message(db, data_dir,
         (
             11,
             "状态日期",
-            "日期无法识别：“2024年3月”（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）",
+            "日期无法识别：“2024年3月”（应为 YYYY-MM-DD、YYYY/MM/DD、YYYYMMDD 或日期单元格）",
         ),
         (12, "公民身份号码", "与第 2 行重复"),
         (13, "父亲公民身份号码", "公民身份号码应为18位"),
@@ -157,7 +157,7 @@ def test_future_birth_and_bad_characters_and_impossible_dates(db, data_dir, tmp_
         (
             4,
             "状态日期",
-            "日期无法识别：“2024-02-30”（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）",
+            "日期无法识别：“2024-02-30”（应为 YYYY-MM-DD、YYYY/MM/DD、YYYYMMDD 或日期单元格）",
         ),
     ]
 

@@ -7,6 +7,7 @@ import datetime
 import unicodedata
 
 import pyarrow as pa
+import pyarrow.compute
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,8 +37,48 @@ def test_parse_date_never_raises_and_only_accepts_real_days(text):
     day = validate.parse_date(text)
     if day is not None:
         assert day.year >= 1900
+        if validate._SERIAL_RE.fullmatch(text):  # an Excel serial day number
+            assert (day - datetime.date(1899, 12, 30)).days == int(text.split(".")[0])
+            return
         digits = "".join(c for c in text if c.isdigit())
         assert digits.startswith(f"{day.year:04d}")
+
+
+_NAME_PARTS = st.sampled_from(
+    [
+        "=",
+        "+",
+        "-",
+        "@",
+        "＝",
+        " ",
+        "\u3000",
+        "\t",
+        "\r",
+        "\x07",
+        "\x85",
+        "\u202e",
+        "<",
+        ">",
+        "&amp;",
+        "&#60;",
+        "&中;",
+        "http://",
+        "HTTPS://",
+        "www.",
+        "JavaScript:",
+        "王",
+        "·",
+        "a",
+    ]
+)
+
+
+@given(st.one_of(st.text(max_size=30), st.lists(_NAME_PARTS, max_size=6).map("".join)))
+def test_the_arrow_name_check_is_core_names(text):
+    """The feed's name check (RE2, column at a time) says what core.names.name_problem says."""
+    got = pa.compute.match_substring_regex(pa.array([text]), validate.NAME_PROBLEM_RE2)
+    assert got.to_pylist() == [names.name_problem(text) is not None]
 
 
 @given(

@@ -4,30 +4,44 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
+from huhang.core import facts, masking
 from huhang.core.access import require
 from huhang.core.exceptions import DomainError
-from huhang.core.masking import mask_id_number
 from huhang.registry import selectors
 
 api = NinjaAPI(title="Huhang API", version="1", auth=django_auth, urls_namespace="api")
 
 
 class ChildOut(Schema):
+    """A child as the caller may see it (core.masking.disclosure): the ID number masked, and
+    for the roles that may not see birth dates, `birth_date` null and only `age`."""
+
     id: int
     name: str = Field(..., alias="person.name")
     id_number: str
     sex: str = Field(..., alias="person.sex")
-    birth_date: date = Field(..., alias="person.birth_date")
+    birth_date: date | None
+    age: int
     division: str = Field(..., alias="division_id")
     categories: list[dict]
 
     @staticmethod
-    def resolve_id_number(obj) -> str:
-        return mask_id_number(obj.person.id_number)
+    def resolve_id_number(obj, context) -> str:
+        return masking.shown_id(context["request"].user, obj.person.id_number)
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> date | None:
+        seen = masking.disclosure(context["request"].user)
+        return obj.person.birth_date if seen.birth_date else None
+
+    @staticmethod
+    def resolve_age(obj) -> int:
+        return facts.age_on(obj.person.birth_date, timezone.localdate())
 
     @staticmethod
     def resolve_categories(obj) -> list[dict]:

@@ -16,7 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huhang.benefits.models import Programme
-from huhang.core.forms import DateInput, Form
+from huhang.core.forms import DateInput, Form, validate_person_name
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -138,7 +138,7 @@ class StandardForm(Form):
 
 
 class PayeeForm(Form):
-    name = forms.CharField(label=_("收款人姓名"), max_length=64)
+    name = forms.CharField(label=_("收款人姓名"), max_length=64, validators=[validate_person_name])
     relation = forms.CharField(
         label=_("与儿童关系"), max_length=32, help_text=_("如：母亲、祖父、儿童福利院")
     )

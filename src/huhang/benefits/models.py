@@ -33,6 +33,9 @@ class Programme(models.Model):
     category = models.CharField(_("对应类别"), max_length=16, blank=True)
     living = models.CharField(_("养育方式"), max_length=16, blank=True)
     due_day = models.PositiveSmallIntegerField(_("每月发放截止日"), default=10)
+    # The bank file template of the programme's runs (benefits.payroll.banktemplates), where
+    # the payee's bank has none of its own.
+    bank_template = models.CharField(_("银行文件模板"), max_length=16, default="default")
 
     # Not columns: attached by benefits.selectors.programme_list for the programmes page.
     standard_rows: list[Standard]
@@ -119,7 +122,6 @@ class Entitlement(models.Model):
     paid_yuan: str
     open_suspension: Suspension | None
     past_suspensions: list[Suspension]
-    id_masked: str
     school_year: str
     last_school_year: str
 

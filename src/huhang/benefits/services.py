@@ -19,6 +19,7 @@ from huhang.core.access import claim, require
 from huhang.core.audit import audit_record
 from huhang.core.dates import add_months, month_start
 from huhang.core.exceptions import DomainError, InvalidTransition
+from huhang.core.id_messages import checked_name
 from huhang.registry.models import (
     ALLOWANCE_CATEGORIES,
     CategoryAssignment,
@@ -91,6 +92,7 @@ def payee_set(
         raise DomainError(_("银行账号应为8到30位数字。"), field="account")
     if not name.strip() or not bank.strip():
         raise DomainError(_("请填写收款人姓名和开户行。"))
+    name = checked_name(name)
     payee = Payee.objects.create(
         child=child,
         name=name.strip(),

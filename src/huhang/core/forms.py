@@ -9,6 +9,8 @@ from django import forms
 from django.http import HttpRequest
 
 from huhang.core.exceptions import ConcurrentEdit, DomainError
+from huhang.core.id_messages import name_error_message
+from huhang.core.names import name_problem
 
 T = TypeVar("T")
 
@@ -50,3 +52,10 @@ class Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+def validate_person_name(value: str) -> None:
+    """A form's person-name field: refuses what cannot be a name (core.names.name_problem)."""
+    problem = name_problem(value.strip())
+    if problem is not None:
+        raise forms.ValidationError(name_error_message(problem), code="name")

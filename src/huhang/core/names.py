@@ -16,7 +16,7 @@ import unicodedata
 import opencc
 from pypinyin import Style, lazy_pinyin
 
-__all__ = ["initials", "normalize", "pinyin", "search_key", "search_term"]
+__all__ = ["initials", "name_problem", "normalize", "pinyin", "search_key", "search_term"]
 
 MIDDLE_DOT = "\u00b7"
 
@@ -169,3 +169,26 @@ def search_key(name: str) -> str:
 
 def search_term(q: str) -> str:
     return normalize(q)
+
+
+# What cannot be a person's name (OWASP's CSV-injection triggers, and markup): a name that a
+# spreadsheet would evaluate (=HYPERLINK(...), +cmd|..., @SUM(...), -2+3), or that carries control
+# characters or angle brackets, comes from a broken export or an attack, never from a register.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MARKUP_RE = re.compile(r"[<>]|&#?[A-Za-z0-9_]+;|(?i:javascript:|https?://|www\.)")
+_FORMULA_RE = re.compile(r"^[ \t\n\r\f\v]*[=+\-@＝＋－＠]")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a person's name ("formula", "control", "markup"), or None. The name
+    is taken as written (before any trimming): a leading tab or carriage return counts."""
+    if not name:
+        return None
+    if _FORMULA_RE.match(name) or name.startswith(FORMULA_START):
+        return "formula"
+    if _CONTROL_RE.search(name):
+        return "control"
+    if _MARKUP_RE.search(name):
+        return "markup"
+    return None

@@ -5,4 +5,5 @@ from huhang.core import views
 app_name = "core"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export.xlsx", views.audit_export, name="audit_export"),
 ]

@@ -4,6 +4,8 @@ message."""
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
@@ -15,31 +17,91 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
-from huhang.core import scope
+from huhang.core import exports, masking, scope
 from huhang.core.access import require
-from huhang.core.audit import audit_search
+from huhang.core.audit import audit_record, audit_search
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
-from huhang.core.models import AuditEvent
+from huhang.core.models import AuditAction, AuditEvent
 from huhang.core.paging import other_params, page_of, render_list
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def audit_list(request):
+def _audit_events(request) -> tuple[AuditFilterForm, QuerySet[AuditEvent], dict]:
     require(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
     events: QuerySet[AuditEvent] = scope.visible(request.user, AuditEvent)
     filters = form.cleaned_data if form.is_valid() else {}
     if filters:
         events = form.apply(events)
+    return form, events, filters
+
+
+def audit_list(request):
+    form, events, filters = _audit_events(request)
     # Reading the trail is in the trail too (its labels name children).
     audit_search(by=request.user, object_type="audit", label="audit", **filters)
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)
     context = {"form": form, "page": page, "query": other_params(request)}
     return render(request, "core/audit_list.html", context)
+
+
+AUDIT_EXPORT_LIMIT = 100_000
+
+
+def audit_export(request):
+    """The filtered audit trail as XLSX (newest first, at most AUDIT_EXPORT_LIMIT events), ID
+    numbers in it as the user may see them (core.masking); the export is itself an event."""
+    _form, events, _filters = _audit_events(request)
+    rows = []
+    zone = timezone.get_current_timezone()
+    for e in events.order_by("-at", "-id")[:AUDIT_EXPORT_LIMIT].iterator(chunk_size=5000):
+        rows.append(
+            [
+                e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                e.username,
+                e.role,
+                e.get_action_display(),
+                e.object_type,
+                e.object_id,
+                masking.redact(request.user, e.object_label),
+                e.ip or "",
+                e.via,
+                masking.redact(request.user, json.dumps(e.detail, ensure_ascii=False))
+                if e.detail
+                else "",
+            ]
+        )
+    audit_record(
+        by=request.user,
+        action=AuditAction.EXPORT,
+        object_type="audit",
+        label="审计日志",
+        detail={"format": "xlsx", "events": len(rows), **request.GET.dict()},
+    )
+    columns = [
+        exports.Column(_("时间")),
+        exports.Column(_("用户")),
+        exports.Column(_("角色")),
+        exports.Column(_("操作")),
+        exports.Column(_("对象类型")),
+        exports.Column(_("对象编号"), exports.ID),
+        exports.Column(_("对象"), width=40),
+        exports.Column(_("来源地址")),
+        exports.Column(_("渠道")),
+        exports.Column(_("详情"), width=60),
+    ]
+    title = _("审计日志")
+    period = _("导出于 %(day)s") % {"day": timezone.localdate().isoformat()}
+    out = io.BytesIO()
+    exports.write_xlsx(out, [exports.Sheet(title, columns, rows, title=title, period=period)])
+    return download(out.getvalue(), exports.XLSX_CONTENT_TYPE, "audit.xlsx")
 
 
 def list_view(
@@ -85,6 +147,16 @@ def private_file(file: IO[bytes] | FieldFile, content_type: str, **kwargs: Any) 
     FileResponse (e.g. the `filename` it is shown under)."""
     handle = file.open("rb") if isinstance(file, FieldFile) else file
     response = FileResponse(handle, content_type=content_type, **kwargs)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A file written for this user (an export): an attachment under `filename`, never cached
+    (exports hold children's data), never sniffed into another type."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

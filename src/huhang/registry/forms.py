@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import idnumber, scope
-from huhang.core.forms import DateInput, Form
+from huhang.core.forms import DateInput, Form, validate_person_name
 from huhang.core.id_messages import id_error_message
 from huhang.regions.models import Division, Level
 from huhang.registry.models import (
@@ -45,7 +45,7 @@ def _id_field() -> forms.CharField:
 
 
 class PersonFieldsMixin(Form):
-    name = forms.CharField(label=_("姓名"), max_length=64)
+    name = forms.CharField(label=_("姓名"), max_length=64, validators=[validate_person_name])
     id_number = _id_field()
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices)
     birth_date = forms.DateField(label=_("出生日期"), widget=DateInput())

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core import divisions, facts, names, scope
+from huhang.core import divisions, exports, facts, masking, names, scope
 from huhang.core.access import get_or_404, require
 from huhang.core.audit import audit_object, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
@@ -83,7 +83,12 @@ def child_list(*, user: User, filters: ChildFilter, today: date | None = None) -
     term = filters.q.strip()
     if term:
         if _ID_DIGITS.match(term):
-            qs = qs.filter(search_id__endswith=term.upper())
+            # A role that may not see ID numbers may not learn their digits by searching
+            # either (core.masking): it finds a child by the whole number only.
+            if masking.disclosure(user).full_id:
+                qs = qs.filter(search_id__endswith=term.upper())
+            else:
+                qs = qs.filter(search_id=term.upper())
         else:
             qs = qs.filter(search_name__contains=names.search_term(term))
     open_categories = CategoryAssignment.objects.exclude(status=CategoryStatus.ENDED).order_by(
@@ -206,8 +211,11 @@ def category_for_user(*, user: User, pk: Any) -> CategoryAssignment:
 EXPORT_LIMIT = 50_000
 
 
-def child_export_rows(*, user: User, filters: ChildFilter) -> list[list[str]]:
-    """Rows of a children-list export (ID numbers masked); records one export event per child."""
+def child_export_rows(
+    *, user: User, filters: ChildFilter
+) -> tuple[list[exports.Column], list[list[Any]]]:
+    """Columns and rows of a children-list export, as the user may see each child (ID numbers
+    masked, birth date or only the age: core.masking); records one export event per child."""
     children = list(child_list(user=user, filters=filters)[:EXPORT_LIMIT])
     audit_record_many(
         by=user,
@@ -215,12 +223,24 @@ def child_export_rows(*, user: User, filters: ChildFilter) -> list[list[str]]:
         object_type="child",
         objects=((c.pk, child_label(c)) for c in children),
     )
-    return [
+    birth = masking.disclosure(user).birth_date
+    today = timezone.localdate()
+    columns = [
+        exports.Column(_("姓名")),
+        exports.Column(_("公民身份号码"), exports.ID),
+        exports.Column(_("性别")),
+        exports.Column(_("出生日期"), exports.DATE)
+        if birth
+        else exports.Column(_("年龄"), exports.COUNT),
+        exports.Column(_("社区/村")),
+        exports.Column(_("类别")),
+    ]
+    rows = [
         [
             c.person.name,
-            mask_id_number(c.person.id_number),
+            masking.shown_id(user, c.person.id_number),
             c.person.get_sex_display(),
-            c.person.birth_date.isoformat(),
+            c.person.birth_date if birth else facts.age_on(c.person.birth_date, today),
             c.division.name,
             "、".join(
                 f"{a.get_category_display()}({a.get_status_display()})"
@@ -230,3 +250,4 @@ def child_export_rows(*, user: User, filters: ChildFilter) -> list[list[str]]:
         ]
         for c in children
     ]
+    return columns, rows

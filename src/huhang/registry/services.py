@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from huhang.core import facts, idnumber, names, scope, uploads
 from huhang.core.access import claim, require
 from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
-from huhang.core.id_messages import id_error_message
+from huhang.core.id_messages import checked_name, id_error_message
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division, Level
 from huhang.registry.models import (
@@ -89,6 +89,7 @@ def child_register(
     """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID."""
     require(by, "registry.edit")
     today = today or timezone.localdate()
+    name = checked_name(name)
     _check_birth(birth_date, today, child=True)
     id_number = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
     _check_community(by, division)
@@ -164,7 +165,7 @@ def child_update(
     if division.pk != child.division_id:
         _check_community(by, division)
         child.division = division
-    person.name = person.name.strip()
+    person.name = checked_name(person.name)
     person.name_key = names.search_key(person.name)
     child.copy_search_fields(person)
     person.full_clean()
@@ -188,6 +189,7 @@ def _person_for_relative(
 ) -> Person:
     if birth_date > today:
         raise DomainError(_("出生日期不能晚于今天。"), field="birth_date")
+    name = checked_name(name)
     id_number = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
     if id_number:
         existing = Person.objects.filter(id_number=id_number).first()

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huhang.core import exports
 from huhang.core.access import require
 from huhang.core.forms import Form, submit
 from huhang.core.paging import render_list
-from huhang.core.views import form_page, private_file
+from huhang.core.views import download, form_page, private_file
 from huhang.registry import forms, selectors, services
 
 
@@ -32,30 +33,27 @@ def child_list(request):
     return render_list(request, "registry/child_list.html", rows, {"form": form})
 
 
-EXPORT_ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
-
-
-def child_export(request):
-    """The filtered list as CSV (GB18030 by default, as government offices' Excel expects)."""
+def child_export(request, fmt: str):
+    """The filtered list as XLSX (for people: docs/files.md) or CSV (for machines: UTF-8 by
+    default, `encoding=gb18030` or `utf-8-bom`), as the user may see each child."""
     require(request.user, "registry.view")
     form = forms.ChildFilterForm(request.GET or None, user=request.user)
     filters = (
         selectors.ChildFilter(**form.cleaned_data) if form.is_valid() else selectors.ChildFilter()
     )
-    encoding = EXPORT_ENCODINGS.get(request.GET.get("encoding", "gb18030"), "gb18030")
-    rows = selectors.child_export_rows(user=request.user, filters=filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [_("姓名"), _("公民身份号码"), _("性别"), _("出生日期"), _("社区/村"), _("类别")]
-    )
-    writer.writerows(rows)
-    response = HttpResponse(
-        buffer.getvalue().encode(encoding), content_type=f"text/csv; charset={encoding}"
-    )
-    response["Content-Disposition"] = 'attachment; filename="children.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    encoding = request.GET.get("encoding", "utf-8")
+    if encoding not in exports.CSV_ENCODINGS:
+        encoding = "utf-8"
+    columns, rows = selectors.child_export_rows(user=request.user, filters=filters)
+    out = io.BytesIO()
+    if fmt == "xlsx":
+        title = _("儿童名单")
+        period = _("导出于 %(day)s") % {"day": timezone.localdate().isoformat()}
+        sheet = exports.Sheet(title, columns, rows, title=title, period=period)
+        exports.write_xlsx(out, [sheet])
+        return download(out.getvalue(), exports.XLSX_CONTENT_TYPE, "children.xlsx")
+    exports.write_csv(out, columns, rows, encoding=encoding)
+    return download(out.getvalue(), exports.csv_content_type(encoding), "children.csv")
 
 
 @require_http_methods(["GET", "POST"])

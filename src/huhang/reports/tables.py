@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from huhang.core.exports import COUNT, DECIMAL, FEN, NUMBER, TEXT
 from huhang.core.money import yuan
 
-TEXT, COUNT, FEN, DECIMAL = "text", "count", "fen", "decimal"
-NUMBER = "number"  # an int or a Decimal shown with its own places (a summary of mixed figures)
+__all__ = ["COUNT", "DECIMAL", "FEN", "NUMBER", "TEXT", "Column", "Table", "fen_to_decimal", "show"]
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,12 @@ class FeedBatch(models.Model):
     rows = models.PositiveIntegerField(_("行数"), default=0)
     accepted = models.PositiveIntegerField(_("接收"), default=0)
     rejected = models.PositiveIntegerField(_("拒收"), default=0)
+    # Every rejected cell, counted (only the first HUHANG_FEED_ERRORS_KEPT are FeedError rows):
+    # the total, and [column, reason, count] triples, most frequent first.
+    error_total = models.PositiveIntegerField(_("拒收单元格"), default=0)
+    error_counts = models.JSONField(_("拒收原因统计"), default=list, blank=True)
+    # Messages about the file as a whole (e.g. an ID column stored as numbers).
+    notices = models.JSONField(_("文件提示"), default=list, blank=True)
     # Path of the Parquet snapshot, relative to the data directory.
     snapshot = models.CharField(max_length=255, blank=True)
     imported_by = user_fk(_("导入人"), null=True, blank=True)

@@ -20,6 +20,7 @@ from huhang.benefits.payroll import services as payroll
 from huhang.core import money
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
+from tests.factories.benefits import PayeeFactory
 
 COLUMNS = [
     "明细编号",
@@ -72,13 +73,16 @@ def test_xlsx_has_the_lines_and_a_separate_summary_sheet(users, approved, childr
     assert book.sheet_names == ["发放明细", "汇总"]
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0] == COLUMNS
-    assert rows[1:] == expected_rows(approved, children)
+    # Amounts are numbers (a clerk's SUM works); account, ID and line numbers stay text.
+    expected = [[*row[:4], float(row[4]), *row[5:]] for row in expected_rows(approved, children)]
+    assert rows[1:] == expected
     assert len(rows) == 1 + 6
     summary = book.get_sheet_by_name("汇总").to_python()
-    assert summary == [
+    assert summary[1:] == [
         ["批次", "项目", "发放月份", "笔数", "合计金额"],
-        [f"{approved.pk:06d}", approved.programme.name, "2026-03", "6", "7800.00"],
+        [f"{approved.pk:06d}", approved.programme.name, "2026-03", 6.0, 7800.0],
     ]
+    assert sum(row[4] for row in rows[1:]) == summary[2][4]
     approved.refresh_from_db()
     assert approved.status == RunStatus.EXPORTED
     assert approved.exported_by == users["bureau"]
@@ -101,8 +105,10 @@ def test_csv_has_the_lines_and_a_trailing_summary_row(
     assert rows[1:-1] == expected_rows(approved, children)
     assert all(LINE_ID.match(row[0]) for row in rows[1:-1])
     summary = rows[-1]
-    assert summary == ["合计", "笔数", "6", "合计金额", "7800.00", "", "", "", ""]
+    # The control figures never sit in the 金额 column: summing it gives the total once.
+    assert summary == ["合计", "笔数", "6", "", "合计金额", "7800.00", "", "", ""]
     assert not LINE_ID.match(summary[0])  # cannot be taken for a line
+    assert sum(money.yuan_to_fen(row[4]) for row in rows[1:-1]) == money.yuan_to_fen(summary[5])
 
 
 def test_amounts_are_exact_to_the_fen(users, bureau2, entitled, standards, children):
@@ -120,8 +126,8 @@ def test_amounts_are_exact_to_the_fen(users, bureau2, entitled, standards, child
     rows = csv_rows(bankfile.export_bytes(by=users["bureau"], run=run, fmt="csv"), "gb18030")
     amounts = sorted({row[4] for row in rows[1:-1]})
     assert amounts == ["1234567.89", "1300.00"]
-    assert rows[-1][4] == "2474335.78"  # 2 × 2 × 1,300.00 (Jan, Feb) + 2 × 1,234,567.89
-    assert money.yuan_to_fen(rows[-1][4]) == run.total_fen == 4 * 130000 + 2 * 123456789
+    assert rows[-1][5] == "2474335.78"  # 2 × 2 × 1,300.00 (Jan, Feb) + 2 × 1,234,567.89
+    assert money.yuan_to_fen(rows[-1][5]) == run.total_fen == 4 * 130000 + 2 * 123456789
 
 
 def test_the_account_is_in_full_only_in_the_bank_file(users, approved, children):
@@ -212,12 +218,20 @@ def test_only_the_bureau_exports(users, approved):
 
 
 def test_names_that_look_like_formulas_stay_text(users, bureau2, entitled, standards, children):
-    services.payee_set(
-        by=users["bureau"],
+    with pytest.raises(DomainError, match="姓名不能以"):
+        services.payee_set(
+            by=users["bureau"],
+            child=children["xiaohai"],
+            name="=HYPERLINK(1)",
+            relation="母亲",
+            bank="中国工商银行",
+            account="6222020200009999999",
+            valid_from=date(2026, 1, 1),
+        )
+    # A payee stored before names were checked (or by another way in) is still written as text.
+    PayeeFactory(
         child=children["xiaohai"],
         name="=HYPERLINK(1)",
-        relation="母亲",
-        bank="中国工商银行",
         account="6222020200009999999",
         valid_from=date(2026, 1, 1),
     )

@@ -128,7 +128,7 @@ def check_total(bureau, run, encoding):
     assert run.line_count == len(lines)
     for fmt in ("csv", "xlsx"):
         bank = bankfile.read(bankfile.export_bytes(by=bureau, run=run, fmt=fmt, encoding=encoding))
-        written = [money.yuan_to_fen(row[4]) for _n, row in bank.rows]
+        written = [bankfile.cell_fen(row[4]) for _n, row in bank.rows]
         assert sorted(written) == sorted(lines)
         [summary] = bank.summaries
         assert (summary.count, summary.total_fen) == (len(lines), sum(lines))

@@ -25,7 +25,7 @@ from huhang.benefits.models import Frequency, Programme, RunStatus
 from huhang.core import facts, scope
 from huhang.core.audit import audit_search
 from huhang.core.dates import month_start
-from huhang.core.masking import mask_id_number
+from huhang.core.masking import shown_id
 from huhang.core.money import yuan
 from huhang.regions.models import Division, Level
 from huhang.registry.models import Child
@@ -258,9 +258,16 @@ class ArrearsList:
     from the figures, each page is one query."""
 
     def __init__(
-        self, *, sql: str, params: list[Any], count: int, programmes: dict[str, Programme]
+        self,
+        *,
+        sql: str,
+        params: list[Any],
+        count: int,
+        programmes: dict[str, Programme],
+        user: User,
     ) -> None:
         self.sql, self.params, self._count, self.programmes = sql, params, count, programmes
+        self.user = user
 
     def count(self) -> int:
         return self._count
@@ -294,7 +301,7 @@ class ArrearsList:
         return ArrearsRow(
             child_id=child_id,
             name=name,
-            id_masked=mask_id_number(id_number) or "—",
+            id_masked=shown_id(self.user, id_number) or "—",
             community=community,
             street=street or "",
             programme=self.programmes[programme].name if programme in self.programmes else "",
@@ -363,6 +370,7 @@ def dashboard(*, user: User, month: date, street: str = "", today: date | None =
         params=[*params, *street_params],
         count=count,
         programmes=programmes,
+        user=user,
     )
     return board
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from huhang.benefits.models import LineStatus, PayrollLine, PayrollRun, RunStatus
 from huhang.benefits.selectors import masked
-from huhang.core import scope
+from huhang.core import exports, scope
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.core.money import yuan
@@ -136,3 +136,86 @@ def run_totals_agree(run: PayrollRun) -> bool:
     """Whether the run's control figures still equal the sum of its lines (before an export)."""
     totals = run.lines.aggregate(n=Count("pk"), total=Sum("amount_fen"))
     return totals["n"] == run.line_count and (totals["total"] or 0) == run.total_fen
+
+
+def run_lines_workbook(*, user: User, run: PayrollRun) -> list[exports.Sheet]:
+    """The run's lines the user sees, for a clerk and for paper: the lines (accounts masked,
+    amounts as numbers) and a summary by month paid for, with the total of those lines. Records
+    one export event."""
+    audit_record(
+        by=user,
+        action=AuditAction.EXPORT,
+        object_type="payroll_run",
+        object_id=run.pk,
+        label=str(run),
+        detail={"format": "xlsx", "what": "lines"},
+    )
+    lines = (
+        scope.visible(user, PayrollLine)
+        .filter(run=run)
+        .select_related("child__person", "child__division")
+        .order_by("seq")
+    )
+    title = _("发放明细 · 批次 %(run)06d · %(programme)s") % {
+        "run": run.pk,
+        "programme": run.programme.name,
+    }
+    period = _("发放月份 %(month)s · %(status)s") % {
+        "month": f"{run.month:%Y-%m}",
+        "status": run.get_status_display(),
+    }
+    columns = [
+        exports.Column(_("明细编号"), exports.ID),
+        exports.Column(_("儿童姓名")),
+        exports.Column(_("社区/村")),
+        exports.Column(_("所属月份")),
+        exports.Column(_("金额（元）"), exports.FEN),
+        exports.Column(_("收款人")),
+        exports.Column(_("账号（部分）"), exports.ID),
+        exports.Column(_("开户行")),
+        exports.Column(_("结果")),
+        exports.Column(_("失败原因")),
+    ]
+    rows = [
+        [
+            line.line_id,
+            line.child.person.name,
+            line.child.division.name,
+            f"{line.for_month:%Y-%m}",
+            line.amount_fen,
+            line.payee_name,
+            f"**** {line.payee_account_last4}",  # the last four only; nothing decrypted
+            line.payee_bank,
+            line.get_status_display(),
+            line.failure_reason,
+        ]
+        for line in lines.iterator(chunk_size=2000)
+    ]
+    months: dict[str, list[int]] = {}
+    for row in rows:
+        figures = months.setdefault(row[3], [0, 0])
+        figures[0] += 1
+        figures[1] += row[4]
+    total = [_("合计"), sum(f[0] for f in months.values()), sum(f[1] for f in months.values())]
+    return [
+        exports.Sheet(
+            _("发放明细"),
+            columns,
+            rows,
+            title=title,
+            period=period,
+            totals=[_("合计"), None, None, None, total[2], None, None, None, None, None],
+        ),
+        exports.Sheet(
+            _("汇总"),
+            [
+                exports.Column(_("所属月份")),
+                exports.Column(_("笔数"), exports.COUNT),
+                exports.Column(_("金额（元）"), exports.FEN),
+            ],
+            [[month, n, fen] for month, (n, fen) in sorted(months.items())],
+            title=title,
+            period=period,
+            totals=total,
+        ),
+    ]

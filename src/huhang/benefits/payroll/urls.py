@@ -13,7 +13,9 @@ urlpatterns = [
         "<int:pk>/{step}/", views.run_step, ["compute", "approve", "close"], name="run_{step}"
     ),
     path("<int:pk>/export/", views.run_export, name="run_export"),
+    path("<int:pk>/lines.xlsx", views.run_lines_xlsx, name="run_lines_xlsx"),
     path("<int:pk>/bankfile.xlsx", views.run_bankfile, {"fmt": "xlsx"}, name="run_bankfile_xlsx"),
     path("<int:pk>/bankfile.csv", views.run_bankfile, {"fmt": "csv"}, name="run_bankfile_csv"),
+    path("<int:pk>/bankfiles.zip", views.run_bankfile, {"fmt": "zip"}, name="run_bankfile_zip"),
     path("<int:pk>/reconcile/", views.run_reconcile, name="run_reconcile"),
 ]

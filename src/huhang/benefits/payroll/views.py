@@ -6,6 +6,7 @@ taken only by its button (POST). A run is 404 for a user who does not read the f
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.benefits.models import LineStatus, PayrollRun, RunStatus
 from huhang.benefits.payroll import bankfile, forms, selectors, services
-from huhang.core import money
+from huhang.benefits.payroll.banktemplates import TEMPLATES
+from huhang.core import exports, money
 from huhang.core.access import require
 from huhang.core.forms import submit
 from huhang.core.paging import render_list
+from huhang.core.views import download
 
 
 @require_GET
@@ -129,15 +132,18 @@ def run_export(request, pk: int):
     require(request.user, "benefits.manage")
     run = selectors.run_for_user(user=request.user, pk=pk)
     exportable = run.status in (RunStatus.APPROVED, RunStatus.EXPORTED)
-    context = {"run": run, "total_yuan": money.yuan(run.total_fen), "exportable": exportable}
+    groups = bankfile.split_groups(run) if exportable else {}
+    context = {
+        "run": run,
+        "total_yuan": money.yuan(run.total_fen),
+        "exportable": exportable,
+        "templates": [t for t in TEMPLATES.values() if t.code != "default"],
+        "groups": [(TEMPLATES[code], n, money.yuan(fen)) for code, (n, fen) in groups.items()],
+    }
     return render(request, "benefits/payroll/run_export.html", context)
 
 
 SPOOL_BYTES = 8 * 1024 * 1024
-BANKFILE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-}
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,25 +154,46 @@ def run_bankfile(request, pk: int, fmt: str):
     run = selectors.run_for_user(user=request.user, pk=pk)
     if request.method == "GET" and run.status != RunStatus.EXPORTED:
         return redirect("benefits:run_export", pk=run.pk)
-    encoding = request.POST.get("encoding") or request.GET.get("encoding") or "gb18030"
+    params = request.POST if request.method == "POST" else request.GET
+    encoding = params.get("encoding") or "gb18030"
+    template = params.get("template") or "default"
     # Written to a spooled file, not built in memory: a district's run is a large file.
     # FileResponse closes the file once sent; a refusal closes it here.
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     try:
-        bankfile.export_run(by=request.user, run=run, fmt=fmt, out=out, encoding=encoding)
+        if fmt == "zip":
+            bankfile.export_split(by=request.user, run=run, out=out)
+        else:
+            bankfile.export_run(
+                by=request.user, run=run, fmt=fmt, out=out, encoding=encoding, template=template
+            )
     except BaseException:
         out.close()
         raise
     out.seek(0)
+    if fmt == "csv":
+        content_type = exports.csv_content_type(bankfile.ENCODINGS.get(encoding, "gb18030"))
+    else:
+        content_type = {"xlsx": exports.XLSX_CONTENT_TYPE, "zip": "application/zip"}[fmt]
     response = FileResponse(
         out,
         as_attachment=True,
-        filename=bankfile.filename(run, fmt),
-        content_type=BANKFILE_TYPES[fmt] + (f"; charset={encoding}" if fmt == "csv" else ""),
+        filename=bankfile.filename(run, fmt, template if fmt != "zip" else "default"),
+        content_type=content_type,
     )
     # The file holds full account numbers: no cache may keep it.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def run_lines_xlsx(request, pk: int):
+    """The lines the user sees, as a workbook for the clerk (and for paper)."""
+    require(request.user, "benefits.view")
+    run = selectors.run_for_user(user=request.user, pk=pk)
+    out = io.BytesIO()
+    exports.write_xlsx(out, selectors.run_lines_workbook(user=request.user, run=run))
+    return download(out.getvalue(), exports.XLSX_CONTENT_TYPE, f"发放明细_{run.pk:06d}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])

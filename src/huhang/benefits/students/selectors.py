@@ -12,7 +12,6 @@ from huhang.benefits.models import Entitlement
 from huhang.benefits.selectors import paid_subquery, visible_children
 from huhang.core import idnumber, scope
 from huhang.core.audit import audit_search
-from huhang.core.masking import mask_id_number
 from huhang.core.money import yuan
 from huhang.registry.models import Child
 
@@ -47,7 +46,6 @@ def student_list(*, user: User, code: str) -> QuerySet[PaidEntitlement]:
 def decorate_students(rows: Iterable[PaidEntitlement]) -> None:
     for row in rows:
         row.paid_yuan = yuan(row.paid_fen)
-        row.id_masked = mask_id_number(row.child.person.id_number) or "—"
         start = row.starts_on.year
         row.school_year = f"{start}–{start + 1}"
         row.last_school_year = f"{row.ends_on.year}–{row.ends_on.year + 1}" if row.ends_on else ""

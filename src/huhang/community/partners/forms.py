@@ -12,7 +12,7 @@ from huhang.accounts.models import Organisation, OrganisationKind
 from huhang.community.forms import age_field, categories_field, check_age_band, limit_choices
 from huhang.community.models import ResourceKind
 from huhang.core import scope
-from huhang.core.forms import DateInput, Form
+from huhang.core.forms import DateInput, Form, validate_person_name
 from huhang.core.money import yuan_to_fen
 from huhang.core.roles import Role
 from huhang.regions.models import Division, Level
@@ -30,7 +30,9 @@ class PartnerForm(Form):
     )
     linked_on = forms.DateField(label=_("建立合作日期"), widget=DateInput)
     description = forms.CharField(label=_("简介"), widget=forms.Textarea, required=False)
-    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_name = forms.CharField(
+        label=_("联系人"), max_length=50, required=False, validators=[validate_person_name]
+    )
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -42,7 +44,7 @@ class PartnerForm(Form):
 
 
 class ContactForm(Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_person_name])
     position = forms.CharField(label=_("职务"), max_length=50, required=False)
     phone = forms.CharField(label=_("电话"), max_length=30, required=False)
 

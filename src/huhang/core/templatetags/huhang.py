@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from huhang.core import facts
+from huhang.core import facts, masking
 from huhang.core.masking import mask_id_number
 
 register = template.Library()
@@ -21,3 +22,37 @@ def age(birth_date) -> int | str:
     if not birth_date:
         return ""
     return facts.age_on(birth_date, timezone.localdate())
+
+
+# What a user sees of a child's identity: core.masking.disclosure decides, these apply it.
+
+
+@register.filter
+def id_for(value: str | None, user) -> str:
+    """The ID number as `user` sees it in a list (list mask, or the strict mask)."""
+    return masking.shown_id(user, value) or "—"
+
+
+@register.filter
+def full_id_for(value: str | None, user) -> str:
+    """The ID number on a page that shows full numbers to the roles allowed to see them."""
+    return masking.shown_id(user, value, full=True) or "—"
+
+
+@register.filter
+def birth_for(birth_date, user) -> str:
+    """The birth date with the age ("2015-06-01（10岁）"), or the age alone for the roles that
+    may not see birth dates."""
+    if not birth_date:
+        return "—"
+    shown = masking.shown_birth(user, birth_date)
+    if masking.disclosure(user).birth_date:
+        age_text = _("%(a)s岁") % {"a": facts.age_on(birth_date, timezone.localdate())}
+        return f"{shown}（{age_text}）"
+    return shown
+
+
+@register.filter
+def redact_for(text, user) -> str:
+    """An audit event's text with the ID numbers in it as `user` may see them."""
+    return masking.redact(user, str(text or ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -37,6 +38,7 @@ from huhang.reports.selectors import (
     units_of,
     within,
 )
+from huhang.reports.tables import COUNT, NUMBER, TEXT, Column, Table
 from huhang.screening.models import Lead
 
 PAYMENT_MONTHS = 3  # months of 按时足额 on the dashboard
@@ -116,8 +118,11 @@ class Dashboard:
         return sum(n for _r, _l, n in self.cases)
 
 
-def dashboard(*, user: User, division: Division, today: date | None = None) -> Dashboard:
-    """The dashboard of one division (already checked by core.scope). Records one view event."""
+def dashboard(
+    *, user: User, division: Division, today: date | None = None, export: str = ""
+) -> Dashboard:
+    """The dashboard of one division (already checked by core.scope). Records one event: a
+    view, or an export in the named format."""
     today = today or timezone.localdate()
     month, half = month_of(today), HalfYear.containing(today)
     note_coverage(division)
@@ -150,13 +155,103 @@ def dashboard(*, user: User, division: Division, today: date | None = None) -> D
     board.charts = _dashboard_charts(board)
     audit_record(
         by=user,
-        action=AuditAction.VIEW,
+        action=AuditAction.EXPORT if export else AuditAction.VIEW,
         object_type="dashboard",
         object_id=division.code,
         label="统计看板",  # stored as data: the trail reads the same in every UI language
-        detail={"division": division.code},
+        detail={"division": division.code, **({"format": export} if export else {})},
     )
     return board
+
+
+def dashboard_tables(board: Dashboard) -> list[Table]:
+    """The dashboard's tables as the workbook shows them (the page's tables, same figures)."""
+    labels = board.category_labels
+    unit_columns = [
+        Column(board.unit_label, TEXT),
+        Column(_("在册儿童"), COUNT),
+        *(Column(label, COUNT) for label in labels),
+        Column(_("探访逾期"), COUNT),
+    ]
+
+    def unit_row(u: UnitRow) -> list:
+        return [u.name, u.children, *u.category_counts, u.overdue]
+
+    pct = _("比例（%）")
+    return [
+        Table(
+            "units",
+            _("保障儿童（按类别）"),
+            unit_columns,
+            [unit_row(u) for u in board.units],
+            total=unit_row(board.total),
+        ),
+        Table(
+            "changes",
+            _("类别变动"),
+            [Column(_("类别"), TEXT)]
+            + [
+                Column(label, COUNT)
+                for label in (_("本月新认定"), _("本月终止"), _("本半年新认定"), _("本半年终止"))
+            ],
+            [
+                [c.label, c.approved_month, c.ended_month, c.approved_half, c.ended_half]
+                for c in board.changes
+            ],
+        ),
+        Table(
+            "leads",
+            _("待办线索（按状态）"),
+            [Column(_("状态"), TEXT), Column(_("线索"), COUNT)],
+            [[label, n] for _code, label, n in board.leads],
+            total=[_("合计"), board.leads_waiting],
+        ),
+        Table(
+            "cases",
+            _("在办个案（按风险等级）"),
+            [Column(_("风险等级"), TEXT), Column(_("个案"), COUNT)],
+            [[label, n] for _risk, label, n in board.cases],
+            total=[_("合计"), board.open_cases],
+        ),
+        Table(
+            "payments",
+            _("保障资金按时足额发放"),
+            [
+                Column(_("月份"), TEXT),
+                Column(_("应发人数"), COUNT),
+                Column(_("按时足额"), COUNT),
+                Column(pct, NUMBER),
+            ],
+            [
+                [f"{p.month:%Y-%m}", p.entitled, p.on_time_in_full, _share(p)]
+                for p in board.payments
+            ],
+        ),
+        Table(
+            "community",
+            _("关爱服务"),
+            [Column("", TEXT), Column(_("本月"), COUNT), Column(_("本半年"), COUNT)],
+            [
+                [
+                    _("开展活动（场）"),
+                    board.community["activities_month"],
+                    board.community["activities_half"],
+                ],
+                [
+                    _("开展培训（场）"),
+                    board.community["trainings_month"],
+                    board.community["trainings_half"],
+                ],
+                [_("链接社会组织和爱心单位（家）"), None, board.community["partners_half"]],
+            ],
+        ),
+    ]
+
+
+def _share(month: PaymentMonth) -> Decimal | None:
+    if not month.entitled:
+        return None
+    return (Decimal(100 * month.on_time_in_full) / month.entitled).quantize(Decimal("0.1"))
 
 
 def _children_by_unit(division: Division, units: dict[str, UnitRow]) -> None:

@@ -6,4 +6,5 @@ from huhang.reports.dashboard import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("xlsx/", views.dashboard_xlsx, name="dashboard_xlsx"),
 ]

@@ -3,20 +3,19 @@ reports.view (403 without it); which division: core.scope (404 outside the user'
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from huhang.core.access import require
+from huhang.core.exports import XLSX_CONTENT_TYPE
+from huhang.core.views import download
 from huhang.reports import selectors, xlsx
 from huhang.reports.half_year import forms
 from huhang.reports.half_year import selectors as report_selectors
 from huhang.reports.periods import HalfYear
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = "reports/half_year/report.html"
 
 
@@ -62,8 +61,5 @@ def half_year_xlsx(request):
         "period": period.key,
     }
     name += ".xlsx"
-    return HttpResponse(
-        xlsx.report_workbook(report),
-        content_type=XLSX,
-        headers={"Content-Disposition": content_disposition_header(True, name)},
-    )
+    content = xlsx.tables_workbook(report.title, str(report.period.label), report.tables)
+    return download(content, XLSX_CONTENT_TYPE, name)

@@ -10,6 +10,13 @@ module, which keeps exact positions (blank rows keep their number, a row with th
 cells is rejected on its own).
 
 XLSX (and XLS): the first sheet, read with python-calamine; date cells become ``YYYY-MM-DD``.
+A cell stored as a *number* is written as its digits (an Excel serial date stays a number, for
+the validator to read as a date), and is flagged: an ID number, 学籍号 or division code kept as a
+number has lost digits or leading zeros already, and the validator refuses it with that reason
+instead of checking digits that are no longer the department's (`RawTable.numeric`).
+
+Before any of this, the file's size and (for XLSX) what the zip claims and would cost are checked
+against the settings (core.spreadsheet): a file over a limit is refused at once, unread.
 
 Rows whose cells are all blank are dropped here (they are no data and count for nothing).
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +34,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import python_calamine
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from huhang.core import spreadsheet
 from huhang.core.exceptions import DomainError
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -49,14 +59,34 @@ class RawTable:
     encoding: str
     # Rows refused while reading (wrong number of cells): (row, message).
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
+    # Column index → which of its cells were stored as numbers (XLSX only; aligned with `table`).
+    numeric: dict[int, pa.Array] = field(default_factory=dict)
+    # The workbook counts its serial dates from 1904 (old Mac Excel), not from 1900.
+    date1904: bool = False
 
 
 def read(path: Path) -> RawTable:
+    """The file as a table of strings; FeedFileError when it is refused as a whole (over a
+    limit of core.spreadsheet, unreadable, empty)."""
+    try:
+        return _read(path)
+    except spreadsheet.SheetRefused as exc:
+        raise FeedFileError(exc.message) from exc
+
+
+def _read(path: Path) -> RawTable:
+    spreadsheet.check_size(path.stat().st_size, settings.HUHANG_FEED_MAX_BYTES)
+    with path.open("rb") as f:
+        magic = f.read(8)
+    if magic.startswith(_ZIP_MAGIC):
+        facts = spreadsheet.check_xlsx(path)
+        return _read_workbook(path, date1904=facts.date1904)
+    if magic.startswith(_OLE_MAGIC):
+        return _read_workbook(path, date1904=False)
     data = path.read_bytes()
     if not data.strip():
         raise FeedFileError(_("文件是空的。"))
-    if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-        return _read_workbook(path)
+    spreadsheet.check_csv_rows(data)
     return _read_csv(data)
 
 
@@ -96,6 +126,7 @@ def _read_csv(data: bytes) -> RawTable:
     encoding, body = decode(data)
     first = body.split(b"\n", 1)[0].decode("utf-8")
     header = next(csv.reader([first.rstrip("\r")]), [])
+    _check_width(len(header))
     if not any(h.strip() for h in header):
         return _read_csv_exactly(body, encoding)
     names = [f"c{i}" for i in range(len(header))]
@@ -129,26 +160,31 @@ def _read_csv(data: bytes) -> RawTable:
 
 def _read_csv_exactly(body: bytes, encoding: str) -> RawTable:
     """The slow, exact path: Python's csv module, record by record."""
-    text = body.decode("utf-8")
+    records = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        return _from_records(records, encoding)
     except csv.Error as exc:
         raise FeedFileError(_("CSV 文件格式错误：%(e)s") % {"e": exc}) from exc
-    return _from_records(records, encoding)
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path) -> RawTable:
+def _read_workbook(path: Path, *, date1904: bool) -> RawTable:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        records = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(0)
+        if sheet.width > settings.HUHANG_SHEET_MAX_COLUMNS:
+            raise spreadsheet.SheetRefused(
+                _("工作表有 %(n)s 列，超过上限 %(max)s 列。")
+                % {"n": sheet.width, "max": settings.HUHANG_SHEET_MAX_COLUMNS}
+            )
+        # Row by row from the sheet (no second copy of it as Python lists).
+        raw = _from_records(sheet.iter_rows(), "xlsx", cell=_cell)
     except (python_calamine.CalamineError, OSError, IndexError, ValueError) as exc:
         raise unreadable() from exc
-    # Most cells are text already (blank cells too): convert only the others.
-    rows = [[v if type(v) is str else _cell(v) for v in r] for r in records]
-    return _from_records(rows, "xlsx")
+    raw.date1904 = date1904
+    return raw
 
 
 def _cell(value: object) -> str:
@@ -165,25 +201,41 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 # --- shared -------------------------------------------------------------------------------------
 
 
-def _from_records(records: list[list[str]], encoding: str) -> RawTable:
-    """Header = the first row with any text; rows numbered by their position (header = its row)."""
-    start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if start is None:
-        raise FeedFileError(_("文件中没有表头和数据。"))
-    header = [h.strip() for h in records[start]]
-    width = len(header)
-    columns: list[list[str]] = [[] for _ in range(width)]
+def _from_records(
+    records: Iterable[list], encoding: str, cell: Callable[[object], str] | None = None
+) -> RawTable:
+    """Header = the first row with any text; rows numbered by their position (header = its row).
+    `records` is consumed once, row by row; `cell` turns a non-text cell into text (XLSX)."""
+    header: list[str] | None = None
+    width = 0
+    columns: list[list[str]] = []
     numbers: list[int] = []
+    numeric: dict[int, list[int]] = {}  # column → positions (in `numbers`) of numeric cells
     bad: list[tuple[int, str]] = []
-    for index in range(start + 1, len(records)):
-        record = records[index]
+    for index, record in enumerate(records):
+        if cell is not None and not all(type(v) is str for v in record):
+            for i, v in enumerate(record):
+                if i < width and _is_number(v):
+                    numeric.setdefault(i, []).append(len(numbers))
+            record = [v if type(v) is str else cell(v) for v in record]
         if not any(c.strip() for c in record):
+            continue
+        if header is None:
+            header = [h.strip() for h in record]
+            width = len(header)
+            _check_width(width)
+            columns = [[] for _ in range(width)]
             continue
         if len(record) > width and any(c.strip() for c in record[width:]):
             bad.append((index + 1, _wrong_width(width, len(record))))
+            _forget(numeric, len(numbers))
             continue
         if len(record) < width and encoding != "xlsx":
             bad.append((index + 1, _wrong_width(width, len(record))))
@@ -192,10 +244,33 @@ def _from_records(records: list[list[str]], encoding: str) -> RawTable:
         for i, value in enumerate(record):
             columns[i].append(value)
         numbers.append(index + 1)
+    if header is None:
+        raise FeedFileError(_("文件中没有表头和数据。"))
     arrays = [pa.array(col, pa.string()) for col in columns]
     arrays.append(pa.array(numbers, pa.int32()))
     table = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(width)] + ["row"])
-    return RawTable(header, table, encoding, bad)
+    flags = {}
+    for i, positions in numeric.items():
+        mask = [False] * len(numbers)
+        for p in positions:
+            mask[p] = True
+        flags[i] = pa.array(mask, pa.bool_())
+    return RawTable(header, table, encoding, bad, flags)
+
+
+def _forget(numeric: dict[int, list[int]], position: int) -> None:
+    """A row refused while reading was not kept: neither are its numeric flags."""
+    for positions in numeric.values():
+        while positions and positions[-1] >= position:
+            positions.pop()
+
+
+def _check_width(width: int) -> None:
+    if width > settings.HUHANG_SHEET_MAX_COLUMNS:
+        raise spreadsheet.SheetRefused(
+            _("文件有 %(n)s 列，超过上限 %(max)s 列。")
+            % {"n": width, "max": settings.HUHANG_SHEET_MAX_COLUMNS}
+        )
 
 
 def _wrong_width(expected: int, got: int) -> str:

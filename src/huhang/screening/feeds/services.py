@@ -12,6 +12,10 @@ already holds the data directory: the audit records it as "system".
 
 The same bytes imported again for the same source store nothing and answer with the batch that
 holds them (`duplicate=True`); so does the loser of two concurrent imports of one file.
+
+A batch keeps the first `HUHANG_FEED_ERRORS_KEPT` rejected cells with their messages, and counts
+all of them by column and reason (`error_total`, `error_counts`): a file of a million bad rows
+stores no more than one of a thousand, and the result says how many more there were.
 """
 
 from __future__ import annotations
@@ -48,9 +52,14 @@ SYSTEM = "system"  # the audit's name for the console operator (by=None)
 class ImportResult:
     batch: FeedBatch
     duplicate: bool
-    # (row, column, message) of every rejected cell (for a duplicate: those of the first import).
+    # (row, column, message) of the first rejected cells (for a duplicate: those stored then).
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     encoding: str = ""
+
+    @property
+    def errors_omitted(self) -> int:
+        """Rejected cells counted but not listed."""
+        return max(self.batch.error_total - len(self.errors), 0)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,7 +68,13 @@ class ImportResult:
             "rows": self.batch.rows,
             "accepted": self.batch.accepted,
             "rejected": self.batch.rejected,
+            "notices": self.batch.notices,
             "errors": [{"row": r, "column": c, "message": m} for r, c, m in self.errors],
+            "errors_total": self.batch.error_total,
+            "errors_omitted": self.errors_omitted,
+            "error_counts": [
+                {"column": c, "reason": r, "count": n} for c, r, n in self.batch.error_counts
+            ],
             "duplicate": self.duplicate,
         }
 
@@ -137,6 +152,9 @@ def _store(
                 rows=checked.rows,
                 accepted=checked.accepted.num_rows,
                 rejected=checked.rejected,
+                error_total=checked.error_total,
+                error_counts=[list(item) for item in checked.error_counts],
+                notices=checked.notices,
                 imported_by=by,
             )
             FeedError.objects.bulk_create(
@@ -164,6 +182,7 @@ def _store(
                     "rows": checked.rows,
                     "accepted": checked.accepted.num_rows,
                     "rejected": checked.rejected,
+                    "rejected_cells": checked.error_total,
                     "sha256": sha,
                 },
             )

@@ -12,6 +12,17 @@ DuckDB SQL spent most of its time converting strings between Arrow and DuckDB an
 
 The ID-number check is GB 11643 as `core.idnumber.parse` has it (a property test compares the
 two); the messages of rejected numbers come from `core.idnumber` itself.
+
+A spreadsheet's number format is not the department's data: an ID number, 学籍号 or division
+code that reached us as a number cell (or as its scientific-notation text, 1.50203201204216E+17)
+has lost digits already, so it is refused with that reason, first, and never "repaired" or checked
+for a check digit it no longer has; a column made of such cells gets one notice at the top of the
+result. Dates may be text, date cells, or Excel serial numbers (5 digits, e.g. 45658 = 2025-01-01).
+A name a spreadsheet would evaluate, or that carries control characters or markup, is refused.
+
+Only the first `HUHANG_FEED_ERRORS_KEPT` rejected cells get a message (in row order); the others
+are counted, by column and reason, so that a file of a million bad rows costs no more than one of
+a thousand.
 """
 
 from __future__ import annotations
@@ -23,10 +34,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from huhang.core import idnumber
-from huhang.core.id_messages import id_error_message
+from huhang.core import idnumber, names
+from huhang.core.id_messages import id_error_message, name_error_message
 from huhang.screening.analytics.schema import SCHEMAS
 from huhang.screening.feeds import namekeys
 from huhang.screening.feeds.reader import FeedFileError, RawTable
@@ -38,17 +50,36 @@ _DATE_RE = re.compile(
     r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"
     r"|([0-9]{4})([0-9]{2})([0-9]{2})"
 )
+# An Excel serial day number (5 digits: 1927-05-18 to 2173-10-14), perhaps with a time.
+_SERIAL_RE = re.compile(r"([0-9]{5})(?:\.[0-9]+)?")
+_SERIAL_EPOCH = {False: datetime.date(1899, 12, 30), True: datetime.date(1904, 1, 1)}
+# A number written by a spreadsheet in scientific notation (the digits beyond 15 are gone).
+_SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE][+]?[0-9]+$"
+# core.names.name_problem in RE2 (Arrow's regex dialect); a property test keeps the two equal.
+NAME_PROBLEM_RE2 = (
+    r"^[ \t\n\r\f\v]*[=+\-@＝＋－＠]|[\x00-\x1f\x7f-\x{9f}\x{2028}\x{2029}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+    r"|[<>]|&#?[A-Za-z0-9_]+;|(?i:javascript:|https?://|www\.)"
+)
+# Columns whose cells must be text: a number cell there has lost digits or leading zeros.
+_TEXT_ONLY_KINDS = ("id", "region")
+_TEXT_ONLY_FIELDS = ("student_number",)
 
 # Error codes per cell (0 = fine); the first one found for a cell is kept.
-OK, BLANK, INVALID, SEX, BIRTH, PERIOD, DUPLICATE = range(7)
+OK, BLANK, INVALID, SEX, BIRTH, PERIOD, DUPLICATE, NUMERIC, NAME = range(9)
 
 
 @dataclass
 class Checked:
     accepted: pa.Table  # the snapshot's columns except `batch`
-    errors: list[tuple[int, str, str]]  # (row, column header, message), in row order
+    # (row, column header, message) of the first rejected cells, in row order (bounded).
+    errors: list[tuple[int, str, str]]
     rows: int
     rejected: int
+    # Every rejected cell, counted: (column header, reason, count), most frequent first.
+    error_counts: list[tuple[str, str, int]]
+    error_total: int
+    # Messages about the file as a whole, for the top of the result (a numeric ID column).
+    notices: list[str]
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -72,12 +103,16 @@ def clean_column(column: pa.Array | pa.ChunkedArray, kind: str) -> pa.Array:
     return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
 
 
-def parse_date(text: str) -> datetime.date | None:
-    """``YYYY-MM-DD``, ``YYYY/MM/DD`` (month and day may have one digit) or ``YYYYMMDD``;
-    None if it is none of these, not a real day, or before 1900."""
+def parse_date(text: str, date1904: bool = False) -> datetime.date | None:
+    """``YYYY-MM-DD``, ``YYYY/MM/DD`` (month and day may have one digit), ``YYYYMMDD`` or an
+    Excel serial day number (5 digits; counted from 1904 in a workbook that says so); None if
+    it is none of these, not a real day, or before 1900."""
     match = _DATE_RE.fullmatch(text)
     if match is None:
-        return None
+        serial = _SERIAL_RE.fullmatch(text)
+        if serial is None:
+            return None
+        return _SERIAL_EPOCH[date1904] + datetime.timedelta(days=int(serial.group(1)))
     y, m, d = (int(g) for g in match.groups() if g is not None)
     try:
         day = datetime.date(y, m, d)
@@ -86,10 +121,10 @@ def parse_date(text: str) -> datetime.date | None:
     return day if y >= 1900 else None
 
 
-def date_column(values: pa.Array) -> pa.Array:
+def date_column(values: pa.Array, date1904: bool = False) -> pa.Array:
     """`parse_date` over a column, once per distinct value."""
     encoded = values.dictionary_encode()
-    parsed = [parse_date(v) for v in encoded.dictionary.to_pylist()]
+    parsed = [parse_date(v, date1904) for v in encoded.dictionary.to_pylist()]
     return pa.array(parsed, pa.date32()).take(encoded.indices)
 
 
@@ -215,22 +250,43 @@ class _Columns:
         self.codes: dict[str, pa.Array] = {}
         self.ids: dict[str, IdCheck] = {}
         self.first_dup: pa.Array | None = None
+        self.date1904 = raw.date1904
+        # field → (cells stored as numbers, cells filled) for the text-only columns.
+        self.numeric: dict[str, tuple[int, int]] = {}
         for col in self.cols:
             v = clean_column(raw.table[f"c{present[col.field]}"], col.kind)
             self.text[col.field] = v
             blank = BLANK if col.cell_required else OK
             codes = pc.if_else(pc.is_null(v), pa.scalar(blank, pa.int8()), pa.scalar(OK, pa.int8()))
+            if col.kind in _TEXT_ONLY_KINDS or col.field in _TEXT_ONLY_FIELDS:
+                numeric = self._numeric(col, v, raw.numeric.get(present[col.field]))
+                codes = _first(codes, numeric, NUMERIC)
+            if _is_name(col):
+                codes = _first(codes, pc.match_substring_regex(v, NAME_PROBLEM_RE2), NAME)
             typed, invalid = self._typed(col, v, today)
             self.typed[col.field] = typed
             self.codes[col.field] = codes if invalid is None else _first(codes, invalid, INVALID)
         self._rules()
+
+    def _numeric(self, col: Col, v: pa.Array, flags: pa.Array | None) -> pa.Array:
+        """Cells that were numbers in the workbook, or their scientific-notation text."""
+        numeric = pc.fill_null(pc.match_substring_regex(v, _SCIENTIFIC), False)
+        if flags is not None:
+            numeric = pc.or_(numeric, pc.and_(flags, pc.is_valid(v)))
+        count = pc.sum(numeric).as_py() or 0
+        if count:
+            # An ID ending in X cannot be a number: it stays text, and does not make the
+            # column any less "all numbers".
+            never = pc.sum(pc.fill_null(pc.match_substring_regex(v, "^[0-9]{17}X$"), False))
+            self.numeric[col.field] = (count, len(v) - v.null_count - (never.as_py() or 0))
+        return numeric
 
     def _typed(self, col: Col, v: pa.Array, today) -> tuple[pa.Array, pa.Array | None]:
         if col.kind == "id":
             check = self.ids[col.field] = id_column(v, today)
             return v, pc.invert(check.valid)
         if col.kind == "date":
-            typed = date_column(v)
+            typed = date_column(v, self.date1904)
             return typed, pc.and_(pc.is_valid(v), pc.is_null(typed))
         if col.kind == "code":
             typed = code_column(v, col.codes)
@@ -281,18 +337,74 @@ class _Columns:
         return bad
 
 
-def check(source_code: str, raw: RawTable, *, today: datetime.date) -> Checked:
+def check(
+    source_code: str, raw: RawTable, *, today: datetime.date, keep: int | None = None
+) -> Checked:
+    """Check a file's rows; `keep` rejected cells get a message (HUHANG_FEED_ERRORS_KEPT)."""
     source = SOURCES[source_code]
+    keep = settings.HUHANG_FEED_ERRORS_KEPT if keep is None else keep
     present = map_header(source, raw.header)
     if raw.table.num_rows == 0 and not raw.bad_rows:
         raise FeedFileError(_("文件中没有数据行。"))
     columns = _Columns(source, raw, present, today)
     bad = columns.bad() if columns.cols else pa.array([False] * raw.table.num_rows)
-    errors = _errors(columns, bad, today) + [(row, "", msg) for row, msg in raw.bad_rows]
-    errors.sort(key=lambda e: e[0])
+    counts = _counts(columns, bad)
+    if raw.bad_rows:
+        counts[("", _("单元格个数与表头不符"))] = len(raw.bad_rows)
+    read_errors = [(row, "", msg) for row, msg in raw.bad_rows[:keep]]
+    errors = sorted(_errors(columns, bad, today, keep) + read_errors, key=lambda e: e[0])[:keep]
     accepted = _accepted(columns, pc.invert(bad))
-    rejected = len({row for row, _c, _m in errors})
-    return Checked(accepted, errors, rejected + accepted.num_rows, rejected)
+    rejected = (pc.sum(bad).as_py() or 0) + len(raw.bad_rows)
+    return Checked(
+        accepted=accepted,
+        errors=errors,
+        rows=rejected + accepted.num_rows,
+        rejected=rejected,
+        error_counts=sorted(
+            ((c, r, n) for (c, r), n in counts.items()), key=lambda e: (-e[2], e[0], e[1])
+        ),
+        error_total=sum(counts.values()),
+        notices=_notices(columns),
+    )
+
+
+def _is_name(col: Col) -> bool:
+    return col.kind == "name" or col.field.endswith("name")
+
+
+def _notices(columns: _Columns) -> list[str]:
+    notices = []
+    for field, (numeric, filled) in columns.numeric.items():
+        header = columns.source.column(field).header
+        if numeric == filled:
+            notices.append(
+                _(
+                    "“%(col)s”列的 %(n)s 个号码全部存成了数字格式：电子表格只保留15位有效数字，"
+                    "号码已失去精度，无法还原。这些行均未接收；请把该列设为文本格式后重新导出。"
+                )
+                % {"col": header, "n": numeric}
+            )
+        else:
+            notices.append(
+                _(
+                    "“%(col)s”列有 %(n)s 个单元格是数字格式，这些行未接收；"
+                    "请把该列设为文本格式后重新导出。"
+                )
+                % {"col": header, "n": numeric}
+            )
+    return notices
+
+
+def _counts(columns: _Columns, bad: pa.Array) -> dict[tuple[str, str], int]:
+    """Every rejected cell, by (column, reason), counted column at a time."""
+    counts: dict[tuple[str, str], int] = {}
+    for col in columns.cols:
+        found = pc.value_counts(columns.codes[col.field].filter(bad))
+        for item in found.to_pylist():
+            if item["values"] != OK:
+                key = (col.header, _reason(columns.source, col, item["values"]))
+                counts[key] = counts.get(key, 0) + item["counts"]
+    return counts
 
 
 def _accepted(columns: _Columns, good: pa.Array) -> pa.Table:
@@ -312,15 +424,18 @@ def _accepted(columns: _Columns, good: pa.Array) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-def _errors(columns: _Columns, bad: pa.Array, today) -> list[tuple[int, str, str]]:
-    rows = columns.row.filter(bad).to_pylist()
+def _errors(columns: _Columns, bad: pa.Array, today, keep: int) -> list[tuple[int, str, str]]:
+    """The messages of the rejected cells of the first `keep` rejected rows (each such row has
+    at least one): never more messages are written than can be kept."""
+    head = pc.and_(bad, pc.less_equal(pc.cumulative_sum(pc.cast(bad, pa.int64())), keep))
+    rows = columns.row.filter(head).to_pylist()
     if not rows:
         return []
-    first = columns.first_dup.filter(bad).to_pylist() if columns.first_dup is not None else None
+    first = columns.first_dup.filter(head).to_pylist() if columns.first_dup is not None else None
     out = []
     for col in columns.cols:
-        codes = columns.codes[col.field].filter(bad).to_pylist()
-        values = columns.text[col.field].filter(bad).to_pylist()
+        codes = columns.codes[col.field].filter(head).to_pylist()
+        values = columns.text[col.field].filter(head).to_pylist()
         for i, (code, value) in enumerate(zip(codes, values, strict=True)):
             if code != OK:
                 dup = first[i] if first is not None else None
@@ -335,7 +450,30 @@ def _shown(value: str | None) -> str:
     return value if len(value) <= _MAX_SHOWN else value[: _MAX_SHOWN - 1] + "…"
 
 
+def _reason(source: Source, col: Col, code: int) -> str:
+    """A rejected cell's reason without its value (rejected cells are counted by it)."""
+    if code in (BLANK, SEX, BIRTH, PERIOD, NUMERIC):
+        return _message(source, col, code, None, None, None)
+    if code == DUPLICATE:
+        return _("与前面的行重复")
+    if code == NAME:
+        return _("不能作为姓名（公式、控制字符或网页标记）")
+    if col.kind == "date":
+        return _("日期无法识别")
+    if col.kind == "code":
+        return _("不是可用的值（应为：%(labels)s）") % {"labels": "、".join(col.codes)}
+    if col.kind == "region":
+        return _("行政区划代码应为12位数字")
+    return _("公民身份号码无效")
+
+
 def _message(source: Source, col: Col, code: int, value, first, today) -> str:
+    if code == NUMERIC:
+        if col.kind == "id":
+            return _("单元格为数字格式，18位号码已失去精度；请把该列设为文本后重新导出")
+        return _("单元格为数字格式，号码可能已失去精度或前导零；请把该列设为文本后重新导出")
+    if code == NAME:
+        return name_error_message(names.name_problem(value or "") or "")
     if code == BLANK:
         return _("必填项为空")
     if code == SEX:
@@ -348,7 +486,7 @@ def _message(source: Source, col: Col, code: int, value, first, today) -> str:
     if code == DUPLICATE:
         return _("与第 %(row)s 行重复") % {"row": first}
     if col.kind == "date":
-        return _("日期无法识别：“%(v)s”（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）") % {
+        return _("日期无法识别：“%(v)s”（应为 YYYY-MM-DD、YYYY/MM/DD、YYYYMMDD 或日期单元格）") % {
             "v": _shown(value)
         }
     if col.kind == "code":

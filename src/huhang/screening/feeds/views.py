@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
+from huhang.core.exports import XLSX_CONTENT_TYPE
 from huhang.core.forms import run_service
 from huhang.core.paging import render_list
-from huhang.core.views import list_view
+from huhang.core.views import download, list_view
 from huhang.screening.feeds import selectors
 from huhang.screening.feeds.forms import FeedUploadForm
 from huhang.screening.feeds.services import feed_import
@@ -74,4 +75,14 @@ def _import(user, data):
 def feed_detail(request, pk: int):
     require(request.user, "feed.upload")
     batch = selectors.batch_for_user(user=request.user, pk=pk)
-    return render_list(request, "screening/feeds/detail.html", batch.errors.all(), batch=batch)
+    errors = batch.errors.all()
+    omitted = max(batch.error_total - errors.count(), 0)
+    return render_list(request, "screening/feeds/detail.html", errors, batch=batch, omitted=omitted)
+
+
+@require_GET
+def feed_errors_xlsx(request, pk: int):
+    require(request.user, "feed.upload")
+    batch = selectors.batch_for_user(user=request.user, pk=pk)
+    content = selectors.batch_errors_workbook(user=request.user, batch=batch)
+    return download(content, XLSX_CONTENT_TYPE, f"拒收记录_{batch.source}_{batch.pk}.xlsx")

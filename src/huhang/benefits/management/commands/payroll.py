@@ -23,6 +23,7 @@ from huhang.benefits import services
 from huhang.benefits.models import PayrollRun, Programme
 from huhang.benefits.payroll import bankfile
 from huhang.benefits.payroll import services as payroll
+from huhang.benefits.payroll.banktemplates import TEMPLATES
 from huhang.core import money
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
@@ -57,7 +58,17 @@ class Command(BaseCommand):
         export = steps.add_parser("export", help="导出银行代发文件（含完整账号，注意保管）")
         export.add_argument("run", metavar="RUN", type=int, help="批次编号")
         export.add_argument(
-            "--format", required=True, choices=bankfile.FORMATS, dest="fmt", help="文件格式"
+            "--format",
+            required=True,
+            choices=(*bankfile.FORMATS, "zip"),
+            dest="fmt",
+            help="文件格式；zip = 按收款银行分文件，各用其银行的模板",
+        )
+        export.add_argument(
+            "--template",
+            choices=tuple(TEMPLATES),
+            default="default",
+            help="银行文件模板（见 docs/files.md）：" + "、".join(TEMPLATES),
         )
         export.add_argument(
             "--encoding",
@@ -123,10 +134,18 @@ class Command(BaseCommand):
         return payroll.run_approve(by=_user(user), run=_run(run))
 
     def _export(
-        self, *, run: int, fmt: str, encoding: str | None, out: Path, user: str | None, **_
+        self,
+        *,
+        run: int,
+        fmt: str,
+        encoding: str | None,
+        template: str,
+        out: Path,
+        user: str | None,
+        **_,
     ) -> PayrollRun:
         found = _run(run)
-        if fmt == "xlsx" and encoding is not None:
+        if fmt != "csv" and encoding is not None:
             raise CommandError("--encoding 只适用于 CSV。")
         if user is not None:
             by = _user(user)
@@ -144,9 +163,17 @@ class Command(BaseCommand):
             raise CommandError(f"无法写入 {out}：{exc.strerror}") from exc
         try:
             with os.fdopen(handle, "wb") as stream:
-                exported = bankfile.export_run(
-                    by=by, run=found, fmt=fmt, out=stream, encoding=encoding or "gb18030"
-                )
+                if fmt == "zip":
+                    exported = bankfile.export_split(by=by, run=found, out=stream)
+                else:
+                    exported = bankfile.export_run(
+                        by=by,
+                        run=found,
+                        fmt=fmt,
+                        out=stream,
+                        encoding=encoding or "gb18030",
+                        template=template,
+                    )
             os.replace(temp, out)
         except OSError as exc:
             raise CommandError(f"无法写入 {out}：{exc.strerror or exc}") from exc

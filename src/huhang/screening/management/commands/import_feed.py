@@ -1,9 +1,12 @@
 """`huhang import_feed SOURCE FILE [--as-of YYYY-MM-DD] [--user NAME]`: import a department's file.
 
 Prints exactly one JSON object on stdout —
-{"batch": id, "source": ..., "rows": N, "accepted": N, "rejected": N,
- "errors": [{"row": R, "column": "...", "message": "..."}], "duplicate": false}
-— and exits 0, also when some rows were rejected (they are listed). A file that cannot be read,
+{"batch": id, "source": ..., "rows": N, "accepted": N, "rejected": N, "notices": [...],
+ "errors": [{"row": R, "column": "...", "message": "..."}], "errors_total": N,
+ "errors_omitted": N, "error_counts": [{"column": "...", "reason": "...", "count": N}],
+ "duplicate": false}
+— and exits 0, also when some rows were rejected (the first HUHANG_FEED_ERRORS_KEPT rejected
+cells are listed, all of them counted; stderr says how many were not listed). A file that cannot be read,
 has no data or lacks a required column exits non-zero with one line on stderr and stores nothing.
 The same file imported again stores nothing and prints the existing batch with "duplicate": true.
 
@@ -72,3 +75,10 @@ class Command(BaseCommand):
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+        for notice in result.batch.notices:
+            self.stderr.write(notice)
+        if result.errors_omitted:
+            self.stderr.write(
+                f"另有 {result.errors_omitted} 个拒收单元格未逐条列出（共 {result.batch.error_total} 个；"
+                "按列和原因的统计见 error_counts）。"
+            )
