@@ -121,6 +121,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict] | None] = {
     "benefits:entitlement_resume": _pk("entitlement"),
     "benefits:scholarship_leave": _pk("entitlement"),
     "screening:feed_detail": _pk("batch"),
+    "screening:feed_errors_xlsx": _pk("batch"),
     "screening:run_detail": _pk("screening_run"),
     "community:station_public": lambda w: {"key": w["station"].public_key},
     "community:station_qr": lambda w: {"key": w["station"].public_key},
