@@ -71,9 +71,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "ninja",
+    # huhang.core before django_tasks_db: its `db_worker` (the same worker, with a heartbeat)
+    # takes the place of django_tasks_db's.
+    "huhang.core",
     "django_tasks",
     "django_tasks_db",
-    "huhang.core",
     "huhang.regions",
     "huhang.accounts",
     "huhang.registry",
@@ -322,9 +324,25 @@ HUHANG_REFERRAL_ANSWER_DAYS = env_int("HUHANG_REFERRAL_ANSWER_DAYS", 15)
 # Screening on Apache Spark (`huhang screen --engine spark`): the master URL of the cluster
 # (local[*] = all cores of this machine).
 HUHANG_SPARK_MASTER = env_str("HUHANG_SPARK_MASTER", "local[*]")
-# A screening in flight that reports no progress for this long is taken to have died with its
-# worker, and no longer blocks a new one.
-HUHANG_SCREENING_STALE_MINUTES = env_int("HUHANG_SCREENING_STALE_MINUTES", 60)
+# Background work (a screening, a feed import, a payroll computation) writes a heartbeat on its
+# row every HUHANG_HEARTBEAT_SECONDS while its process lives, whatever stage it is in; a run in
+# flight whose heartbeat is older than HUHANG_TASK_STALE_SECONDS died with its process (killed,
+# crashed, the machine restarted) and is marked failed, so that it no longer blocks the next run.
+# A live worker sweeps such runs at every beat, so a dead run is failed within two minutes.
+HUHANG_HEARTBEAT_SECONDS = env_int("HUHANG_HEARTBEAT_SECONDS", 15)
+HUHANG_TASK_STALE_SECONDS = env_int("HUHANG_TASK_STALE_SECONDS", 90)
+if HUHANG_TASK_STALE_SECONDS < 2 * HUHANG_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "HUHANG_TASK_STALE_SECONDS must be at least twice HUHANG_HEARTBEAT_SECONDS"
+    )
+# A run still queued (no worker took it) after this long fails with a message saying so.
+HUHANG_TASK_QUEUED_MINUTES = env_int("HUHANG_TASK_QUEUED_MINUTES", 60)
+# `huhang check` and /healthz warn when no worker has been seen for this long.
+HUHANG_WORKER_SILENT_MINUTES = env_int("HUHANG_WORKER_SILENT_MINUTES", 10)
+# Payroll runs may be created for months up to this many months after the current one.
+HUHANG_PAYROLL_MONTHS_AHEAD = env_int("HUHANG_PAYROLL_MONTHS_AHEAD", 1)
+# /healthz reports a problem when the data directory's disk has less free space than this.
+HUHANG_MIN_FREE_DISK_MB = env_int("HUHANG_MIN_FREE_DISK_MB", 500)
 
 # Long work started from a page (a screening) runs as a background task: stored in the database,
 # executed by `huhang db_worker` (`make demo` starts one beside the web server).

@@ -109,25 +109,29 @@ def test_the_database_refuses_a_second_run_in_flight(feeds, users):
         ScreeningRunFactory(queued=True, as_of=AS_OF, started_by=None)
 
 
-def test_a_run_whose_worker_died_does_not_block_the_next(feeds, users):
+def test_a_queued_run_no_worker_took_does_not_block_the_next(feeds, users):
     _dfuc(feeds)
     stuck = screen_request(by=users["bureau"], as_of=AS_OF)
-    later = timezone.now() + timedelta(minutes=settings.HUHANG_SCREENING_STALE_MINUTES + 1)
+    # Still waiting for a worker within the hour: it blocks (it will run).
+    soon = timezone.now() + timedelta(minutes=settings.HUHANG_TASK_QUEUED_MINUTES - 1)
+    with time_machine.travel(soon, tick=False), pytest.raises(DomainError):
+        screen_run(by=users["bureau"], as_of=AS_OF)
+    later = timezone.now() + timedelta(minutes=settings.HUHANG_TASK_QUEUED_MINUTES + 1)
     with time_machine.travel(later, tick=False):
         run = screen_run(by=users["bureau"], as_of=AS_OF)
     stuck.refresh_from_db()
-    assert stuck.status == RunStatus.FAILED and "中断" in stuck.error
+    assert stuck.status == RunStatus.FAILED and "db_worker" in stuck.error
     assert run.status == RunStatus.DONE
 
 
 @pytest.mark.parametrize("stage", ["linkage", "store"])
 def test_a_run_taken_for_dead_while_it_ran_stores_nothing(feeds, users, stage):
-    """A stage that outlasts HUHANG_SCREENING_STALE_MINUTES: the next request marks the run
-    failed and queues its own. The first worker, still alive, must not then store its leads and
+    """A run whose heartbeat stopped for HUHANG_TASK_STALE_SECONDS while it ran (a process
+    frozen, not dead): the next request marks the run failed and queues its own. The first worker, still alive, must not then store its leads and
     mark the run done over the failure (two runs would have stored leads side by side)."""
     _dfuc(feeds)
     slow = screen_request(by=users["bureau"], as_of=AS_OF)
-    later = timezone.now() + timedelta(minutes=settings.HUHANG_SCREENING_STALE_MINUTES + 1)
+    later = timezone.now() + timedelta(seconds=settings.HUHANG_TASK_STALE_SECONDS + 1)
     queued = []
 
     def progress(done: int, total: int, label: str) -> None:

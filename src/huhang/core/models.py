@@ -106,3 +106,22 @@ class AuditArchive(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("审计归档")
         ordering = ["-cut_seq"]
+
+
+class WorkerBeat(models.Model):
+    """The last sign of life of a background-task worker (`huhang db_worker`), one row per
+    worker process, written every HUHANG_HEARTBEAT_SECONDS while it runs (core.heartbeat).
+    /healthz and `huhang check` read the newest one; a worker that stopped keeps its row with
+    the time it was last seen."""
+
+    worker = models.CharField(_("后台任务进程"), max_length=100, unique=True)
+    started_at = models.DateTimeField(_("启动时间"), default=timezone.now)
+    seen_at = models.DateTimeField(_("最近心跳"), default=timezone.now, db_index=True)
+    stopped_at = models.DateTimeField(_("停止时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("后台任务心跳")
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return self.worker

@@ -8,4 +8,8 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("精准排查")
 
     def ready(self) -> None:
+        from huhang.core import heartbeat
         from huhang.screening import scope  # noqa: F401  (registers the app's visibility rules)
+        from huhang.screening.runs.services import runs_sweep
+
+        heartbeat.sweeper("screening", runs_sweep)

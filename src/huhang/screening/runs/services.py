@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.core import divisions
+from huhang.core import divisions, heartbeat
 from huhang.core.access import claim, require
 from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError
@@ -56,23 +56,29 @@ def stages() -> list[str]:
     return ["load", "linkage"] + [s.name for s in rules.STEPS + rules.OUTPUT_STEPS] + ["store"]
 
 
-def _stale_before() -> datetime:
-    return timezone.now() - timedelta(minutes=settings.HUHANG_SCREENING_STALE_MINUTES)
-
-
-def _stale_runs_fail(root: str) -> None:
-    """A run in flight that has reported nothing for HUHANG_SCREENING_STALE_MINUTES died with its
-    worker (a restart, a killed process): it is marked failed so that it blocks no new run.
-    Should its worker still be alive after all, its next report finds the run no longer
-    running and stops (see `_running`)."""
-    ScreeningRun.objects.filter(
-        root=root, status__in=IN_FLIGHT, reported_at__lt=_stale_before()
+def runs_sweep(stale_before: datetime) -> int:
+    """Mark failed the runs whose process died (core.heartbeat): a running run whose heartbeat
+    is older than `stale_before`, and a queued run no worker took for
+    HUHANG_TASK_QUEUED_MINUTES. Should the process of a running one still be alive after all,
+    its next report finds the run no longer running and stops (see `_running`)."""
+    now = timezone.now()
+    died = ScreeningRun.objects.filter(
+        status=RunStatus.RUNNING, reported_at__lt=stale_before
     ).update(
         status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        error=_("中断：超过 %(n)s 分钟没有进展（后台任务可能已停止）。")
-        % {"n": settings.HUHANG_SCREENING_STALE_MINUTES},
+        finished_at=now,
+        error=_("中断：执行该次排查的后台进程已停止（被终止、崩溃或服务器重启）。"),
     )
+    minutes = settings.HUHANG_TASK_QUEUED_MINUTES
+    never = ScreeningRun.objects.filter(
+        status=RunStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error=_("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
+        % {"n": minutes},
+    )
+    return died + never
 
 
 def _run_create(*, by: User | None, as_of: date, engine: str) -> ScreeningRun:
@@ -89,7 +95,7 @@ def _run_create(*, by: User | None, as_of: date, engine: str) -> ScreeningRun:
     root = settings.HUHANG_ROOT_DIVISION
     if not Division.objects.filter(code=root).exists():
         raise DomainError(_("本系统的根区划 %(code)s 不存在。") % {"code": root})
-    _stale_runs_fail(root)
+    heartbeat.sweep()
     busy = _("已有一次排查正在进行，请等它完成后再开始新的排查。")
     if ScreeningRun.objects.filter(root=root, status__in=IN_FLIGHT).exists():
         raise DomainError(busy)
@@ -136,7 +142,7 @@ def screen_run(
 
 def _running(run: ScreeningRun, *, refusal: str, **fields: Any) -> None:
     """Write on the run's row only while it is still running: a run marked failed meanwhile
-    (taken for dead, `_stale_runs_fail`) is no longer this worker's to report on or finish."""
+    (taken for dead, `runs_sweep`) is no longer this worker's to report on or finish."""
     claim(
         ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING),
         refusal=refusal,
@@ -170,8 +176,14 @@ def screen_execute(
         if progress:
             progress(n, len(names), label)
 
+    def beat() -> None:
+        ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            reported_at=timezone.now()
+        )
+
     try:
-        table, candidates = _screen(run, step)
+        with heartbeat.beating(beat):
+            table, candidates = _screen(run, step)
         step("store")
         with transaction.atomic():
             link_reviews_store(run=run, candidates=candidates)
@@ -198,16 +210,21 @@ def screen_execute(
                 label=_("排查（基准日 %(date)s）") % {"date": run.as_of.isoformat()},
                 detail={"engine": run.engine, "batches": run.batches, **run.stats},
             )
-    except Exception as exc:
+    except BaseException as exc:  # also Ctrl-C, SIGTERM (heartbeat.Stopped), SystemExit
         _fail(run, exc)
         raise
     return run
 
 
-def _fail(run: ScreeningRun, exc: Exception) -> None:
+def _fail(run: ScreeningRun, exc: BaseException) -> None:
     """Record why the run failed, unless it was already marked failed (taken for dead: that
     reason stands)."""
-    message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, DomainError):
+        message = exc.message
+    elif isinstance(exc, KeyboardInterrupt | SystemExit):
+        message = _("中断：进程被停止（%(why)s）。") % {"why": str(exc) or type(exc).__name__}
+    else:
+        message = f"{type(exc).__name__}: {exc}"
     ScreeningRun.objects.filter(pk=run.pk, status__in=IN_FLIGHT).update(
         status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )

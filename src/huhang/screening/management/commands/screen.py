@@ -15,6 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from huhang.core import heartbeat
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
 from huhang.screening.management.arguments import active_user, iso_date
@@ -52,11 +53,15 @@ class Command(BaseCommand):
         by = active_user(user) if user else None
         started = time.perf_counter()
         progress = _Bar(self.stderr if options.get("verbosity", 1) > 0 else None)
-        with acting_from(None, "cli"):
+        # Ctrl-C or SIGTERM marks the run failed (with why) before the command ends, so that
+        # the next screening may start at once.
+        with acting_from(None, "cli"), heartbeat.stop_on_signals():
             try:
                 run = screen_run(by=by, as_of=day, engine=engine, progress=progress)
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
+            except KeyboardInterrupt as exc:
+                raise CommandError("排查已中断，已记为失败。", returncode=130) from exc
             finally:
                 progress.close()
         summary = {
@@ -89,3 +94,4 @@ class _Bar:
     def close(self) -> None:
         if self.out is not None and self.drawn:
             self.out.write("")
+            self.drawn = False
