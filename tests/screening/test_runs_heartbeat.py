@@ -21,8 +21,8 @@ from huhang.core import heartbeat
 from huhang.core.models import WorkerBeat
 from huhang.screening.models import Lead, RunStatus, ScreeningRun
 from huhang.screening.runs.services import screen_execute, screen_request, screen_run
-from tests.screening.test_runs import _dfuc
 from tests.screening.conftest import AS_OF
+from tests.screening.test_runs import _dfuc
 
 
 def _killed_while_running(users) -> ScreeningRun:
