@@ -51,6 +51,11 @@ class FeedBatch(models.Model):
                 condition=Q(accepted__lte=models.F("rows")) & Q(rejected__lte=models.F("rows")),
                 name="feedbatch_counts_within_rows",
             ),
+            # A batch that accepted no row never has a snapshot (never the current one).
+            models.CheckConstraint(
+                condition=Q(accepted__gt=0) | Q(snapshot=""),
+                name="feedbatch_snapshot_needs_rows",
+            ),
         ]
 
     def __str__(self) -> str:

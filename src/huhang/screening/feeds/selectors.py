@@ -41,9 +41,11 @@ def batch_for_user(*, user: User, pk: Any) -> FeedBatch:
 
 
 def current_batches() -> dict[str, FeedBatch]:
-    """The current snapshot of each source: its latest batch (highest as-of date, then id)."""
+    """The current snapshot of each source: its latest batch (highest as-of date, then id)
+    that accepted at least one row (a batch that accepted none has no snapshot either)."""
     latest: dict[str, FeedBatch] = {}
-    for batch in FeedBatch.objects.exclude(snapshot="").order_by("source", "-as_of", "-id"):
+    batches = FeedBatch.objects.exclude(snapshot="").filter(accepted__gt=0)
+    for batch in batches.order_by("source", "-as_of", "-id"):
         latest.setdefault(batch.source, batch)
     return {s: latest[s] for s in schema.SOURCES if s in latest}
 

@@ -13,6 +13,9 @@ already holds the data directory: the audit records it as "system".
 The same bytes imported again for the same source store nothing and answer with the batch that
 holds them (`duplicate=True`); so does the loser of two concurrent imports of one file.
 
+A batch with no accepted row is kept (its rejected rows are the department's to fix) but has no
+snapshot: it never becomes the source's current batch.
+
 A batch keeps the first `HUHANG_FEED_ERRORS_KEPT` rejected cells with their messages, and counts
 all of them by column and reason (`error_total`, `error_counts`): a file of a million bad rows
 stores no more than one of a thousand, and the result says how many more there were.
@@ -164,12 +167,15 @@ def _store(
                 ),
                 batch_size=2000,
             )
-            rel = schema.snapshot_relpath(source, batch.pk)
-            final = Path(settings.DATA_DIR) / rel
-            tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
-            _write_snapshot(source, batch.pk, checked, tmp)
-            batch.snapshot = rel
-            batch.save(update_fields=["snapshot"])
+            # A batch with no accepted row has no snapshot, so it never becomes the source's
+            # current one (the screening would take every child of the source as gone).
+            if checked.accepted.num_rows:
+                rel = schema.snapshot_relpath(source, batch.pk)
+                final = Path(settings.DATA_DIR) / rel
+                tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
+                _write_snapshot(source, batch.pk, checked, tmp)
+                batch.snapshot = rel
+                batch.save(update_fields=["snapshot"])
             audit_record(
                 by=by if by is not None else SYSTEM,
                 action=AuditAction.CREATE,
@@ -186,7 +192,8 @@ def _store(
                     "sha256": sha,
                 },
             )
-            tmp.replace(final)
+            if tmp is not None and final is not None:
+                tmp.replace(final)
     except BaseException:
         for leftover in (tmp, final):
             if leftover is not None:
