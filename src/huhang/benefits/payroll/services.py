@@ -57,11 +57,25 @@ def _advance(run: PayrollRun, expected: str, **fields: Any) -> None:
     run.refresh_from_db()
 
 
+def month_check(month: date, *, today: date | None = None) -> None:
+    """Refuse a month later than the current one plus HUHANG_PAYROLL_MONTHS_AHEAD: nobody pays
+    an allowance for 2099 (a typo, or a run made to pay ahead of the entitlement's checks)."""
+    ahead = settings.HUHANG_PAYROLL_MONTHS_AHEAD
+    last = add_months(month_start(today or timezone.localdate()), ahead)
+    if month_start(month) > last:
+        raise DomainError(
+            _("发放月份不能晚于 %(last)s（当前月份之后 %(n)s 个月以内）。")
+            % {"last": f"{last:%Y-%m}", "n": ahead},
+            field="month",
+        )
+
+
 @transaction.atomic
 def run_create(
     *, by: User, programme: Programme, month: date, supplementary: bool = False
 ) -> PayrollRun:
     require(by, "benefits.manage")
+    month_check(month)
     try:
         with transaction.atomic():
             run = PayrollRun.objects.create(
@@ -88,6 +102,7 @@ def run_compute(*, by: User, run: PayrollRun, today: date | None = None) -> Payr
     today = today or timezone.localdate()
     if run.status != RunStatus.DRAFT:
         raise InvalidTransition(_("只有草稿批次可以计算。"))
+    month_check(run.month)
     # Lock the run row first (PostgreSQL): a concurrent compute of the same run waits here.
     PayrollRun.objects.select_for_update(of=("self",)).filter(pk=run.pk).order_by().first()
     horizon = add_months(run.month, -settings.HUHANG_PAYROLL_LOOKBACK_MONTHS)

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from huhang.benefits import services
 from huhang.benefits.models import PayrollRun, Programme
+from huhang.benefits.models import RunStatus as PayrollRunStatus
 from huhang.benefits.payroll import bankfile
 from huhang.benefits.payroll import services as payroll
 from huhang.benefits.payroll.banktemplates import TEMPLATES
@@ -41,7 +42,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
 
-        run = steps.add_parser("run", help="创建并计算某项目某月的发放批次")
+        run = steps.add_parser(
+            "run", help="创建并计算某项目某月的发放批次（该月已有草稿批次时计算该草稿）"
+        )
         run.add_argument("programme", metavar="PROGRAMME", help="项目代码，如 orphan-home")
         run.add_argument("month", metavar="YYYY-MM", help="发放月份")
         run.add_argument(
@@ -121,12 +124,25 @@ class Command(BaseCommand):
         if found is None:
             codes = ", ".join(Programme.objects.values_list("code", flat=True))
             raise CommandError(f"没有项目“{programme}”（可选：{codes}）。")
+        first = _month(month)
         # One transaction: a refused computation leaves no draft behind to block the month.
         with transaction.atomic():
             # Approved categories become entitlements first, so that the run covers them.
             services.entitlements_sync(by=by)
-            run = payroll.run_create(
-                by=by, programme=found, month=_month(month), supplementary=supplementary
+            # A draft of this month (created on the page, or left by an interrupted attempt)
+            # is computed rather than refused; any other run of the month refuses as before.
+            draft = (
+                PayrollRun.objects.filter(
+                    programme=found,
+                    month=first,
+                    supplementary=supplementary,
+                    status=PayrollRunStatus.DRAFT,
+                )
+                .order_by("-pk")
+                .first()
+            )
+            run = draft or payroll.run_create(
+                by=by, programme=found, month=first, supplementary=supplementary
             )
             return payroll.run_compute(by=by, run=run)
 
