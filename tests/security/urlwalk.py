@@ -50,8 +50,16 @@ from tests.factories.screening import (
 MARKER = "小海"
 
 # Not pages of the application: Django's admin (tests/security/test_separation.py checks it),
-# the API's schema and docs, the login/logout/language plumbing, the two-factor pages.
-NOT_PAGES = ("admin:", "api:openapi", "api:api-root", "set_language", "accounts:")
+# the API's schema and docs, the login/logout/language plumbing, the two-factor pages, the
+# monitoring probe (/healthz: no login, no data; tests/core/test_health.py).
+NOT_PAGES = (
+    "admin:",
+    "api:openapi",
+    "api:api-root",
+    "set_language",
+    "accounts:",
+    "core:healthz",
+)
 
 
 def world(tree, users, orgs, children) -> dict[str, Any]:

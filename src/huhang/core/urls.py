@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
+    path("healthz", views.healthz, name="healthz"),
 ]

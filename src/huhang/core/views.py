@@ -12,16 +12,19 @@ from typing import IO, TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from huhang.core import exports, masking, scope
+from huhang.core import exports, health, masking, scope
 from huhang.core.access import require
 from huhang.core.audit import audit_record, audit_search
 from huhang.core.audit_forms import AuditFilterForm
@@ -165,4 +168,18 @@ def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 def done(request: HttpRequest, message: str, response: HttpResponse) -> HttpResponse:
     """An action that worked: say so on the next page."""
     messages.success(request, message)
+    return response
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """/healthz for monitoring: database, field key, disk, background worker (core.health).
+    200 while the application can serve (warnings included), 503 when a check fails. No
+    personal data, no login, never cached."""
+    checks = health.healthz_checks()
+    status = health.overall(checks)
+    body = {"status": status, "checks": {c.name: c.as_json() for c in checks}}
+    response = JsonResponse(body, status=503 if status == health.FAIL else 200)
+    add_never_cache_headers(response)
     return response
