@@ -103,7 +103,7 @@ def test_check_passes_on_a_healthy_installation(db, with_key, worker_mode, capsy
 
 def test_check_fails_loudly_without_the_key(db, with_key):
     (with_key / "field_key").unlink()
-    with pytest.raises(CommandError, match="^key: no field key") as refused:
+    with pytest.raises(CommandError, match=r"^key: no field key") as refused:
         call_command("check")
     assert "\n" not in str(refused.value)
 
@@ -111,7 +111,7 @@ def test_check_fails_loudly_without_the_key(db, with_key):
 def test_check_fails_on_an_unmigrated_database(db, with_key):
     latest = MigrationRecorder.Migration.objects.filter(app="core").order_by("-id").first()
     MigrationRecorder.Migration.objects.filter(pk=latest.pk).delete()
-    with pytest.raises(CommandError, match="^migrations: the database is not migrated: 1 migr"):
+    with pytest.raises(CommandError, match=r"^migrations: the database is not migrated: 1 migr"):
         call_command("check")
 
 
