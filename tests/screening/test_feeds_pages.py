@@ -4,11 +4,14 @@ everyone else 403; another department's batch is 404; pinned query counts on the
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
+from huhang.core.models import Job, JobStatus
 from huhang.screening.feeds.services import feed_import
 from huhang.screening.models import FeedBatch
 from tests.screening.feedfiles import POLICE, csv_bytes, police_row, write_csv
@@ -31,10 +34,19 @@ def _edu_rows(n: int) -> list[dict]:
 
 
 def _upload(client, source: str, content: bytes, name: str = "f.csv", as_of: str = "2026-03-01"):
+    """Upload as the page does; the import runs as a background job (at the commit, with the
+    tests' immediate backend): answers the job's page, which sends a finished import on to
+    its batch. A refusal of the form answers the form."""
     upload = SimpleUploadedFile(name, content, content_type="text/csv")
-    return client.post(
-        reverse("screening:feed_upload"), {"source": source, "as_of": as_of, "file": upload}
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("screening:feed_upload"), {"source": source, "as_of": as_of, "file": upload}
+        )
+    if response.status_code != 302:
+        return response
+    job = Job.objects.latest("pk")
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    return client.get(response["Location"])
 
 
 @pytest.mark.parametrize("who", ["supervisor", "director", "socialworker", "partner", "auditor"])
@@ -79,8 +91,11 @@ def test_refused_file_shows_the_reason_and_stores_nothing(users, login, data_dir
     client = login(users["bureau"])
     response = _upload(client, "police", csv_bytes(POLICE[:4], [police_row("王小海", KID)]))
     assert response.status_code == 200
-    assert "缺少必需的列" in response.content.decode()
+    text = response.content.decode()
+    assert "缺少必需的列" in text and 'id="job-error"' in text
     assert not FeedBatch.objects.exists()
+    assert Job.objects.get().status == JobStatus.FAILED
+    assert not list(Path(data_dir).rglob("uploads/feeds/*"))  # the uploaded file is gone
 
 
 def test_duplicate_upload_redirects_to_the_existing_batch(users, login, data_dir):

@@ -26,3 +26,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_private_sqlite_files, dispatch_uid="huhang-private-sqlite")
+        from huhang.core import heartbeat, jobs, scope
+        from huhang.core.models import Job
+
+        heartbeat.sweeper("jobs", jobs.jobs_sweep)
+        # A background job is its requester's alone: its page shows a title, a stage and a link.
+        scope.rule(Job)(lambda user, qs: qs.filter(requested_by=user))

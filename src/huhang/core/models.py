@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,3 +127,70 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+JOB_IN_FLIGHT = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(models.Model):
+    """A piece of long work started from a page (a feed import, a payroll computation) and
+    executed by the background worker (core.jobs): its progress while it runs, then where its
+    result is, or why it failed. Its parameters and result hold keys and counts, never personal
+    data. Only the user who started it sees it."""
+
+    kind = models.CharField(_("任务类型"), max_length=32)
+    # At most one job in flight per key (e.g. "payroll_run:12": one computation of a run).
+    key = models.CharField(max_length=64, blank=True)
+    title = models.CharField(_("任务"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    stage = models.CharField(_("当前阶段"), max_length=100, blank=True)
+    stage_done = models.PositiveSmallIntegerField(default=0)
+    stage_total = models.PositiveSmallIntegerField(default=1)
+    # The heartbeat (core.heartbeat): touched by the executing process while it lives.
+    reported_at = models.DateTimeField(_("进度更新时间"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    # The page that shows the result (the batch, the payroll run), once done.
+    result_url = models.CharField(max_length=200, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("后台任务")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(status__in=["queued", "running"]) & ~Q(key=""),
+                name="job_one_in_flight_per_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="job_failed_has_error"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in JOB_IN_FLIGHT
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return 100 * self.stage_done // self.stage_total if self.stage_total else 0

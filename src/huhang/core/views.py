@@ -24,12 +24,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from huhang.core import exports, health, masking, scope
+from huhang.core import exports, health, jobs, masking, scope
 from huhang.core.access import require
 from huhang.core.audit import audit_record, audit_search
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
-from huhang.core.models import AuditAction, AuditEvent
+from huhang.core.models import AuditAction, AuditEvent, JobStatus
 from huhang.core.paging import other_params, page_of, render_list
 
 if TYPE_CHECKING:
@@ -183,3 +183,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(body, status=503 if status == health.FAIL else 200)
     add_never_cache_headers(response)
     return response
+
+
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background job's progress (polled by htmx while it runs); once done, the result's page.
+    404 for anyone but the user who started it."""
+    job = jobs.job_for_user(user=request.user, pk=pk)
+    if job.status == JobStatus.DONE and job.result_url:
+        if message := job.result.get("message"):
+            messages.info(request, str(message))
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = job.result_url
+            return response
+        return redirect(job.result_url)
+    template = "core/job_detail.html"
+    if request.headers.get("HX-Request"):
+        template += "#progress"
+    return render(request, template, {"job": job})

@@ -8,8 +8,10 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("精准排查")
 
     def ready(self) -> None:
-        from huhang.core import heartbeat
+        from huhang.core import heartbeat, jobs
         from huhang.screening import scope  # noqa: F401  (registers the app's visibility rules)
+        from huhang.screening.feeds import services as feeds
         from huhang.screening.runs.services import runs_sweep
 
         heartbeat.sweeper("screening", runs_sweep)
+        jobs.runner("feed_import", feeds.feed_import_job, feeds.feed_import_cleanup)

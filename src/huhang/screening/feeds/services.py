@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,12 +34,16 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huhang.accounts.models import Department
+from huhang.core import jobs
 from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError, NotAllowed
-from huhang.core.models import AuditAction
+from huhang.core.filemodes import make_private, private_dir
+from huhang.core.models import AuditAction, Job
 from huhang.core.uploads import sha256_of
 from huhang.screening.analytics import schema
 from huhang.screening.feeds import reader, validate
@@ -210,3 +215,86 @@ def _write_snapshot(source: str, batch_id: int, checked: validate.Checked, tmp: 
     table = table.select(schema.SCHEMAS[source].names).cast(schema.SCHEMAS[source])
     tmp.parent.mkdir(parents=True, exist_ok=True)
     schema.parquet_write(table, tmp)
+
+
+# --- From the page: the import as a background job (core.jobs) ------------------------------
+
+STAGED = "uploads/feeds"  # under the data directory: uploaded files waiting for their job
+IMPORT_STAGES = 3  # the notes feed_import reports: read, check, store
+
+
+def feed_import_request(
+    *, by: User, source: str, as_of: datetime.date, upload: UploadedFile
+) -> Job:
+    """Keep the uploaded file in the data directory (private) and queue its import; the job's
+    page follows it and then shows the batch. Refusals known before reading the file (the
+    source, the date) are raised at once."""
+    if source not in schema.SOURCES:
+        raise DomainError(_("未知的数据来源：%(s)s") % {"s": source}, field="source")
+    if source not in allowed_sources(by):
+        raise NotAllowed(_("您不能导入该部门的数据。"))
+    if as_of > timezone.localdate():
+        raise DomainError(_("数据日期不能晚于今天。"), field="as_of")
+    folder = private_dir(Path(settings.DATA_DIR) / STAGED)
+    suffix = Path(upload.name or "").suffix.lower()[:8]
+    staged = folder / f"{secrets.token_hex(16)}{suffix}"
+    with staged.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    make_private(staged)
+    name = upload.name or staged.name
+    try:
+        return jobs.job_request(
+            by=by,
+            kind="feed_import",
+            title=_("导入%(source)s数据：%(file)s")
+            % {"source": Department(source).label, "file": name},
+            params={
+                "source": source,
+                "as_of": as_of.isoformat(),
+                "file_name": name[:255],
+                "staged": f"{STAGED}/{staged.name}",
+            },
+            stages=IMPORT_STAGES,
+        )
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def feed_import_job(job: Job, step: Callable[..., None]) -> tuple[dict[str, Any], str]:
+    """The job's work: import the staged file as its requester (the same service as the
+    command line); the result is the batch."""
+    params = job.params
+    count = iter(range(IMPORT_STAGES))
+    result = feed_import(
+        by=job.requested_by,
+        source=params["source"],
+        path=Path(settings.DATA_DIR) / params["staged"],
+        as_of=datetime.date.fromisoformat(params["as_of"]),
+        file_name=params["file_name"],
+        progress=lambda text: step(text, next(count, IMPORT_STAGES - 1)),
+    )
+    batch = result.batch
+    if result.duplicate:
+        message = _("该文件已经导入过（批次 #%(n)s），本次未重复保存。") % {"n": batch.pk}
+    else:
+        message = _("已导入 %(rows)s 行：接收 %(a)s 行，拒收 %(r)s 行。") % {
+            "rows": batch.rows,
+            "a": batch.accepted,
+            "r": batch.rejected,
+        }
+    summary = {
+        "message": message,
+        "batch": batch.pk,
+        "duplicate": result.duplicate,
+        "rows": batch.rows,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+    }
+    return summary, reverse("screening:feed_detail", args=[batch.pk])
+
+
+def feed_import_cleanup(job: Job) -> None:
+    """The staged file goes once the job is over, imported or not."""
+    (Path(settings.DATA_DIR) / job.params["staged"]).unlink(missing_ok=True)

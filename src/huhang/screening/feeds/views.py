@@ -2,14 +2,12 @@
 the upload form and a batch's result with its rejected rows.
 
 Roles without `feed.upload` get 403; a batch of another department is 404 (core.scope). The
-import runs synchronously in the request: a district's population register takes seconds, not
-minutes (see the README's benchmark figures), so no background task is needed yet.
+upload is kept in the data directory and imported by the background worker (core.jobs): the
+officer follows its progress on the job's page, which then shows the batch. `huhang
+import_feed` imports in the foreground.
 """
 
 from __future__ import annotations
-
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -23,7 +21,7 @@ from huhang.core.paging import render_list
 from huhang.core.views import download, list_view
 from huhang.screening.feeds import selectors
 from huhang.screening.feeds.forms import FeedUploadForm
-from huhang.screening.feeds.services import feed_import
+from huhang.screening.feeds.services import feed_import_request
 
 feed_list = require_GET(list_view("feed.upload", "screening/feeds/list.html", selectors.batch_list))
 
@@ -33,42 +31,19 @@ def feed_upload(request):
     require(request.user, "feed.upload")
     form = FeedUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        result = run_service(form, lambda: _import(request.user, form.cleaned_data))
-        if result is not None:
-            if result.duplicate:
-                messages.info(
-                    request,
-                    _("该文件已经导入过（批次 #%(n)s），本次未重复保存。") % {"n": result.batch.pk},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("已导入 %(rows)s 行：接收 %(a)s 行，拒收 %(r)s 行。")
-                    % {
-                        "rows": result.batch.rows,
-                        "a": result.batch.accepted,
-                        "r": result.batch.rejected,
-                    },
-                )
-            return redirect("screening:feed_detail", pk=result.batch.pk)
+        job = run_service(
+            form,
+            lambda: feed_import_request(
+                by=request.user,
+                source=form.cleaned_data["source"],
+                as_of=form.cleaned_data["as_of"],
+                upload=form.cleaned_data["file"],
+            ),
+        )
+        if job is not None:
+            messages.info(request, _("文件已上传，正在后台导入；完成后本页转到导入结果。"))
+            return redirect("core:job_detail", pk=job.pk)
     return render(request, "screening/feeds/upload.html", {"form": form})
-
-
-def _import(user, data):
-    upload = data["file"]
-    kwargs = {
-        "by": user,
-        "source": data["source"],
-        "as_of": data["as_of"],
-        "file_name": upload.name,
-    }
-    if hasattr(upload, "temporary_file_path"):
-        return feed_import(path=Path(upload.temporary_file_path()), **kwargs)
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-        tmp.flush()
-        return feed_import(path=Path(tmp.name), **kwargs)
 
 
 @require_GET

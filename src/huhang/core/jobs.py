@@ -1,0 +1,181 @@
+"""Long work started from a page, run by the background worker with its progress on a `Job` row.
+
+An app registers a *runner* per kind of job (`runner("feed_import", fn)`, from its
+AppConfig.ready): `fn(job, step) -> (result, result_url)`, where `step(label, done=None)`
+reports progress. A page calls `job_request(...)`: the job is recorded (queued) and handed to
+the task backend once the row is committed; the worker calls `job_execute`, which claims the
+job (queued → running, so a task delivered twice runs once), keeps its heartbeat
+(core.heartbeat) while the runner works, and records the result or the failure (also Ctrl-C,
+SIGTERM). The user follows it on the job's page (`core:job_detail`), which polls, and is sent
+to the result's page once done. The command line runs the same services in the foreground.
+
+A job whose process died (no heartbeat for HUHANG_TASK_STALE_SECONDS) is marked failed by
+`jobs_sweep` (registered with core.heartbeat), and so frees its key for the next request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from huhang.core import heartbeat
+from huhang.core.access import claim
+from huhang.core.context import acting_from
+from huhang.core.exceptions import DomainError
+from huhang.core.models import JOB_IN_FLIGHT, Job, JobStatus
+
+if TYPE_CHECKING:
+    from huhang.accounts.models import User
+
+Step = Callable[..., None]
+Runner = Callable[[Job, Step], tuple[dict[str, Any], str]]
+_RUNNERS: dict[str, Runner] = {}
+# What a runner may do once the job is over, whatever the outcome (e.g. remove an uploaded file).
+_CLEANUPS: dict[str, Callable[[Job], None]] = {}
+
+
+def runner(kind: str, fn: Runner, cleanup: Callable[[Job], None] | None = None) -> None:
+    """Register the function that executes jobs of `kind` (and what to clean up after)."""
+    _RUNNERS[kind] = fn
+    if cleanup is not None:
+        _CLEANUPS[kind] = cleanup
+
+
+def job_request(
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    params: dict[str, Any],
+    key: str = "",
+    stages: int = 1,
+    busy: str = "",
+) -> Job:
+    """Record a job (queued) and enqueue it once committed. A job of the same `key` still in
+    flight refuses the request with `busy`."""
+    if kind not in _RUNNERS:
+        raise DomainError(_("未知的后台任务：%(kind)s") % {"kind": kind})
+    busy = busy or _("同一项工作正在后台进行，请等它完成。")
+    if key:
+        heartbeat.sweep()
+        if Job.objects.filter(key=key, status__in=JOB_IN_FLIGHT).exists():
+            raise DomainError(busy)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                key=key,
+                title=title[:200],
+                params=params,
+                stage_total=max(stages, 1),
+                requested_by=by,
+            )
+    except IntegrityError as exc:
+        raise DomainError(busy) from exc
+    transaction.on_commit(lambda: job_task.enqueue(job_id=job.pk))
+    return job
+
+
+def job_execute(job_id: int) -> Job:
+    """Execute a queued job in this process (the worker's task)."""
+    now = timezone.now()
+    claim(
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED),
+        refusal=_("该任务已经开始或已结束。"),
+        status=JobStatus.RUNNING,
+        reported_at=now,
+    )
+    job = Job.objects.select_related("requested_by").get(pk=job_id)
+    stopped = _("该任务已被标记为中断。")
+
+    def step(label: str, done: int | None = None) -> None:
+        fields: dict[str, Any] = {"stage": str(label)[:100], "reported_at": timezone.now()}
+        if done is not None:
+            fields["stage_done"] = min(done, job.stage_total)
+        claim(Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING), refusal=stopped, **fields)
+
+    def beat() -> None:
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(reported_at=timezone.now())
+
+    try:
+        try:
+            with heartbeat.beating(beat):
+                result, url = _RUNNERS[job.kind](job, step)
+        except BaseException as exc:
+            _fail(job, exc)
+            raise
+        claim(
+            Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING),
+            refusal=stopped,
+            status=JobStatus.DONE,
+            stage_done=job.stage_total,
+            result=result,
+            result_url=url[:200],
+            finished_at=timezone.now(),
+            reported_at=timezone.now(),
+        )
+    finally:
+        if (cleanup := _CLEANUPS.get(job.kind)) is not None:
+            cleanup(job)
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job: Job, exc: BaseException) -> None:
+    if isinstance(exc, DomainError):
+        message = exc.message
+    elif isinstance(exc, KeyboardInterrupt | SystemExit):
+        message = _("中断：进程被停止（%(why)s）。") % {"why": str(exc) or type(exc).__name__}
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    Job.objects.filter(pk=job.pk, status__in=JOB_IN_FLIGHT).update(
+        status=JobStatus.FAILED, error=message[:2000] or "?", finished_at=timezone.now()
+    )
+
+
+@task()
+def job_task(job_id: int) -> None:
+    """The background task: executes the job, audited as a task. A job that fails has its
+    reason on its row; the exception is not raised again (the task backend would only log it
+    a second time)."""
+    with acting_from(None, "task"):
+        try:
+            job_execute(job_id)
+        except Exception:
+            if not Job.objects.filter(pk=job_id, status=JobStatus.FAILED).exists():
+                raise
+
+
+def jobs_sweep(stale_before: datetime) -> int:
+    """Fail the running jobs whose process died, and the queued ones no worker took for
+    HUHANG_TASK_QUEUED_MINUTES (core.heartbeat)."""
+    now = timezone.now()
+    died = Job.objects.filter(status=JobStatus.RUNNING, reported_at__lt=stale_before).update(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error=_("中断：执行该任务的后台进程已停止（被终止、崩溃或服务器重启）。"),
+    )
+    minutes = settings.HUHANG_TASK_QUEUED_MINUTES
+    never = Job.objects.filter(
+        status=JobStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
+    ).update(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error=_("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
+        % {"n": minutes},
+    )
+    return died + never
+
+
+def job_for_user(*, user: Any, pk: Any) -> Job:
+    """The job if this user started it; 404 otherwise (core.scope's rule for Job)."""
+    from huhang.core import scope
+
+    return scope.get(user, Job, pk)
