@@ -12,6 +12,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from huhang.core import crypto
+from huhang.core.models import Job
 from tests.factories import CategoryFactory
 from tests.factories.benefits import (
     EntitlementFactory,
@@ -101,6 +102,12 @@ def world(tree, users, orgs, children) -> dict[str, Any]:
         "resource": ResourceFactory(partner=orgs["partner"]),
         "project": ServiceProjectFactory(contractor=orgs["sw"]),
         "director": users["director"],
+        "job": Job.objects.create(
+            kind="payroll_compute",
+            title="计算",
+            params={"run": run.pk},
+            requested_by=users["bureau"],
+        ),
     }
 
 
@@ -141,6 +148,7 @@ ARGUMENTS: dict[str, Callable[[dict], dict] | None] = {
     "community:agreement_download": None,
     "community:person_trainings": _pk("director"),
     "api:get_child": lambda w: {"child_id": w["child"].pk},
+    "core:job_detail": _pk("job"),
 }
 # The rest by the prefix of their name: the record their `pk` names.
 PREFIXES = {

@@ -11,6 +11,10 @@ class BenefitsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from huhang.benefits import scope  # noqa: F401  (registers the app's visibility rules)
+        from huhang.benefits.payroll import services as payroll
+        from huhang.core import jobs
+
+        jobs.runner("payroll_compute", payroll.run_compute_job)
 
         # The programmes and the month calendar are reference data the computation needs; a
         # test database flush empties them, and post_migrate (sent after every flush) refills.

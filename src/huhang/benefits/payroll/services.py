@@ -4,12 +4,14 @@ one conditional UPDATE (core.access.claim: two clicks, one step) and is audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +24,12 @@ from huhang.benefits.models import (
     RunStatus,
 )
 from huhang.benefits.payroll import compute
+from huhang.core import jobs
 from huhang.core.access import claim, require
 from huhang.core.audit import audit_object
 from huhang.core.dates import add_months, month_start
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
+from huhang.core.models import Job
 
 if TYPE_CHECKING:
     from huhang.accounts.models import User
@@ -206,3 +210,37 @@ def run_close(*, by: User, run: PayrollRun) -> PayrollRun:
     _advance(run, RunStatus.RECONCILED, status=RunStatus.CLOSED, closed_at=timezone.now())
     _audit_run(by, run, "closed")
     return run
+
+
+# --- From the page: the computation as a background job (core.jobs) -------------------------
+
+
+def run_compute_request(*, by: User, run: PayrollRun) -> Job:
+    """Queue the computation of a draft run for the background worker (the run's page); one
+    computation of a run at a time. `huhang payroll run` computes in the foreground."""
+    require(by, "benefits.manage")
+    if run.status != RunStatus.DRAFT:
+        raise InvalidTransition(_("只有草稿批次可以计算。"))
+    month_check(run.month)
+    return jobs.job_request(
+        by=by,
+        kind="payroll_compute",
+        key=f"payroll_run:{run.pk}",
+        title=_("计算发放批次：%(run)s") % {"run": f"{run.programme.name} {run.month:%Y-%m}"},
+        params={"run": run.pk},
+        busy=_("该批次正在后台计算，请等它完成。"),
+    )
+
+
+def run_compute_job(job: Job, step: Callable[..., None]) -> tuple[dict[str, Any], str]:
+    """The job's work: compute the run as its requester (the same service as the command)."""
+    step(_("计算发放明细"), 0)
+    run = PayrollRun.objects.select_related("programme").get(pk=job.params["run"])
+    run = run_compute(by=job.requested_by, run=run)
+    result = {
+        "message": _("批次已计算，请另一名工作人员审批。"),
+        "run": run.pk,
+        "lines": run.line_count,
+        "total_fen": run.total_fen,
+    }
+    return result, reverse("benefits:run_detail", args=[run.pk])

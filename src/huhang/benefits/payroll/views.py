@@ -23,6 +23,7 @@ from huhang.benefits.payroll import bankfile, forms, selectors, services
 from huhang.benefits.payroll.banktemplates import TEMPLATES
 from huhang.core import exports, money
 from huhang.core.access import require
+from huhang.core.models import Job
 from huhang.core.forms import submit
 from huhang.core.paging import render_list
 from huhang.core.views import download
@@ -80,12 +81,14 @@ def run_detail(request, pk: int):
 
 
 # step → (capability, service, title, message on success)
-RUN_STEPS: dict[str, tuple[str, Callable[..., PayrollRun], Any, Any]] = {
+RUN_STEPS: dict[str, tuple[str, Callable[..., PayrollRun | Job], Any, Any]] = {
+    # Computed by the background worker (core.jobs): the button queues it and the job's page
+    # follows it, then returns to the run.
     "compute": (
         "benefits.manage",
-        services.run_compute,
+        services.run_compute_request,
         gettext_lazy("计算"),
-        gettext_lazy("批次已计算，请另一名工作人员审批。"),
+        gettext_lazy("正在后台计算，完成后本页转到批次。"),
     ),
     "approve": (
         "benefits.approve",
@@ -109,7 +112,11 @@ def run_step(request, pk: int, step: str):
     run = selectors.run_for_user(user=request.user, pk=pk)
     # Bound on POST even when empty: the button carries no field, only the CSRF token.
     form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
-    if submit(request, form, lambda: service(by=request.user, run=run)) is not None:
+    done = submit(request, form, lambda: service(by=request.user, run=run))
+    if isinstance(done, Job):
+        messages.info(request, str(done_message))
+        return redirect("core:job_detail", pk=done.pk)
+    if done is not None:
         messages.success(request, str(done_message))
         return redirect("benefits:run_detail", pk=run.pk)
     allowed, blocked = selectors.run_step(user=request.user, run=run)
