@@ -23,8 +23,8 @@ from huhang.benefits.payroll import bankfile, forms, selectors, services
 from huhang.benefits.payroll.banktemplates import TEMPLATES
 from huhang.core import exports, money
 from huhang.core.access import require
-from huhang.core.models import Job
 from huhang.core.forms import submit
+from huhang.core.models import Job
 from huhang.core.paging import render_list
 from huhang.core.views import download
 
