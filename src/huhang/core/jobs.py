@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,9 +30,6 @@ from huhang.core.access import claim
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
 from huhang.core.models import JOB_IN_FLIGHT, Job, JobStatus
-
-if TYPE_CHECKING:
-    from huhang.accounts.models import User
 
 Step = Callable[..., None]
 Runner = Callable[[Job, Step], tuple[dict[str, Any], str]]
@@ -50,7 +47,7 @@ def runner(kind: str, fn: Runner, cleanup: Callable[[Job], None] | None = None) 
 
 def job_request(
     *,
-    by: User,
+    by: Any,  # the acting user (accounts.User; the kernel does not import accounts)
     kind: str,
     title: str,
     params: dict[str, Any],
