@@ -23,7 +23,8 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/huhang migrate --no-input
-	$(BIN)/huhang demo_data --size $(DEMO_SIZE)
+	$(BIN)/huhang demo_data --size $(DEMO_SIZE) --feeds "$(HUHANG_DATA_DIR)/demo-feeds"
+	@echo "Demo department feeds to upload (数据导入): $(HUHANG_DATA_DIR)/demo-feeds/ (see docs/feeds.md)"
 	$(BIN)/huhang collectstatic --no-input --verbosity 0
 	@echo "Serving Huhang on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	@# The background-task worker (screenings started from the page) runs beside the web server
