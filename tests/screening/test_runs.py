@@ -131,11 +131,12 @@ def test_a_run_taken_for_dead_while_it_ran_stores_nothing(feeds, users, stage):
     mark the run done over the failure (two runs would have stored leads side by side)."""
     _dfuc(feeds)
     slow = screen_request(by=users["bureau"], as_of=AS_OF)
-    later = timezone.now() + timedelta(seconds=settings.HUHANG_TASK_STALE_SECONDS + 1)
     queued = []
 
     def progress(done: int, total: int, label: str) -> None:
         if label == stage:
+            # Counted from now: the stages before this one took their own time.
+            later = timezone.now() + timedelta(seconds=settings.HUHANG_TASK_STALE_SECONDS + 1)
             with time_machine.travel(later, tick=False):
                 queued.append(screen_request(by=users["bureau"], as_of=AS_OF))
 

@@ -104,3 +104,22 @@ def test_a_stopped_process_fails_its_run_at_once(feeds, users, signum):
     # The handlers are back as they were.
     assert signal.getsignal(signal.SIGTERM) is before
     assert screen_run(by=users["bureau"], as_of=AS_OF).status == RunStatus.DONE
+
+
+def test_huhang_db_worker_is_the_worker_with_a_heartbeat(db, settings):
+    """`huhang db_worker` is core's command (django_tasks_db's worker plus the heartbeat): run
+    in batch mode it records itself, sweeps, and records when it stopped."""
+    from django.core.management import call_command, get_commands
+
+    assert get_commands()["db_worker"] == "huhang.core"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker installs its own SIGINT/SIGTERM handlers: give the test process its own back.
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    beat = WorkerBeat.objects.get()
+    assert beat.stopped_at is not None and beat.seen_at <= beat.stopped_at
+    assert heartbeat.last_worker_seen() is None  # it stopped: no live worker
