@@ -106,7 +106,8 @@ def test_a_stopped_process_fails_its_run_at_once(feeds, users, signum):
     assert screen_run(by=users["bureau"], as_of=AS_OF).status == RunStatus.DONE
 
 
-def test_huhang_db_worker_is_the_worker_with_a_heartbeat(db, settings):
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections between polls
+def test_huhang_db_worker_is_the_worker_with_a_heartbeat(settings):
     """`huhang db_worker` is core's command (django_tasks_db's worker plus the heartbeat): run
     in batch mode it records itself, sweeps, and records when it stopped."""
     from django.core.management import call_command, get_commands
