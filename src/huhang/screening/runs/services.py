@@ -182,34 +182,35 @@ def screen_execute(
         )
 
     try:
+        # The heartbeat goes on through the store: a long transaction is not a dead process.
         with heartbeat.beating(beat):
             table, candidates = _screen(run, step)
-        step("store")
-        with transaction.atomic():
-            link_reviews_store(run=run, candidates=candidates)
-            stats = leads_store(run=run, table=table)
-            stats["link_reviews"] = len(candidates)
-            finished = timezone.now()
-            # running → done, in the transaction that stored the leads: a run taken for dead
-            # meanwhile stores nothing.
-            _running(
-                run,
-                refusal=stopped,
-                stats=stats,
-                status=RunStatus.DONE,
-                stage_done=len(names),
-                finished_at=finished,
-                reported_at=finished,
-            )
-            run.refresh_from_db()
-            audit_record(
-                by=by,
-                action=AuditAction.CREATE,
-                object_type="screening_run",
-                object_id=run.pk,
-                label=_("排查（基准日 %(date)s）") % {"date": run.as_of.isoformat()},
-                detail={"engine": run.engine, "batches": run.batches, **run.stats},
-            )
+            step("store")
+            with transaction.atomic():
+                link_reviews_store(run=run, candidates=candidates)
+                stats = leads_store(run=run, table=table)
+                stats["link_reviews"] = len(candidates)
+                finished = timezone.now()
+                # running → done, in the transaction that stored the leads: a run taken for dead
+                # meanwhile stores nothing.
+                _running(
+                    run,
+                    refusal=stopped,
+                    stats=stats,
+                    status=RunStatus.DONE,
+                    stage_done=len(names),
+                    finished_at=finished,
+                    reported_at=finished,
+                )
+                run.refresh_from_db()
+                audit_record(
+                    by=by,
+                    action=AuditAction.CREATE,
+                    object_type="screening_run",
+                    object_id=run.pk,
+                    label=_("排查（基准日 %(date)s）") % {"date": run.as_of.isoformat()},
+                    detail={"engine": run.engine, "batches": run.batches, **run.stats},
+                )
     except BaseException as exc:  # also Ctrl-C, SIGTERM (heartbeat.Stopped), SystemExit
         _fail(run, exc)
         raise
