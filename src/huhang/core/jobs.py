@@ -152,23 +152,34 @@ def job_task(job_id: int) -> None:
 
 def jobs_sweep(stale_before: datetime) -> int:
     """Fail the running jobs whose process died, and the queued ones no worker took for
-    HUHANG_TASK_QUEUED_MINUTES (core.heartbeat)."""
+    HUHANG_TASK_QUEUED_MINUTES (core.heartbeat); then clean up after them (e.g. the uploaded
+    file a feed import was to read)."""
     now = timezone.now()
-    died = Job.objects.filter(status=JobStatus.RUNNING, reported_at__lt=stale_before).update(
-        status=JobStatus.FAILED,
-        finished_at=now,
-        error=_("中断：执行该任务的后台进程已停止（被终止、崩溃或服务器重启）。"),
-    )
     minutes = settings.HUHANG_TASK_QUEUED_MINUTES
-    never = Job.objects.filter(
-        status=JobStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
-    ).update(
-        status=JobStatus.FAILED,
-        finished_at=now,
-        error=_("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
-        % {"n": minutes},
+    reasons = (
+        (
+            Job.objects.filter(status=JobStatus.RUNNING, reported_at__lt=stale_before),
+            _("中断：执行该任务的后台进程已停止（被终止、崩溃或服务器重启）。"),
+        ),
+        (
+            Job.objects.filter(
+                status=JobStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
+            ),
+            _("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
+            % {"n": minutes},
+        ),
     )
-    return died + never
+    swept: list[int] = []
+    for stale, reason in reasons:
+        ids = list(stale.values_list("pk", flat=True))
+        if ids and stale.filter(pk__in=ids).update(
+            status=JobStatus.FAILED, finished_at=now, error=reason
+        ):
+            swept += ids
+    for job in Job.objects.filter(pk__in=swept, status=JobStatus.FAILED):
+        if (cleanup := _CLEANUPS.get(job.kind)) is not None:
+            cleanup(job)
+    return len(swept)
 
 
 def job_for_user(*, user: Any, pk: Any) -> Job:
