@@ -114,6 +114,7 @@ class PayrollRunFactory(factory.django.DjangoModelFactory):
             programme=kwargs["programme"],
             month=kwargs["month"],
             supplementary=kwargs["supplementary"],
+            today=today or kwargs["month"],
         )
         steps = ("draft", "computed", "approved", "exported")
         if steps.index(step) >= 1:

@@ -76,10 +76,16 @@ def month_check(month: date, *, today: date | None = None) -> None:
 
 @transaction.atomic
 def run_create(
-    *, by: User, programme: Programme, month: date, supplementary: bool = False
+    *,
+    by: User,
+    programme: Programme,
+    month: date,
+    supplementary: bool = False,
+    today: date | None = None,
 ) -> PayrollRun:
+    """A draft run; `today` (default: the real day) bounds the month (`month_check`)."""
     require(by, "benefits.manage")
-    month_check(month)
+    month_check(month, today=today)
     try:
         with transaction.atomic():
             run = PayrollRun.objects.create(
@@ -106,7 +112,7 @@ def run_compute(*, by: User, run: PayrollRun, today: date | None = None) -> Payr
     today = today or timezone.localdate()
     if run.status != RunStatus.DRAFT:
         raise InvalidTransition(_("只有草稿批次可以计算。"))
-    month_check(run.month)
+    month_check(run.month, today=today)
     # Lock the run row first (PostgreSQL): a concurrent compute of the same run waits here.
     PayrollRun.objects.select_for_update(of=("self",)).filter(pk=run.pk).order_by().first()
     horizon = add_months(run.month, -settings.HUHANG_PAYROLL_LOOKBACK_MONTHS)
