@@ -34,6 +34,7 @@ from huhang.cases.models import (
     ServiceProject,
     ServiceRecord,
 )
+from huhang.core import scope
 from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.registry.models import Child, ChildAssignment
@@ -139,6 +140,11 @@ def case_open(
     risk_reason: str = "",
 ) -> Case:
     require(by, "case.work")
+    if not scope.contains(by, child):
+        raise DomainError(_("找不到该儿童档案。"))
+    # The project's organisation will see the child (_entrust): only a project the user sees.
+    if project is not None and not scope.contains(by, project, "entrust"):
+        raise DomainError(_("找不到该服务项目。"), field="project")
     summary = _required(summary, _("请填写基本情况。"), "summary")
     if risk and not risk_reason.strip():
         raise DomainError(_("请说明风险等级的理由。"), field="risk_reason")

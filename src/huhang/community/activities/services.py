@@ -50,6 +50,8 @@ def activity_create(
     require(by, "activity.manage")
     if not scope.visible(by, Workstation, "host").filter(pk=station.pk).exists():
         raise DomainError(_("不能在该工作站登记活动。"), field="station")
+    if project is not None and not scope.contains(by, project):
+        raise DomainError(_("找不到该服务项目。"), field="project")
     activity = Activity(
         station=station,
         title=title,
