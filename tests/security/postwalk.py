@@ -18,9 +18,10 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model
 
+from huhang.benefits.students.services import SCHOLARSHIP
 from tests.factories import CategoryFactory
 from tests.factories.base import OrganisationFactory
-from tests.factories.benefits import EntitlementFactory, PayeeFactory
+from tests.factories.benefits import EntitlementFactory, PayeeFactory, ProgrammeFactory
 from tests.factories.cases import (
     AlertFactory,
     CaseFactory,
@@ -53,6 +54,9 @@ class Action:
     needs: tuple[str, ...]
     scope: Scope = field(default=lambda w: [])
     query: Callable[[dict], dict] | None = None
+    # The URL's arguments where the page walk's (which only needs *a* page) are not the record
+    # the action changes.
+    args: Callable[[dict], dict] | None = None
 
 
 def _of(*keys: str) -> Scope:
@@ -87,11 +91,11 @@ ACTIONS: dict[str, Action] = {
     "cases:case_reject_closure": Action(("case.approve",), _of("case")),
     "cases:case_reopen": Action(("case.work",), _of("case")),
     "cases:case_service": Action(("case.work",), _of("case")),
-    "cases:referral_send": Action(("case.work",), _of("case")),
+    "cases:referral_send": Action(("case.work",), _of("case"), args=lambda w: {"pk": w["case"].pk}),
     "cases:case_approve_closure": Action(("case.approve",), _of("case")),
     "cases:plan_approve": Action(("case.approve",), _case_of("plan")),
-    "cases:case_alert_acknowledge": Action(("case.work",), _case_of("alert")),
-    "cases:alert_acknowledge": Action(("case.work",), _case_of("alert")),
+    "cases:case_alert_acknowledge": Action(("case.approve",), _case_of("alert")),
+    "cases:alert_acknowledge": Action(("case.approve",), _case_of("alert")),
     "cases:referral_answer": Action(("case.work",), _case_of("referral")),
     "cases:referral_follow_up": Action(("case.work",), _case_of("referral")),
     "cases:referral_close": Action(("case.work",), _case_of("referral")),
@@ -114,7 +118,9 @@ ACTIONS: dict[str, Action] = {
     "benefits:run_bankfile_zip": Action(("benefits.manage",), _of("run")),
     "benefits:run_reconcile": Action(("benefits.manage",), _of("run")),
     "benefits:scholarship_create": Action(("benefits.manage",)),
-    "benefits:scholarship_leave": Action(("benefits.manage",), _of("entitlement")),
+    "benefits:scholarship_leave": Action(
+        ("benefits.manage",), _of("scholarship"), args=lambda w: {"pk": w["scholarship"].pk}
+    ),
     "benefits:autumn_aid_create": Action(("benefits.manage",)),
     # screening
     "screening:feed_upload": Action(("feed.upload",)),
@@ -122,7 +128,8 @@ ACTIONS: dict[str, Action] = {
     "screening:lead_verify": Action(("lead.verify",), _of("lead")),
     "screening:lead_review": Action(("lead.review",), _of("lead")),
     "screening:lead_approve": Action(("lead.approve",), _of("lead")),
-    "screening:lead_reject": Action(("lead.review",), _of("lead")),
+    # A director rejects a new lead, a supervisor a verified one (the view's steps).
+    "screening:lead_reject": Action(("lead.verify",), _of("lead")),
     "screening:run_start": Action(("screening.run",)),
     # community
     "community:station_create": Action(("station.manage",)),
@@ -208,6 +215,16 @@ def posts() -> list[urlwalk.Page]:
             raise AssertionError(f"{page.name}: add it to ACTIONS in tests/security/postwalk.py")
         found.append(page)
     return found
+
+
+def worlds(tree, users, orgs, children) -> dict[str, dict[str, Any]]:
+    """The page walk's world around 王小海 ("here") and the same around 张伟 ("elsewhere")."""
+    here = urlwalk.world(tree, users, orgs, children)
+    there = elsewhere(tree, users, orgs, children, here)
+    scholarship = ProgrammeFactory(code=SCHOLARSHIP)
+    for w in (here, there):
+        w["scholarship"] = EntitlementFactory(child=w["child"], programme=scholarship)
+    return {"here": here, "elsewhere": there}
 
 
 def elsewhere(tree, users, orgs, children, here: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from huhang.core import scope
 from huhang.core.roles import can
@@ -35,12 +36,14 @@ REFUSED = (403, 404)
 
 @pytest.fixture
 def worlds(tree, users, orgs, children):
-    here = urlwalk.world(tree, users, orgs, children)
-    return {"here": here, "elsewhere": postwalk.elsewhere(tree, users, orgs, children, here)}
+    return postwalk.worlds(tree, users, orgs, children)
 
 
 def _url(page: urlwalk.Page, action: postwalk.Action, w: dict) -> str:
-    url = urlwalk.url_of(page, w)
+    if action.args is not None:
+        url = reverse(page.name, kwargs=action.args(w))
+    else:
+        url = urlwalk.url_of(page, w)
     assert url is not None
     if action.query is not None:
         url += "?" + urlencode(action.query(w))
