@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from huhang.community.activities import services as activities
@@ -255,3 +256,49 @@ def test_station_staff_edited_per_scope(users, stations):
         stations_write.station_update(
             by=users["supervisor"], station=station, staff=[users["director2"]]
         )
+
+
+def test_services_refuse_records_outside_the_users_scope(users, tree, stations, kids):
+    """Called without a view (the command line, the API, another service), each write still
+    answers 404 for a record the user may not see."""
+    town_training = trainings.training_create(
+        by=users["bureau"],
+        topic="昆河镇培训",
+        held_on=date(2026, 6, 1),
+        trainer="王老师",
+        hours=Decimal("2"),
+        division=tree["town"],
+        attendees=[users["director2"]],
+    )
+    village_activity = activities.activity_create(
+        by=users["bureau"],
+        station=stations["village"],
+        title="村级活动",
+        kind="dough",
+        held_on=date(2026, 7, 1),
+        capacity=5,
+    )
+    town_camp = partners.resource_create(
+        by=users["bureau"],
+        partner=users["partner"].organisation,
+        kind="camp",
+        title="镇夏令营",
+        quantity=3,
+        available_on=DAY,
+        divisions=[tree["town"]],
+    )
+    sup = users["supervisor"]
+    calls = [
+        lambda: trainings.training_attendance_set(by=sup, training=town_training, attendees=[]),
+        lambda: activities.attendance_record(by=sup, activity=village_activity, present=set()),
+        lambda: activities.activity_summarise(by=sup, activity=village_activity, summary="改"),
+        lambda: activities.enrolment_add(by=sup, activity=village_activity, child=kids["c1"]),
+        lambda: partners.resource_propose(by=sup, resource=town_camp),
+        lambda: partners.resource_confirm(by=sup, resource=town_camp, keep=set()),
+        lambda: stations_write.station_update(by=sup, station=stations["village"], phone="1"),
+    ]
+    for call in calls:
+        with pytest.raises(Http404):
+            call()
+    assert _attendees(town_training) == {"director2"}
+    assert not Enrolment.objects.exists() and not Allocation.objects.exists()

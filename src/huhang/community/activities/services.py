@@ -82,6 +82,7 @@ def activity_create(
 @transaction.atomic
 def activity_summarise(*, by: User, activity: Activity, summary: str) -> Activity:
     require(by, "activity.manage")
+    scope.get(by, Activity, activity.pk)
     activity.summary = summary.strip()
     activity.save(update_fields=["summary"])
     audit_object(by=by, action=AuditAction.CHANGE, obj=activity, field="summary")
@@ -93,6 +94,7 @@ def enrolment_add(*, by: User, activity: Activity, child: Child, reason: str = "
     """Enrol a child the user may see. Refused over capacity; an ineligible child only with a
     reason, which is recorded."""
     require(by, "registry.edit")
+    scope.get(by, Activity, activity.pk)
     if not scope.visible(by, Child).filter(pk=child.pk).exists():
         raise DomainError(_("找不到该儿童档案。"), field="child")
     # The activity row is locked so two people enrolling the last place cannot both succeed.
@@ -131,6 +133,7 @@ def enrolment_add(*, by: User, activity: Activity, child: Child, reason: str = "
 def enrolment_remove(*, by: User, enrolment: Enrolment) -> None:
     """Take a child off the list, only while its attendance is not recorded."""
     require(by, "registry.edit")
+    scope.get(by, Activity, enrolment.activity_id)
     if not scope.visible(by, Child).filter(pk=enrolment.child_id).exists():
         raise DomainError(_("只能取消本辖区儿童的报名。"))
     attended = _("已记录出席情况的报名不能取消。")
@@ -166,6 +169,7 @@ def attendance_record(
     as they are); partner staff mark their own activity's whole list. An id outside that is
     refused and nothing is marked."""
     require(by, "activity.manage")
+    scope.get(by, Activity, activity.pk)
     today = today or timezone.localdate()
     if activity.held_on > today:
         raise DomainError(_("活动尚未举行，不能记录出席情况。"))
@@ -187,6 +191,7 @@ def photo_upload(
     *, by: User, activity: Activity, upload: UploadedFile, caption: str = ""
 ) -> ActivityPhoto:
     require(by, "activity.manage")
+    scope.get(by, Activity, activity.pk)
     photo = ActivityPhoto(
         activity=activity,
         caption=caption.strip(),

@@ -80,6 +80,7 @@ def partner_contact_add(
     *, by: User, partner: PartnerProfile, name: str, position: str = "", phone: str = ""
 ) -> PartnerContact:
     require(by, "partner.manage")
+    scope.get(by, PartnerProfile, partner.pk)
     contact = PartnerContact(partner=partner, name=name, position=position, phone=phone)
     contact.full_clean()
     contact.save()
@@ -99,6 +100,7 @@ def agreement_add(
     upload: UploadedFile | None = None,
 ) -> Agreement:
     require(by, "partner.manage")
+    scope.get(by, PartnerProfile, partner.pk)
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(_("协议终止日期不能早于起始日期。"), field="ends_on")
     agreement = Agreement(
@@ -173,6 +175,7 @@ def _open(resource: Resource) -> QuerySet[Resource]:
 def resource_propose(*, by: User, resource: Resource) -> int:
     """(Re)build the proposed list; confirmed lines stay. Returns the number proposed."""
     require(by, "resource.match")
+    scope.get(by, Resource, resource.pk)
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if resource.status == ResourceStatus.CLOSED:
         raise InvalidTransition(_("资源已关闭，不能再匹配。"))
@@ -212,6 +215,7 @@ def resource_confirm(
     records what the child received. Returns the number confirmed. An id of a line whose child
     the user may not see is refused, and nothing is confirmed."""
     require(by, "resource.match")
+    scope.get(by, Resource, resource.pk)
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     received_on = received_on or timezone.localdate()
     mine = Allocation.objects.filter(resource=resource, child__in=scope.visible(by, Child))
@@ -255,6 +259,7 @@ def resource_confirm(
 def resource_close(*, by: User, resource: Resource) -> Resource:
     """Close the resource and drop its proposed lines; confirmed lines (received) stay. Once."""
     require(by, "resource.manage")
+    scope.get(by, Resource, resource.pk)
     # Claimed first: the row lock this takes waits for a propose or confirm in flight.
     claim(_open(resource), refusal=_("资源已关闭。"), status=ResourceStatus.CLOSED)
     Allocation.objects.filter(resource=resource, status=AllocationStatus.PROPOSED).delete()

@@ -66,6 +66,7 @@ def station_update(
     *, by: User, station: Workstation, staff: Iterable[User] | None = None, **fields: Any
 ) -> Workstation:
     require(by, "station.manage")
+    scope.get(by, Workstation, station.pk)
     if "division" in fields:
         _check_station_division(by, fields["division"])
     for key in STATION_FIELDS:

@@ -77,6 +77,7 @@ def training_attendance_set(
     """The training's attendance, as far as the user's people go, as this list: who of them is
     not on it any more is taken off; people of other streets on the training stay."""
     require(by, "training.manage")
+    scope.get(by, Training, training.pk)
     today = today or timezone.localdate()
     people = list(attendees)
     _refuse_future_attendance(training.held_on, people, today)
