@@ -115,3 +115,11 @@ def test_read_only_pages_write_nothing_on_a_post(worlds, users, client):
         if changed:
             wrong.append(f"{name}: {status} changed {changed}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_an_action_without_an_entry_fails_the_walk(monkeypatch):
+    actions = dict(postwalk.ACTIONS)
+    del actions["community:resource_confirm"]
+    monkeypatch.setattr(postwalk, "ACTIONS", actions)
+    with pytest.raises(AssertionError, match="community:resource_confirm"):
+        postwalk.posts()
