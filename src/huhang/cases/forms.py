@@ -21,6 +21,7 @@ from huhang.cases.models import (
     ServiceProject,
 )
 from huhang.cases.selectors import CaseFilter
+from huhang.core import scope
 from huhang.core.forms import DateInput, Form
 from huhang.core.roles import Role
 
@@ -70,11 +71,11 @@ class CaseOpenForm(Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["project"])
-        field.queryset = ServiceProject.objects.select_related("contractor").order_by("name")
+        projects = scope.visible(user, ServiceProject, "entrust")
+        field.queryset = projects.select_related("contractor").order_by("name")
         if user.role == Role.SOCIAL_WORKER:
             # A social worker sees only its organisation's projects' cases: a case it opens
             # without one of them would vanish from its own view at once.
-            field.queryset = field.queryset.filter(contractor_id=user.organisation_id)
             field.required = True
             field.empty_label = None
 

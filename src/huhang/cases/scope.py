@@ -39,3 +39,15 @@ def service_projects(user: Any, qs: QuerySet[ServiceProject]) -> QuerySet[Servic
     if not can(user, "community.view") or user.role == Role.PARTNER:
         return qs.none()
     return qs if scope.division_prefix(user) else qs.none()
+
+
+@scope.rule(ServiceProject, "entrust")
+def projects_to_entrust(user: Any, qs: QuerySet[ServiceProject]) -> QuerySet[ServiceProject]:
+    """Projects a case may be entrusted to (whose organisation then sees the child): any of the
+    district's for a division user who works cases; a social worker only its organisation's (a
+    case opened under another would vanish from its own view at once)."""
+    if not can(user, "case.work"):
+        return qs.none()
+    if user.role == Role.SOCIAL_WORKER:
+        return qs.filter(contractor_id=user.organisation_id or 0)
+    return qs if scope.division_prefix(user) else qs.none()

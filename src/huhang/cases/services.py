@@ -34,6 +34,7 @@ from huhang.cases.models import (
     ServiceProject,
     ServiceRecord,
 )
+from huhang.core import scope
 from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.registry.models import Child, ChildAssignment
@@ -88,6 +89,12 @@ def _required(text: str, message: str, field: str) -> str:
     return text
 
 
+def _own(by: User, case_pk: int) -> None:
+    """404 unless the user may see the case: a write is scoped like a read, whoever calls it
+    (a view has already checked; the command line, the API or another service may not have)."""
+    scope.get(by, Case, case_pk)
+
+
 def _move(case: Case, step: str, to: str, *, by: User, note: str = "", **fields: Any) -> Case:
     """Apply one transition if the case is (still) in a state that allows it.
 
@@ -139,6 +146,11 @@ def case_open(
     risk_reason: str = "",
 ) -> Case:
     require(by, "case.work")
+    if not scope.contains(by, child):
+        raise DomainError(_("找不到该儿童档案。"))
+    # The project's organisation will see the child (_entrust): only a project the user sees.
+    if project is not None and not scope.contains(by, project, "entrust"):
+        raise DomainError(_("找不到该服务项目。"), field="project")
     summary = _required(summary, _("请填写基本情况。"), "summary")
     if risk and not risk_reason.strip():
         raise DomainError(_("请说明风险等级的理由。"), field="risk_reason")
@@ -196,6 +208,7 @@ def assessment_record(
     override_reason: str = "",
 ) -> Assessment:
     require(by, "case.work")
+    _own(by, case.pk)
     _not_future(assessed_on, "assessed_on")
     closed = _("个案已结案，不能评估。")
     if case.status == S.CLOSED:
@@ -243,6 +256,7 @@ def assessment_record(
 def plan_draft(*, by: User, case: Case, goals: str, actions: list[dict[str, Any]]) -> ServicePlan:
     """A plan with its actions (each: action, responsible, due_on)."""
     require(by, "case.work")
+    _own(by, case.pk)
     if case.status not in PLAN_STATES:
         raise InvalidTransition(_("须先完成评估，才能制定服务计划。"))
     goals = _required(goals, _("请填写服务目标。"), "goals")
@@ -260,6 +274,7 @@ def plan_draft(*, by: User, case: Case, goals: str, actions: list[dict[str, Any]
 @transaction.atomic
 def plan_approve(*, by: User, plan: ServicePlan) -> ServicePlan:
     require(by, "case.approve")
+    _own(by, plan.case_id)
     approved = _("该服务计划已批准。")
     if plan.approved_at is not None:
         raise InvalidTransition(approved)
@@ -307,6 +322,7 @@ def service_record(
     *, by: User, case: Case, kind: str, delivered_on: date, minutes: int, note: str = ""
 ) -> ServiceRecord:
     require(by, "case.work")
+    _own(by, case.pk)
     _not_future(delivered_on, "delivered_on")
     if case.status not in SERVICE_STATES:
         raise InvalidTransition(_("服务计划批准后才能记录服务。"))
@@ -333,6 +349,7 @@ def service_record(
 @transaction.atomic
 def case_review(*, by: User, case: Case, note: str) -> Case:
     require(by, "case.work")
+    _own(by, case.pk)
     note = _required(note, _("请填写评估回顾意见。"), "note")
     return _move(case, "review", S.REVIEWED, by=by, note=note)
 
@@ -340,12 +357,14 @@ def case_review(*, by: User, case: Case, note: str) -> Case:
 @transaction.atomic
 def case_resume(*, by: User, case: Case, note: str = "") -> Case:
     require(by, "case.work")
+    _own(by, case.pk)
     return _move(case, "resume", S.IN_SERVICE, by=by, note=note)
 
 
 @transaction.atomic
 def case_request_closure(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
+    _own(by, case.pk)
     reason = _required(reason, _("结案须填写原因。"), "reason")
     return _move(
         case,
@@ -361,12 +380,14 @@ def case_request_closure(*, by: User, case: Case, reason: str) -> Case:
 @transaction.atomic
 def case_approve_closure(*, by: User, case: Case) -> Case:
     require(by, "case.approve")
+    _own(by, case.pk)
     return _move(case, "approve_closure", S.CLOSED, by=by, closed_at=timezone.now(), closed_by=by)
 
 
 @transaction.atomic
 def case_reject_closure(*, by: User, case: Case, note: str) -> Case:
     require(by, "case.approve")
+    _own(by, case.pk)
     note = _required(note, _("退回结案申请须说明理由。"), "note")
     previous = (
         case.events.exclude(to_status=S.CLOSING)
@@ -381,6 +402,7 @@ def case_reject_closure(*, by: User, case: Case, note: str) -> Case:
 @transaction.atomic
 def case_reopen(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
+    _own(by, case.pk)
     reason = _required(reason, _("重新开案须说明理由。"), "reason")
     return _move(case, "reopen", S.OPEN, by=by, note=reason, **NOT_CLOSED)
 
@@ -388,6 +410,7 @@ def case_reopen(*, by: User, case: Case, reason: str) -> Case:
 @transaction.atomic
 def alert_acknowledge(*, by: User, alert: Alert) -> Alert:
     require(by, "case.approve")
+    _own(by, alert.case_id)
     claim(
         Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True),
         refusal=_("该预警已确认。"),
@@ -406,6 +429,7 @@ def referral_send(
     *, by: User, case: Case, agency: str, agency_name: str, request: str, sent_on: date
 ) -> Referral:
     require(by, "case.work")
+    _own(by, case.pk)
     _not_future(sent_on, "sent_on")
     if case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案，不能转介。"))
@@ -430,6 +454,7 @@ def referral_answer(
 ) -> Referral:
     """Record the agency's answer: resolved (已答复) or declined (未予解决)."""
     require(by, "case.work")
+    _own(by, referral.case_id)
     _not_future(responded_on, "responded_on")
     answered = _("该转介已有答复。")
     if referral.status != ReferralStatus.SENT:
@@ -453,6 +478,7 @@ def referral_answer(
 @transaction.atomic
 def referral_follow_up(*, by: User, referral: Referral, on: date, note: str) -> ReferralFollowUp:
     require(by, "case.work")
+    _own(by, referral.case_id)
     _not_future(on, "on")
     if referral.status == ReferralStatus.DONE:
         raise InvalidTransition(_("该转介已办结。"))
@@ -469,6 +495,7 @@ def referral_follow_up(*, by: User, referral: Referral, on: date, note: str) -> 
 @transaction.atomic
 def referral_close(*, by: User, referral: Referral, closed_on: date) -> Referral:
     require(by, "case.work")
+    _own(by, referral.case_id)
     _not_future(closed_on, "closed_on")
     answered_only = _("只有已答复的转介可以办结。")
     if referral.status != ReferralStatus.ANSWERED or referral.responded_on is None:

@@ -5,17 +5,30 @@ passed in must come from `scope.visible(by, Child)`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from huhang.community.models import ActivityPhoto, Agreement
 from huhang.core import uploads
 from huhang.core.exceptions import DomainError
 
-if TYPE_CHECKING:
-    pass
+
+def check_within(
+    ids: Iterable[Any], allowed: QuerySet[Any], *, message: str, field: str | None = None
+) -> set[Any]:
+    """The ids, if every one of them names a row of `allowed` (the rows of the actor's scope
+    this write may touch); a DomainError otherwise, before anything is written. A request
+    carries whatever ids its sender put in it: a district-wide list (a resource's children, a
+    training's attendance) is edited per scope, and an id of another street's row is refused,
+    never half-saved."""
+    wanted = set(ids)
+    if wanted and allowed.filter(pk__in=wanted).count() != len(wanted):
+        raise DomainError(message, field=field)
+    return wanted
 
 
 def file_store(*, obj: ActivityPhoto | Agreement, upload: UploadedFile, images_only: bool) -> None:

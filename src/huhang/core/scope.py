@@ -59,6 +59,12 @@ def get(user: Any, model: type[M], pk: Any, *related: str, purpose: str = "view"
     return get_or_404(qs.select_related(*related) if related else qs, pk)
 
 
+def contains(user: Any, obj: Model, purpose: str = "view") -> bool:
+    """Whether `obj` is one of the rows of its model the user may see: what a service asks of a
+    record a request named in its body (a form's choice), whatever the form offered."""
+    return visible(user, type(obj), purpose).filter(pk=obj.pk).exists()
+
+
 def registered() -> list[tuple[type[Model], str]]:
     """Every (model, purpose) with a rule: tests walk them to prove each one fails closed."""
     return sorted(_RULES, key=lambda key: (key[0]._meta.label, key[1]))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from huhang.accounts.models import Organisation, User
 from huhang.cases.models import ServiceProject
 from huhang.community.activities.selectors import child_is_eligible
 from huhang.community.models import Activity, ActivityPhoto, Enrolment, Workstation
-from huhang.community.services import file_store
+from huhang.community.services import check_within, file_store
 from huhang.core import scope, uploads
 from huhang.core.access import require
 from huhang.core.audit import audit_object, audit_record_many
@@ -49,6 +50,8 @@ def activity_create(
     require(by, "activity.manage")
     if not scope.visible(by, Workstation, "host").filter(pk=station.pk).exists():
         raise DomainError(_("不能在该工作站登记活动。"), field="station")
+    if project is not None and not scope.contains(by, project):
+        raise DomainError(_("找不到该服务项目。"), field="project")
     activity = Activity(
         station=station,
         title=title,
@@ -79,6 +82,7 @@ def activity_create(
 @transaction.atomic
 def activity_summarise(*, by: User, activity: Activity, summary: str) -> Activity:
     require(by, "activity.manage")
+    scope.get(by, Activity, activity.pk)
     activity.summary = summary.strip()
     activity.save(update_fields=["summary"])
     audit_object(by=by, action=AuditAction.CHANGE, obj=activity, field="summary")
@@ -90,6 +94,9 @@ def enrolment_add(*, by: User, activity: Activity, child: Child, reason: str = "
     """Enrol a child the user may see. Refused over capacity; an ineligible child only with a
     reason, which is recorded."""
     require(by, "registry.edit")
+    scope.get(by, Activity, activity.pk)
+    if not scope.visible(by, Child).filter(pk=child.pk).exists():
+        raise DomainError(_("找不到该儿童档案。"), field="child")
     # The activity row is locked so two people enrolling the last place cannot both succeed.
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if Enrolment.objects.filter(activity=locked, child=child).exists():
@@ -126,6 +133,9 @@ def enrolment_add(*, by: User, activity: Activity, child: Child, reason: str = "
 def enrolment_remove(*, by: User, enrolment: Enrolment) -> None:
     """Take a child off the list, only while its attendance is not recorded."""
     require(by, "registry.edit")
+    scope.get(by, Activity, enrolment.activity_id)
+    if not scope.visible(by, Child).filter(pk=enrolment.child_id).exists():
+        raise DomainError(_("只能取消本辖区儿童的报名。"))
     attended = _("已记录出席情况的报名不能取消。")
     if enrolment.attended is not None:
         raise InvalidTransition(attended)
@@ -138,17 +148,33 @@ def enrolment_remove(*, by: User, enrolment: Enrolment) -> None:
     audit_child(by=by, child=enrolment.child, activity=enrolment.activity_id, enrolled=False)
 
 
+def markable_enrolments(*, by: User, activity: Activity) -> QuerySet[Enrolment]:
+    """The enrolments of the activity whose attendance the user records: partner staff (who see
+    no archive) their own activity's; a division user those of the children it may see."""
+    enrolments = Enrolment.objects.filter(activity=activity)
+    if by.role == Role.PARTNER:
+        mine = scope.visible(by, Activity).filter(pk=activity.pk)
+        return enrolments.filter(activity__in=mine)
+    return enrolments.filter(child__in=scope.visible(by, Child))
+
+
 @transaction.atomic
 def attendance_record(
     *, by: User, activity: Activity, present: set[int], today: date | None = None
 ) -> None:
     """Mark who came (enrolment ids in `present`) and who did not; only once the day has come.
-    Recording again overwrites: attendance is the list as last saved, not a state step."""
+    Recording again overwrites: attendance is the list as last saved, not a state step.
+
+    Per scope: a division user marks the enrolled children it may see (the others' marks stay
+    as they are); partner staff mark their own activity's whole list. An id outside that is
+    refused and nothing is marked."""
     require(by, "activity.manage")
+    scope.get(by, Activity, activity.pk)
     today = today or timezone.localdate()
     if activity.held_on > today:
         raise DomainError(_("活动尚未举行，不能记录出席情况。"))
-    enrolments = Enrolment.objects.filter(activity=activity)
+    enrolments = markable_enrolments(by=by, activity=activity)
+    check_within(present, enrolments, message=_("名单中有不在您辖区内的报名，未作任何记录。"))
     enrolments.filter(pk__in=present).update(attended=True)
     enrolments.exclude(pk__in=present).update(attended=False)
     rows = enrolments.select_related("child__person").order_by("pk")
@@ -165,6 +191,7 @@ def photo_upload(
     *, by: User, activity: Activity, upload: UploadedFile, caption: str = ""
 ) -> ActivityPhoto:
     require(by, "activity.manage")
+    scope.get(by, Activity, activity.pk)
     photo = ActivityPhoto(
         activity=activity,
         caption=caption.strip(),

@@ -14,7 +14,7 @@ from huhang.community.models import Activity
 from huhang.core.access import require
 from huhang.core.forms import run_service
 from huhang.core.paging import render_list
-from huhang.core.roles import can
+from huhang.core.roles import Role, can
 from huhang.core.views import done, form_page, private_file
 
 
@@ -53,6 +53,8 @@ def _activity_page(request, activity: Activity, enrol_form=None, status: int = 2
         "enrol_form": enrol_form or forms.EnrolForm(user=user),
         "summary_form": forms.SummaryForm(initial={"summary": activity.summary}),
         "can_manage": can(user, "activity.manage"),
+        # Partner staff mark their own activity's whole list; others the children they see.
+        "marks_all": user.role == Role.PARTNER,
         "can_enrol": can(user, "registry.edit"),
     }
     return render(request, "community/activities/detail.html", context, status=status)

@@ -26,7 +26,7 @@ from huhang.community.models import (
     ResourceStatus,
 )
 from huhang.community.partners.selectors import matching_children
-from huhang.community.services import file_store
+from huhang.community.services import check_within, file_store
 from huhang.core import scope
 from huhang.core.access import claim, require
 from huhang.core.audit import audit_object, audit_record_many
@@ -80,6 +80,7 @@ def partner_contact_add(
     *, by: User, partner: PartnerProfile, name: str, position: str = "", phone: str = ""
 ) -> PartnerContact:
     require(by, "partner.manage")
+    scope.get(by, PartnerProfile, partner.pk)
     contact = PartnerContact(partner=partner, name=name, position=position, phone=phone)
     contact.full_clean()
     contact.save()
@@ -99,6 +100,7 @@ def agreement_add(
     upload: UploadedFile | None = None,
 ) -> Agreement:
     require(by, "partner.manage")
+    scope.get(by, PartnerProfile, partner.pk)
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(_("协议终止日期不能早于起始日期。"), field="ends_on")
     agreement = Agreement(
@@ -173,10 +175,17 @@ def _open(resource: Resource) -> QuerySet[Resource]:
 def resource_propose(*, by: User, resource: Resource) -> int:
     """(Re)build the proposed list; confirmed lines stay. Returns the number proposed."""
     require(by, "resource.match")
+    scope.get(by, Resource, resource.pk)
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if resource.status == ResourceStatus.CLOSED:
         raise InvalidTransition(_("资源已关闭，不能再匹配。"))
-    Allocation.objects.filter(resource=resource, status=AllocationStatus.PROPOSED).delete()
+    # The list is rebuilt for the user's children only: a street's proposal replaces its own
+    # street's lines, never those another street or the bureau proposed.
+    Allocation.objects.filter(
+        resource=resource,
+        status=AllocationStatus.PROPOSED,
+        child__in=scope.visible(by, Child),
+    ).delete()
     rows = list(matching_children(user=by, resource=resource))
     Allocation.objects.bulk_create(
         Allocation(resource=resource, child=child, rank=i, proposed_by=by)
@@ -201,15 +210,18 @@ def resource_propose(*, by: User, resource: Resource) -> int:
 def resource_confirm(
     *, by: User, resource: Resource, keep: set[int], received_on: date | None = None
 ) -> int:
-    """Confirm the proposed children whose allocation ids are in `keep` (the rest are removed):
-    each confirmed line records what the child received. Returns the number confirmed."""
+    """Confirm the proposed children whose allocation ids are in `keep` (the rest of the user's
+    proposed children are removed; other streets' lines stay as they are): each confirmed line
+    records what the child received. Returns the number confirmed. An id of a line whose child
+    the user may not see is refused, and nothing is confirmed."""
     require(by, "resource.match")
+    scope.get(by, Resource, resource.pk)
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     received_on = received_on or timezone.localdate()
-    proposed = Allocation.objects.filter(resource=resource, status=AllocationStatus.PROPOSED)
-    # Only children the confirming user may see can be confirmed by it.
-    visible = proposed.filter(pk__in=keep, child__in=scope.visible(by, Child))
-    chosen = list(visible.select_related("child__person"))
+    mine = Allocation.objects.filter(resource=resource, child__in=scope.visible(by, Child))
+    check_within(keep, mine, message=_("名单中有不在您辖区内的儿童，未作任何确认。"))
+    proposed = mine.filter(status=AllocationStatus.PROPOSED)
+    chosen = list(proposed.filter(pk__in=keep).select_related("child__person"))
     if not chosen:
         raise DomainError(_("请至少保留一名儿童。"))
     confirmed = resource.allocations.filter(status=AllocationStatus.CONFIRMED).count()
@@ -247,6 +259,7 @@ def resource_confirm(
 def resource_close(*, by: User, resource: Resource) -> Resource:
     """Close the resource and drop its proposed lines; confirmed lines (received) stay. Once."""
     require(by, "resource.manage")
+    scope.get(by, Resource, resource.pk)
     # Claimed first: the row lock this takes waits for a propose or confirm in flight.
     claim(_open(resource), refusal=_("资源已关闭。"), status=ResourceStatus.CLOSED)
     Allocation.objects.filter(resource=resource, status=AllocationStatus.PROPOSED).delete()

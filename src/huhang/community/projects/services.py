@@ -8,6 +8,7 @@ from django.db import transaction
 from huhang.accounts.models import User
 from huhang.cases.models import ServiceProject
 from huhang.community.models import ProjectTarget
+from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit import audit_object
 from huhang.core.models import AuditAction
@@ -23,6 +24,7 @@ def project_target_set(
     notes: str = "",
 ) -> ProjectTarget:
     require(by, "partner.manage")
+    scope.get(by, ServiceProject, project.pk)
     target, _created = ProjectTarget.objects.update_or_create(
         project=project,
         defaults={

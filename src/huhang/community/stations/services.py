@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from huhang.accounts.models import User
 from huhang.community.models import Workstation
+from huhang.community.services import check_within
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit import audit_object
@@ -32,6 +33,17 @@ STATION_FIELDS = (
 )
 
 
+def _set_staff(by: User, station: Workstation, staff: Iterable[User]) -> None:
+    """The station's staff, as far as the user's people go: others' stay on it."""
+    mine = scope.visible(by, User, "training")
+    wanted = check_within(
+        (u.pk for u in staff), mine, message=_("只能指派本辖区的工作人员。"), field="staff"
+    )
+    through = Workstation.staff.through.objects.filter(workstation_id=station.pk)
+    through.filter(user__in=mine).exclude(user_id__in=wanted).delete()
+    station.staff.add(*wanted)
+
+
 def _check_station_division(by: User, division: Division) -> None:
     if not scope.visible(by, Division).filter(pk=division.pk).exists():
         raise DomainError(_("只能在本辖区内设立工作站。"), field="division")
@@ -44,7 +56,7 @@ def station_create(*, by: User, staff: Iterable[User] = (), **fields: Any) -> Wo
     station = Workstation(**{k: fields.get(k, "") for k in STATION_FIELDS})
     station.full_clean()
     station.save()
-    station.staff.set(staff)
+    _set_staff(by, station, staff)
     audit_object(by=by, action=AuditAction.CREATE, obj=station)
     return station
 
@@ -54,6 +66,7 @@ def station_update(
     *, by: User, station: Workstation, staff: Iterable[User] | None = None, **fields: Any
 ) -> Workstation:
     require(by, "station.manage")
+    scope.get(by, Workstation, station.pk)
     if "division" in fields:
         _check_station_division(by, fields["division"])
     for key in STATION_FIELDS:
@@ -62,6 +75,6 @@ def station_update(
     station.full_clean()
     station.save()
     if staff is not None:
-        station.staff.set(staff)
+        _set_staff(by, station, staff)
     audit_object(by=by, action=AuditAction.CHANGE, obj=station)
     return station

@@ -1,5 +1,6 @@
 """Writes of the trainings: register one and its attendance, which is recorded only once it was
-held."""
+held. A training's attendance is edited per scope: a supervisor saving it for a district-wide
+training puts on and takes off only its own street's people; the rest stay as they are."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from huhang.accounts.models import User
 from huhang.community.models import Training, TrainingAttendance, Workstation
+from huhang.community.services import check_within
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit import audit_object
@@ -47,6 +49,8 @@ def training_create(
     today = today or timezone.localdate()
     if not scope.visible(by, Division).filter(pk=division.pk).exists():
         raise DomainError(_("只能为本辖区组织培训。"), field="division")
+    if station is not None and not scope.visible(by, Workstation).filter(pk=station.pk).exists():
+        raise DomainError(_("只能在本辖区的工作站组织培训。"), field="station")
     people = list(attendees)
     _refuse_future_attendance(held_on, people, today)
     training = Training(
@@ -70,8 +74,10 @@ def training_create(
 def training_attendance_set(
     *, by: User, training: Training, attendees: Iterable[User], today: date | None = None
 ) -> Training:
-    """The training's attendance as this list (who is not on it any more is taken off)."""
+    """The training's attendance, as far as the user's people go, as this list: who of them is
+    not on it any more is taken off; people of other streets on the training stay."""
     require(by, "training.manage")
+    scope.get(by, Training, training.pk)
     today = today or timezone.localdate()
     people = list(attendees)
     _refuse_future_attendance(training.held_on, people, today)
@@ -81,8 +87,16 @@ def training_attendance_set(
 
 
 def _set_attendance(by: User, training: Training, attendees: list[User]) -> None:
-    wanted = {u.pk for u in attendees}
-    TrainingAttendance.objects.filter(training=training).exclude(user_id__in=wanted).delete()
+    mine = scope.visible(by, User, "training")
+    wanted = check_within(
+        (u.pk for u in attendees),
+        mine,
+        message=_("只能登记本辖区的督导员和儿童主任。"),
+        field="attendees",
+    )
+    TrainingAttendance.objects.filter(training=training, user__in=mine).exclude(
+        user_id__in=wanted
+    ).delete()
     have = set(
         TrainingAttendance.objects.filter(training=training).values_list("user_id", flat=True)
     )
