@@ -227,3 +227,8 @@ def visit_interval_months(child: Child) -> int | None:
 def next_visit_interval(child: Child) -> int:
     """The months until the next visit after one today: the child's rule, or an orphan's."""
     return visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS[Category.ORPHAN]
+
+
+def visit_sent_before(*, user: User, client_id: object) -> HomeVisit | None:
+    """The visit this user already sent under the phone's id, if any (an outbox's retry)."""
+    return HomeVisit.objects.filter(client_id=client_id, visitor=user).first()
