@@ -4,6 +4,7 @@ message."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -12,14 +13,17 @@ from typing import IO, TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from huhang.core import exports, masking, scope
 from huhang.core.access import require
@@ -166,3 +170,73 @@ def done(request: HttpRequest, message: str, response: HttpResponse) -> HttpResp
     """An action that worked: say so on the next page."""
     messages.success(request, message)
     return response
+
+
+# --- The installable app (issue 13): service worker, manifest, favicon --------------------------
+
+
+@login_not_required
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js: the service worker, at the site's root so that its scope is every page (the
+    header says so too, for a proxy that moves it). Never cached by the browser's HTTP cache, so
+    that a new version is seen at the next page load; its text changes with the static files."""
+    static_urls = "|".join(
+        static(name)
+        for name in (
+            "huhang/huhang.css",
+            "huhang/huhang.js",
+            "huhang/offline.js",
+            "huhang/outbox.js",
+        )
+    )
+    context = {
+        "version": hashlib.sha256(static_urls.encode()).hexdigest()[:12],
+        "offline_hours": settings.HUHANG_OFFLINE_HOURS,
+        "static_prefix": settings.STATIC_URL,
+    }
+    response = render(request, "core/sw.js", context, content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_not_required
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """/manifest.webmanifest: the app's name, icons and colours, for "add to home screen"."""
+    icons = [
+        {"src": static("huhang/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("huhang/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("huhang/icons/maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+        {"src": static("huhang/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    manifest = {
+        "name": _("护航 · 孤困儿童关爱保护"),
+        "short_name": _("护航"),
+        "description": _("儿童主任、督导员和社工的外勤工具：无网络时也能查看儿童和记录探访。"),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#b91c1c",
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page links: the static icon."""
+    return redirect(static("huhang/icons/favicon.ico"), permanent=True)

@@ -18,10 +18,12 @@ from huhang.cases.visits import selectors, services
 from huhang.cases.visits.forms import VisitForm
 from huhang.core.access import require
 from huhang.core.exceptions import DomainError
+from huhang.core.offline import offline_page
 from huhang.registry.selectors import child_for_user
 from huhang.registry.views import archive_form
 
 
+@offline_page
 @require_http_methods(["GET", "POST"])
 def visit_create(request):
     require(request.user, "visit.record")
@@ -45,6 +47,7 @@ def visit_create(request):
     )
 
 
+@offline_page
 @require_GET
 def visit_list(request):
     require(request.user, "visit.record")
@@ -52,6 +55,24 @@ def visit_list(request):
     rows = selectors.visits_due(user=request.user, today=today)
     context = {"rows": rows, "today": today, "days": selectors.DUE_SOON_DAYS}
     return render(request, "cases/visits/list.html", context)
+
+
+@offline_page
+@require_GET
+def visit_children(request):
+    """The field worker's children with their summary and risk colour, kept on the phone."""
+    require(request.user, "visit.record")
+    rows = selectors.field_children(user=request.user)
+    return render(request, "cases/visits/children.html", {"rows": rows})
+
+
+@offline_page
+@require_GET
+def visit_outbox(request):
+    """The visits waiting on this phone to be sent (the page's script reads them from the
+    phone's IndexedDB: the server knows nothing of them until they arrive)."""
+    require(request.user, "visit.record")
+    return render(request, "cases/visits/outbox.html")
 
 
 def _refused(status: int, reason: str, field: str | None = None) -> JsonResponse:
