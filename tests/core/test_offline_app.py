@@ -82,7 +82,7 @@ def test_every_page_links_the_manifest_the_favicon_and_the_scripts(users, login)
     assert "icons/favicon.ico" in html
     assert "huhang/offline.js" in html and "huhang/outbox.js" in html
     assert 'id="outbox-badge"' in html
-    assert 'data-user="%s"' % users["director"].pk in html
+    assert f'data-user="{users["director"].pk}"' in html
 
 
 def test_the_login_page_names_no_user_so_the_phone_forgets_the_pages(client):
