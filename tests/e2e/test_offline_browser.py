@@ -5,6 +5,7 @@ visit the server refuses stays in the outbox with the reason."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -222,3 +223,20 @@ def test_a_refused_visit_stays_in_the_outbox_with_its_reason(phone, live_server,
     expect(page.locator("#outbox-badge .count")).to_have_text("1")
     assert not HomeVisit.objects.exists()
     assert_fits_viewport(page)
+
+
+@pytest.mark.browser
+def test_logging_out_empties_the_page_cache(phone, live_server, users, children):
+    from playwright.sync_api import expect
+
+    page = phone
+    start(phone, live_server, children["xiaohai"])
+    page.get_by_role("button", name="退出").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    wait_for(lambda: page.evaluate(PAGE_CACHE_URLS) == [], "the page cache emptied")
+    # Offline, nothing of the field worker's opens any more.
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/cases/visits/children/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("当前无网络")
+    assert "王小海" not in page.content()
+    page.context.set_offline(False)
