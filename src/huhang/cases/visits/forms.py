@@ -106,7 +106,7 @@ class VisitForm(Form):
         return _six_places(self.cleaned_data.get("longitude"))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         parts = [data.get(k) for k in ("latitude", "longitude", "accuracy_m")]
         if any(p is not None for p in parts) and any(p is None for p in parts):
             raise forms.ValidationError(_("位置不完整：需要纬度、经度和精度。"), code="location")

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -229,7 +230,7 @@ def next_visit_interval(child: Child) -> int:
     return visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS[Category.ORPHAN]
 
 
-def visit_sent_before(*, user: User, client_id: object) -> HomeVisit | None:
+def visit_sent_before(*, user: User, client_id: UUID) -> HomeVisit | None:
     """The visit this user already sent under the phone's id, if any (an outbox's retry)."""
     return HomeVisit.objects.filter(client_id=client_id, visitor=user).first()
 

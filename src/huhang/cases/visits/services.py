@@ -80,7 +80,7 @@ def visit_record(
         next_due = add_months(visited_on, next_visit_interval(child))
     if next_due <= visited_on:
         raise DomainError(_("下次探访日期应晚于本次探访日期。"), field="next_due")
-    fields = {
+    fields: dict[str, object] = {
         "child": child,
         "case": case,
         "visited_on": visited_on,

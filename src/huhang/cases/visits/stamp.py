@@ -34,8 +34,6 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
 LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-# Pictures larger than this (in pixels) are not decoded: a decompression bomb is refused.
-MAX_PIXELS = 50_000_000
 
 
 def caption(visit: HomeVisit, taken_at: datetime) -> tuple[str, str]:
@@ -72,10 +70,10 @@ def _font(size: int) -> tuple[FreeTypeFont | ImageFont, bool]:
 
 def stamp_photo(data: bytes, text: tuple[str, str]) -> bytes | None:
     """The picture in `data` as a JPEG with `text` in a band along its bottom; None when the
-    bytes are not a picture Pillow reads."""
+    bytes are not a picture Pillow reads. (core.uploads has already refused a picture of more
+    than HUHANG_IMAGE_MAX_PIXELS before it was stored.)"""
     from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as opened:
             picture = ImageOps.exif_transpose(opened).convert("RGB")
