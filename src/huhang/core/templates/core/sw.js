@@ -150,8 +150,14 @@ async function precache(list, assets, force) {
     await Promise.all(assets.map(async (a) => { if (!(await cache.match(a))) await cache.add(a).catch(() => null); }));
   }
   if (!force && meta && meta.precached && Date.now() - meta.precached < PRECACHE_MINUTES * 60000) return;
-  const answer = await fetch(list, {credentials: "same-origin"});
-  if (!answer.ok || toLogin(answer)) return;
+  let answer;
+  try {
+    answer = await fetch(list, {credentials: "same-origin"});
+  } catch (error) {
+    return;  // offline: the pages kept stay as they are
+  }
+  if (toLogin(answer)) { await clearPages(); return; }
+  if (!answer.ok) return;
   const wanted = await answer.json();
   await sawSession(wanted.user, wanted.sync);
   const cache = await caches.open(PAGES);
