@@ -197,6 +197,9 @@ def test_a_refused_visit_stays_in_the_outbox_with_its_reason(phone, live_server,
 
     context.set_offline(True)
     page.goto(form)
+    page.get_by_role("button", name="保存").click()  # nothing written yet: nothing kept
+    expect(page.locator(".outbox-note")).to_have_text("请填写探访情况。")
+    assert page.evaluate(OUTBOX) == []
     page.get_by_label("探访情况").fill("回访个案")
     page.get_by_label("关联个案").select_option(str(case.pk))
     page.get_by_role("button", name="保存").click()

@@ -215,6 +215,12 @@
     const data = new FormData(form);
     const fields = {};
     ["visited_on", "findings", "next_due", "case"].forEach(function (k) { fields[k] = data.get(k) || ""; });
+    if (!fields.visited_on || !fields.findings.trim()) {
+      say(form, form.dataset.needFindings);  // nothing to keep yet: the form stays as it is
+      const box = form.querySelector("[name=findings]");
+      if (box) box.focus();
+      return;
+    }
     fields.taken_at = new Date().toISOString();
     const share = form.querySelector("input[name=share_location]");
     if (share && share.checked) {
