@@ -35,6 +35,7 @@
 
   function precache(force) {
     if (!body.dataset.offlinePages || !navigator.onLine || !("serviceWorker" in navigator)) return;
+    if (location.pathname.indexOf("/accounts/") === 0) return;  // login and two-factor steps
     const assets = [];
     document.querySelectorAll("script[src], link[rel=stylesheet][href]").forEach(function (el) {
       const url = new URL(el.src || el.href, location.href);

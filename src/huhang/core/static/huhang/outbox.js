@@ -69,8 +69,11 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
+  // Never followed: a redirect means the user must sign in (again, or finish the two-factor
+  // step), and following it could open a page that changes the session.
   function loginPage(response) {
-    return response.redirected && /\/accounts\/login\//.test(new URL(response.url).pathname);
+    return response.type === "opaqueredirect" ||
+      (response.redirected && /\/accounts\/login\//.test(new URL(response.url).pathname));
   }
 
   async function send(item, url, token) {
@@ -85,6 +88,7 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: {"X-CSRFToken": token, "Accept": "application/json"},
     });
   }
@@ -95,7 +99,9 @@
     if (!items.length) return outcome;
     let token;
     try {
-      const r = await fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}});
+      const r = await fetch(url, {
+        credentials: "same-origin", redirect: "manual", headers: {"Accept": "application/json"},
+      });
       if (loginPage(r) || !r.ok) {
         outcome.stopped = "login";
         for (const item of items) { item.note = "login"; await put(item); }

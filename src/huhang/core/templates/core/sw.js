@@ -65,6 +65,13 @@ function toLogin(response) {
   return response.redirected && new URL(response.url).pathname.startsWith(LOGIN);
 }
 
+/* The worker's own requests never follow a redirect: a redirect means the user is not (or no
+   longer, or not yet fully: the two-factor step) signed in, and following it could open a page
+   that changes the session (the two-factor setup starts a new enrolment). */
+function notSignedIn(response) {
+  return response.type === "opaqueredirect" || toLogin(response);
+}
+
 /* A live answer for a signed-in user: remember who and when; another user's pages go first. */
 async function sawSession(user, sync) {
   const meta = await readMeta();
@@ -152,11 +159,11 @@ async function precache(list, assets, force) {
   if (!force && meta && meta.precached && Date.now() - meta.precached < PRECACHE_MINUTES * 60000) return;
   let answer;
   try {
-    answer = await fetch(list, {credentials: "same-origin"});
+    answer = await fetch(list, {credentials: "same-origin", redirect: "manual"});
   } catch (error) {
     return;  // offline: the pages kept stay as they are
   }
-  if (toLogin(answer)) { await clearPages(); return; }
+  if (notSignedIn(answer)) { await clearPages(); return; }
   if (!answer.ok) return;
   const wanted = await answer.json();
   await sawSession(wanted.user, wanted.sync);
@@ -166,9 +173,9 @@ async function precache(list, assets, force) {
   for (const old of await cache.keys()) if (!keep.has(old.url)) await cache.delete(old);
   for (const page of wanted.pages) {
     try {
-      const request = new Request(page, {credentials: "same-origin"});
+      const request = new Request(page, {credentials: "same-origin", redirect: "manual"});
       const response = await fetch(request);
-      if (toLogin(response)) { await clearPages(); return; }
+      if (notSignedIn(response)) { await clearPages(); return; }
       await keepPage(request, response);
     } catch (error) {
       return;  // the connection went: the rest waits for the next time
