@@ -144,6 +144,26 @@ MATRIX = {
 MATRIX[("registry:child_export_xlsx", None)] = MATRIX[("registry:child_list", None)]
 MATRIX[("registry:child_export", None)] = MATRIX[("registry:child_list", None)]
 MATRIX[("core:audit_export", None)] = MATRIX[("core:audit_list", None)]
+# Offline field work (issue 13): the roles that record visits; the app shell is everyone's.
+FIELD_WORK = {
+    "bureau": 200,
+    "supervisor": 200,
+    "director": 200,
+    "director2": 200,
+    "socialworker": 200,
+    "partner": 403,
+    "dataofficer": 403,
+    "auditor": 403,
+}
+for _name in (
+    "cases:visit_children",
+    "cases:visit_outbox",
+    "cases:visit_sync",
+    "workbench:offline_pages",
+):
+    MATRIX[(_name, None)] = FIELD_WORK
+for _name in ("core:service_worker", "core:web_manifest"):
+    MATRIX[(_name, None)] = dict.fromkeys(ROLES, 200)
 
 CASES = [
     (name, child, role, status)

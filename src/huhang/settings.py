@@ -313,6 +313,14 @@ HUHANG_VISIT_MONTHS = {
     "dfuc": env_int("HUHANG_VISIT_MONTHS_DFUC", 3),
     "high_risk": env_int("HUHANG_VISIT_MONTHS_HIGH_RISK", 1),
 }
+# The phone's offline copy of the field worker's pages (issue 13, core/offline.py): kept at most
+# this many hours after the server last saw the session alive, then emptied; and at most this
+# many visit forms (one per child of the worker's list, due visits first) are kept.
+HUHANG_OFFLINE_HOURS = env_int("HUHANG_OFFLINE_HOURS", 12)
+HUHANG_OFFLINE_FORMS = env_int("HUHANG_OFFLINE_FORMS", 200)
+# A font with Chinese characters for the stamp on visit photos (cases/visits/stamp.py); empty:
+# the usual system paths are tried.
+HUHANG_STAMP_FONT = env_str("HUHANG_STAMP_FONT", "")
 # Guarantee funds: a child is paid from the month after approval (0 = the month of approval).
 HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL = env_int("HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL", 1)
 # How far back a run looks for months still owed (补发 after a back-dated standard, failed lines).

@@ -213,6 +213,15 @@ class HomeVisit(models.Model):
     findings = models.TextField(_("探访情况"))
     next_due = models.DateField(_("下次探访日期"))
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Made on the phone when the visit is saved (in its outbox, perhaps offline): a visit sent
+    # twice (a retry after a lost answer) is stored once. Null for visits recorded without it.
+    client_id = models.UUIDField(_("客户端编号"), null=True, blank=True, editable=False)
+    # Where the phone was, when the visitor agreed to send it (WGS 84, as the browser gives it).
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accuracy_m = models.PositiveIntegerField(_("定位精度（米）"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("入户探访")
@@ -221,13 +230,37 @@ class HomeVisit(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(next_due__gt=F("visited_on")), name="visit_next_after_visit"
-            )
+            ),
+            models.UniqueConstraint(fields=["client_id"], name="visit_client_id_unique"),
+            models.CheckConstraint(
+                condition=(
+                    Q(latitude__isnull=True)
+                    & Q(longitude__isnull=True)
+                    & Q(accuracy_m__isnull=True)
+                )
+                | (
+                    Q(latitude__gte=-90, latitude__lte=90)
+                    & Q(longitude__gte=-180, longitude__lte=180)
+                    & Q(accuracy_m__isnull=False)
+                ),
+                name="visit_location_whole_and_valid",
+            ),
         ]
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None
 
 
 class VisitPhoto(models.Model):
+    """A visit's photo: the original as taken (resized on the phone), and the copy stamped on
+    the server with the visit's date, time and place (null when stamping failed)."""
+
     visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="photos")
     document = models.ForeignKey("registry.Document", on_delete=models.PROTECT, related_name="+")
+    stamped = models.ForeignKey(
+        "registry.Document", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
 
 class Agency(models.TextChoices):

@@ -4,6 +4,7 @@ message."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
@@ -202,3 +204,71 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         template += "#progress"
     return render(request, template, {"job": job})
+# --- The installable app (issue 13): service worker, manifest, favicon --------------------------
+
+
+@login_not_required
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js: the service worker, at the site's root so that its scope is every page (the
+    header says so too, for a proxy that moves it). Never cached by the browser's HTTP cache, so
+    that a new version is seen at the next page load; its text changes with the static files."""
+    static_urls = "|".join(
+        static(name)
+        for name in (
+            "huhang/huhang.css",
+            "huhang/huhang.js",
+            "huhang/offline.js",
+            "huhang/outbox.js",
+        )
+    )
+    context = {
+        "version": hashlib.sha256(static_urls.encode()).hexdigest()[:12],
+        "offline_hours": settings.HUHANG_OFFLINE_HOURS,
+        "static_prefix": settings.STATIC_URL,
+    }
+    response = render(request, "core/sw.js", context, content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_not_required
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """/manifest.webmanifest: the app's name, icons and colours, for "add to home screen"."""
+    icons = [
+        {"src": static("huhang/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("huhang/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("huhang/icons/maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+        {"src": static("huhang/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    manifest = {
+        "name": _("护航 · 孤困儿童关爱保护"),
+        "short_name": _("护航"),
+        "description": _("儿童主任、督导员和社工的外勤工具：无网络时也能查看儿童和记录探访。"),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#b91c1c",
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page links: the static icon."""
+    return redirect(static("huhang/icons/favicon.ico"), permanent=True)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from huhang.benefits.selectors import child_payments
 from huhang.cases.emergency.selectors import open_emergency
 from huhang.cases.timeline.selectors import child_timeline
+from huhang.cases.visits.selectors import field_children
 from huhang.community.selectors import child_community
 from huhang.core import scope
 from huhang.core.access import require
+from huhang.core.offline import offline_page
 from huhang.core.roles import can
 from huhang.registry import selectors as registry
 from huhang.registry.models import Category, CategoryStatus, Child
 from huhang.workbench import selectors
 
 
+@offline_page
 def home(request):
     context: dict = {"inbox": selectors.inbox_counts(request.user)}
     if can(request.user, "registry.view"):
@@ -62,3 +68,23 @@ def child_detail(request, pk: int):
         "community": child_community(user=request.user, child=child),
     }
     return render(request, "workbench/child_detail.html", context)
+
+
+@require_GET
+def offline_pages(request):
+    """The pages the phone's service worker keeps for offline field work (core/offline.py):
+    home, the visit schedule, the worker's children, the outbox and the visit form of each of
+    its children (the most urgent first, at most HUHANG_OFFLINE_FORMS)."""
+    require(request.user, "visit.record")
+    form = reverse("cases:visit_create")
+    rows = field_children(user=request.user)[: settings.HUHANG_OFFLINE_FORMS]
+    pages = [
+        reverse("workbench:home"),
+        reverse("cases:visit_list"),
+        reverse("cases:visit_children"),
+        reverse("cases:visit_outbox"),
+        *(f"{form}?child={r.child.pk}" for r in rows),
+    ]
+    return JsonResponse(
+        {"user": str(request.user.pk), "sync": reverse("cases:visit_sync"), "pages": pages}
+    )

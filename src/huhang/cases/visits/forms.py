@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huhang.cases.visits.services import Location
 from huhang.core import uploads
 from huhang.core.forms import DateInput, Form
 
@@ -16,6 +18,11 @@ PHOTO_EXTENSIONS = tuple(
     ext for ext, mime in uploads.DOCUMENT_TYPES.items() if mime.startswith("image/")
 )
 MAX_PHOTOS = 10
+
+
+def _six_places(value: Decimal | None) -> Decimal | None:
+    """A browser's coordinate (15 or more digits) rounded to the 6 places stored (~0.1 m)."""
+    return None if value is None else value.quantize(Decimal("0.000001"), ROUND_HALF_EVEN)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -60,6 +67,24 @@ class VisitForm(Form):
         label=_("照片"),
         help_text=_("可选，可多选；JPG、PNG 或 WEBP，每张不超过10MB"),
     )
+    # Filled by the phone's script (core/static/huhang/offline.js), never typed: the visit's own
+    # id for the outbox, and the location when the visitor ticks the box (the browser asks).
+    share_location = forms.BooleanField(
+        label=_("附上手机当前位置"),
+        required=False,
+        help_text=_("可不勾选；勾选后浏览器会询问定位权限，位置与精度随探访保存。"),
+    )
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+    accuracy_m = forms.IntegerField(
+        required=False, min_value=0, max_value=1_000_000, widget=forms.HiddenInput
+    )
+    taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, cases, interval: int, **kwargs):
         """`cases`: the child's open cases the user may see (the only ones a visit may name);
@@ -73,6 +98,27 @@ class VisitForm(Form):
             "n": interval
         }
         cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
+
+    def clean_latitude(self):
+        return _six_places(self.cleaned_data.get("latitude"))
+
+    def clean_longitude(self):
+        return _six_places(self.cleaned_data.get("longitude"))
+
+    def clean(self):
+        data = super().clean() or {}
+        parts = [data.get(k) for k in ("latitude", "longitude", "accuracy_m")]
+        if any(p is not None for p in parts) and any(p is None for p in parts):
+            raise forms.ValidationError(_("位置不完整：需要纬度、经度和精度。"), code="location")
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned data as services.visit_record takes it."""
+        data = dict(self.cleaned_data)
+        lat, lon, accuracy = (data.pop(k) for k in ("latitude", "longitude", "accuracy_m"))
+        data.pop("share_location", None)
+        data["location"] = None if lat is None else Location(lat, lon, accuracy)
+        return data
 
     def clean_photos(self):
         photos = self.cleaned_data.get("photos") or []

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -227,3 +228,67 @@ def visit_interval_months(child: Child) -> int | None:
 def next_visit_interval(child: Child) -> int:
     """The months until the next visit after one today: the child's rule, or an orphan's."""
     return visit_interval_months(child) or settings.HUHANG_VISIT_MONTHS[Category.ORPHAN]
+
+
+def visit_sent_before(*, user: User, client_id: UUID) -> HomeVisit | None:
+    """The visit this user already sent under the phone's id, if any (an outbox's retry)."""
+    return HomeVisit.objects.filter(client_id=client_id, visitor=user).first()
+
+
+# --- The field worker's children, offline too (issue 13) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChild:
+    """One child of the field worker's list: who, what it is known for, its colour, its visits.
+    Nothing here is an ID number or a document: the list is kept on the phone for offline use."""
+
+    child: Child
+    colour: str
+    categories: tuple[str, ...]
+    cases: tuple[str, ...]  # the open cases' summaries
+    due: VisitDue | None
+
+
+def field_children(*, user: User, today: date | None = None) -> list[FieldChild]:
+    """Every active child of the user's scope, red first, then yellow, then green, each by
+    the visit due (earliest first) and name. A fixed number of queries; records one search."""
+    from huhang.cases.selectors import GREEN, RED, YELLOW, risk_colours
+
+    today = today or timezone.localdate()
+    children = scope.visible(user, Child).filter(status=ChildStatus.ACTIVE)
+    colours = risk_colours(children, today=today)
+    due = {row.child.pk: row for row in schedule_for(children, today=today)}
+    approved = CategoryAssignment.objects.filter(status=CategoryStatus.APPROVED)
+    open_cases = scope.visible(user, Case).exclude(status=CaseStatus.CLOSED).order_by("opened_at")
+    rows = []
+    for child in children.select_related("person", "division").prefetch_related(
+        Prefetch("categories", queryset=approved, to_attr="approved_list"),
+        Prefetch("cases", queryset=open_cases, to_attr="open_case_list"),
+    ):
+        rows.append(
+            FieldChild(
+                child=child,
+                colour=colours.get(child.pk, GREEN),
+                categories=tuple(str(a.get_category_display()) for a in child.approved_list),
+                cases=tuple(c.summary for c in child.open_case_list),
+                due=due.get(child.pk),
+            )
+        )
+    order = {RED: 0, YELLOW: 1, GREEN: 2}
+    rows.sort(
+        key=lambda r: (
+            order[r.colour],
+            r.due.due_on if r.due else date.max,
+            r.child.person.name,
+            r.child.pk,
+        )
+    )
+    audit_record(
+        by=user,
+        action=AuditAction.SEARCH,
+        object_type="child",
+        label="我的儿童（外勤）",
+        detail={"rows": len(rows)},
+    )
+    return rows

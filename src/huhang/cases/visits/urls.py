@@ -7,4 +7,7 @@ from huhang.cases.visits import views
 urlpatterns = [
     path("", views.visit_list, name="visit_list"),
     path("new/", views.visit_create, name="visit_create"),
+    path("sync/", views.visit_sync, name="visit_sync"),
+    path("children/", views.visit_children, name="visit_children"),
+    path("outbox/", views.visit_outbox, name="visit_outbox"),
 ]
