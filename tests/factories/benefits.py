@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import factory
+from django.utils import timezone
 
 from huhang.benefits.models import Entitlement, Payee, PayrollLine, PayrollRun, Programme, Standard
 from huhang.benefits.payroll import services as payroll
@@ -70,6 +71,10 @@ class PayeeFactory(factory.django.DjangoModelFactory):
     account_last4 = factory.LazyAttribute(lambda o: o.account[-4:])
     valid_from = date(2025, 1, 1)
     created_by = _officer()
+    # Confirmed by a second officer (four eyes); `confirmed_by=None, confirmed_at=None` for a
+    # payee still waiting for confirmation.
+    confirmed_by = _officer()
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class EntitlementFactory(factory.django.DjangoModelFactory):

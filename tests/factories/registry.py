@@ -104,6 +104,8 @@ class CategoryFactory(factory.django.DjangoModelFactory):
             effective_from=factory.LazyFunction(
                 lambda: timezone.localdate().replace(day=1) - timedelta(days=365)
             ),
+            # Approved a year back, as the service would have recorded it then.
+            backdate_floor=factory.LazyAttribute(lambda o: o.effective_from),
         )
         ended = factory.Trait(
             status=CategoryStatus.ENDED,

@@ -101,6 +101,16 @@ def payee(request, pk: int):
     return _payee_page(request, child, form=form)
 
 
+@require_POST
+def payee_confirm(request, pk: int, payee_pk: int):
+    require(request.user, "benefits.manage")
+    child = registry.child_for_user(user=request.user, pk=pk)
+    payee = selectors.payee_for_user(user=request.user, child=child, pk=payee_pk)
+    services.payee_confirm(by=request.user, payee=payee)
+    messages.success(request, _("收款账号尾号 %(n)s 已确认。") % {"n": payee.account_last4})
+    return redirect("benefits:payee", pk=child.pk)
+
+
 def _payee_page(request, child, *, form):
     payees = selectors.payee_list(user=request.user, child=child)
     return render(request, "benefits/payee.html", {"child": child, "form": form, "payees": payees})

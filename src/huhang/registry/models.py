@@ -325,6 +325,20 @@ class CategoryAssignment(models.Model):
     approved_by = actor_fk(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     ended_by = actor_fk(_("终止操作人"))
+    # Back-dating (补认定): an effective date earlier than `backdate_floor` (the approval day
+    # less HUHANG_BACKDATE_MONTHS, set by the service) needs a reason, given before approval
+    # (by the proposer or the verifier) and shown to the approver.
+    backdate_reason = models.TextField(_("追溯理由"), blank=True)
+    backdate_floor = models.DateField(null=True, blank=True, editable=False)
+    proposed_from = models.DateField(_("拟生效日期"), null=True, blank=True)
+    # Ending an approved category takes two people: one proposes (reason and date), another
+    # confirms. A candidate or verified one is rejected by one person (nothing was granted).
+    end_proposed_by = actor_fk(_("终止提出人"))
+    end_proposed_at = models.DateTimeField(_("终止提出时间"), null=True, blank=True)
+    end_proposed_to = models.DateField(_("拟终止日期"), null=True, blank=True)
+    end_proposed_reason = models.CharField(_("拟终止原因"), max_length=200, blank=True)
+    # Rows that predate the four-eyes rule (migration 0003) keep their history as it was.
+    before_four_eyes = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("类别认定")
@@ -352,6 +366,44 @@ class CategoryAssignment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="ended") | ~Q(ended_reason=""),
                 name="category_ended_has_reason",
+            ),
+            # Four eyes (issue 12): proposed, verified and approved by three different people,
+            # and an approved category ended by someone other than who proposed the ending.
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True) | ~Q(verified_by=F("proposed_by")),
+                name="category_verifier_not_proposer",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | (~Q(approved_by=F("proposed_by")) & ~Q(approved_by=F("verified_by"))),
+                name="category_approver_is_third_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | ~Q(status="approved")
+                | (
+Q(verified_at__isnull=False) & Q(backdate_floor__isnull=False)
+                ),
+                name="category_approved_was_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | Q(backdate_floor__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_from__gte=F("backdate_floor"))
+                | ~Q(backdate_reason=""),
+                name="category_backdating_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | ~Q(status="ended")
+                | Q(approved_at__isnull=True)
+                | Q(end_proposed_at__isnull=False),
+                name="category_end_was_proposed",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True) | ~Q(ended_by=F("end_proposed_by")),
+                name="category_end_confirmed_by_another",
             ),
         ]
 

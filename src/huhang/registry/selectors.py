@@ -146,7 +146,7 @@ def child_archive(*, user: User, pk: Any) -> Child:
     child.own_situations = situations.get(child.person_id, [])
     child.category_list = list(
         child.categories.select_related(
-            "proposed_by", "verified_by", "approved_by", "ended_by"
+            "proposed_by", "verified_by", "approved_by", "ended_by", "end_proposed_by"
         ).order_by("proposed_at", "pk")
     )
     child.document_list = list(child.documents.select_related("uploaded_by"))

@@ -152,6 +152,12 @@ CATEGORY_STEPS: dict[str, tuple[str, type[Form], Callable[..., Any], Any]] = {
         services.category_end,
         gettext_lazy("终止/驳回"),
     ),
+    "confirm-end": (
+        "category.approve",
+        forms.CategoryEndConfirmForm,
+        lambda *, confirm, **kw: services.category_end_confirm(**kw),
+        gettext_lazy("确认终止"),
+    ),
 }
 
 
@@ -162,7 +168,7 @@ def category_step(request, pk: int, step: str):
     capability, form_class, service, title = CATEGORY_STEPS[step]
     require(request.user, capability)
     assignment = selectors.category_for_user(user=request.user, pk=pk)
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, assignment=assignment)
     save = partial(service, by=request.user, assignment=assignment)
     heading = f"{title} · {assignment.get_category_display()}"
     saved = _("已保存：%(step)s。") % {"step": title}
