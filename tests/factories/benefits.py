@@ -150,6 +150,15 @@ class PayrollLineFactory(factory.django.DjangoModelFactory):
     payee_account_last4 = "1234"
 
 
+def confirmed(payee: Payee) -> Payee:
+    """A payee registered through the service, confirmed through the service by a second
+    officer of the same district (four eyes), so that payroll runs pay it."""
+    from huhang.benefits import services
+
+    second = UserFactory(role=Role.BUREAU, division=payee.created_by.division)
+    return services.payee_confirm(by=second, payee=payee)
+
+
 __all__ = [
     "EntitlementFactory",
     "PayeeFactory",
@@ -157,4 +166,5 @@ __all__ = [
     "PayrollRunFactory",
     "ProgrammeFactory",
     "StandardFactory",
+    "confirmed",
 ]

@@ -37,7 +37,7 @@ from huhang.benefits.payroll import services as payroll
 from huhang.registry import services as registry
 from huhang.reports.periods import SHANGHAI
 from tests.factories import ChildFactory, PersonFactory, UserFactory
-from tests.factories.benefits import EntitlementFactory
+from tests.factories.benefits import EntitlementFactory, confirmed
 from tests.factories.cases import CaseFactory, ServiceProjectFactory, ServiceRecordFactory
 from tests.factories.community import (
     ActivityFactory,
@@ -195,14 +195,16 @@ def _payroll(users, child) -> None:
     benefits.standard_set(
         by=users["bureau"], programme=home, effective_from=date(2025, 1, 1), amount_fen=130000
     )
-    benefits.payee_set(
-        by=users["bureau"],
-        child=child,
-        name="监护人",
-        relation="祖母",
-        bank="中国工商银行包头分行",
-        account="6222020200001234567",
-        valid_from=date(2025, 12, 1),
+    confirmed(
+        benefits.payee_set(
+            by=users["bureau"],
+            child=child,
+            name="监护人",
+            relation="祖母",
+            bank="中国工商银行包头分行",
+            account="6222020200001234567",
+            valid_from=date(2025, 12, 1),
+        )
     )
     EntitlementFactory(
         child=child, programme=home, starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 1)

@@ -170,9 +170,7 @@ def payee_list(*, user: User, child: Child, today: date | None = None) -> list[P
     if not can(user, "benefits.view"):
         return []
     payees = list(
-        scope.visible(user, Payee)
-        .filter(child=child)
-        .select_related("created_by", "confirmed_by")
+        scope.visible(user, Payee).filter(child=child).select_related("created_by", "confirmed_by")
     )
     current = next((p for p in payees if p.valid_from <= today), None)
     for payee in payees:

@@ -124,7 +124,10 @@ def payee_confirm(*, by: User, payee: Payee) -> Payee:
     )
     payee.refresh_from_db()
     audit_child(
-        by=by, child=payee.child, payee=payee.pk, payee_confirmed=True,
+        by=by,
+        child=payee.child,
+        payee=payee.pk,
+        payee_confirmed=True,
         account_last4=payee.account_last4,
     )
     return payee

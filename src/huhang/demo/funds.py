@@ -219,8 +219,7 @@ def load(progress: Callable[[str], None] | None = None, *, today: date | None = 
     """Create the demo's guarantee funds once; returns what was made (empty when skipped)."""
     today = today or timezone.localdate()
     users = {
-        u.username: u
-        for u in User.objects.filter(username__in=("bureau", "bureau2", "supervisor"))
+        u.username: u for u in User.objects.filter(username__in=("bureau", "bureau2", "supervisor"))
     }
     district = Child.objects.filter(division__code__startswith=divisions.DISTRICT[0])
     if len(users) != 3 or not district.exists():
@@ -488,7 +487,11 @@ def _scholar(story: Story, spec: Scholar) -> Child:
         by=story.bureau, assignment=assignment, effective_from=approved_on, today=approved_on
     )
     registry.category_end(
-        by=story.bureau2, assignment=assignment, reason="年满18周岁", effective_to=adult, today=adult
+        by=story.bureau2,
+        assignment=assignment,
+        reason="年满18周岁",
+        effective_to=adult,
+        today=adult,
     )
     registry.category_end_confirm(by=story.bureau, assignment=assignment, today=adult)
     CategoryAssignment.objects.filter(pk=assignment.pk).update(

@@ -190,9 +190,7 @@ class CategoryVerifyForm(CategoryStepForm):
 
 
 class CategoryApproveForm(CategoryStepForm):
-    effective_from = forms.DateField(
-        label=_("生效日期"), required=False, widget=DateInput()
-    )
+    effective_from = forms.DateField(label=_("生效日期"), required=False, widget=DateInput())
 
     def __init__(self, *args, assignment=None, **kwargs):
         super().__init__(*args, assignment=assignment, **kwargs)
@@ -225,12 +223,8 @@ class CategoryEndConfirmForm(CategoryStepForm):
     def __init__(self, *args, assignment=None, **kwargs):
         super().__init__(*args, assignment=assignment, **kwargs)
         if assignment is not None and assignment.end_proposed_at:
-            self.fields["confirm"].help_text = _(
-                "提出人：%(p)s；原因：%(r)s；终止日期：%(d)s"
-            ) % {
-                "p": assignment.end_proposed_by.display_name
-                if assignment.end_proposed_by
-                else "—",
+            self.fields["confirm"].help_text = _("提出人：%(p)s；原因：%(r)s；终止日期：%(d)s") % {
+                "p": assignment.end_proposed_by.display_name if assignment.end_proposed_by else "—",
                 "r": assignment.end_proposed_reason,
                 "d": assignment.end_proposed_to.isoformat() if assignment.end_proposed_to else "",
             }

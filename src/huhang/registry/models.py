@@ -381,9 +381,7 @@ class CategoryAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(before_four_eyes=True)
                 | ~Q(status="approved")
-                | (
-Q(verified_at__isnull=False) & Q(backdate_floor__isnull=False)
-                ),
+                | (Q(verified_at__isnull=False) & Q(backdate_floor__isnull=False)),
                 name="category_approved_was_verified",
             ),
             models.CheckConstraint(

@@ -629,11 +629,7 @@ def category_from_lead(
         )
     if current.status == CategoryStatus.CANDIDATE:
         verifier = next(
-            (
-                u
-                for u in (verified_by, proposed_by)
-                if u.pk not in (current.proposed_by_id, by.pk)
-            ),
+            (u for u in (verified_by, proposed_by) if u.pk not in (current.proposed_by_id, by.pk)),
             None,
         )
         if verifier is None:
