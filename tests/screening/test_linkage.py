@@ -277,5 +277,5 @@ def test_a_coarser_or_missing_household_registration_does_not_disagree(feeds, hu
     orphan = person("陈思远", BIRTH)
     feeds.add("police", orphan, *crowd())
     feeds.add("education", student("陈思远", hukou_code=hukou))
-    _, outcome, links = run(feeds.commit())
+    _, _, links = run(feeds.commit())
     assert links == {2: (orphan["id_number"], "splink")}
