@@ -230,6 +230,36 @@ class CategoryEndConfirmForm(CategoryStepForm):
             }
 
 
+class MergeForm(Form):
+    heading, saved = _("合并重复档案"), _("档案已合并。")
+    other = forms.IntegerField(
+        label=_("要并入本档案的另一档案号"),
+        min_value=1,
+        help_text=_("另一档案的全部记录将移入本档案，另一档案标记为“已合并”；可撤销"),
+    )
+    reason = forms.CharField(label=_("合并原因"), max_length=200)
+
+
+class UnmergeForm(Form):
+    reason = forms.CharField(label=_("撤销合并原因"), max_length=200)
+
+
+class DuplicateMergeForm(Form):
+    keep = forms.ChoiceField(label=_("保留的档案"))
+    reason = forms.CharField(label=_("合并原因"), max_length=200)
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if review is not None:
+            cast(forms.ChoiceField, self.fields["keep"]).choices = [
+                (str(c.pk), f"#{c.pk} {c.person.name}") for c in (review.first, review.second)
+            ]
+
+
+class DuplicateDismissForm(Form):
+    note = forms.CharField(label=_("判断依据（不是同一儿童）"), max_length=200)
+
+
 class DocumentForm(Form):
     heading, saved = _("上传附件"), _("附件已上传。")
     kind = forms.ChoiceField(label=_("类型"), choices=DocumentKind.choices)

@@ -20,10 +20,13 @@ from huhang.core.roles import can
 from huhang.regions.models import Division
 from huhang.registry.models import (
     DEATH_SITUATIONS,
+    ArchiveMerge,
     CategoryAssignment,
     CategoryStatus,
     Child,
     Document,
+    DuplicateReview,
+    DuplicateStatus,
     Relation,
     Situation,
 )
@@ -150,6 +153,12 @@ def child_archive(*, user: User, pk: Any) -> Child:
         ).order_by("proposed_at", "pk")
     )
     child.document_list = list(child.documents.select_related("uploaded_by"))
+    child.merge_list = list(
+        ArchiveMerge.objects.filter(Q(kept=child) | Q(merged=child))
+        .select_related("merged_by", "reverses")
+        .annotate(undone=Exists(ArchiveMerge.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("merged_at", "pk")
+    )
     child.household = child.person.household
     hukou = child.person.hukou_code
     child.hukou_place = place_name(hukou)
@@ -201,6 +210,32 @@ def categories_waiting(user: User, status: str) -> QuerySet[CategoryAssignment] 
         .select_related("child__person", "child__division")
         .order_by("proposed_at", "pk")
     )
+
+
+def duplicates_open(*, user: User) -> QuerySet[DuplicateReview]:
+    """The open pairs of archives that may be one child, for the bureau's review."""
+    return (
+        scope.visible(user, DuplicateReview)
+        .filter(status=DuplicateStatus.OPEN)
+        .select_related("first__person", "first__division", "second__person", "second__division")
+        .order_by("-found_at", "pk")
+    )
+
+
+def duplicate_for_user(*, user: User, pk: Any) -> DuplicateReview:
+    return scope.get(
+        user,
+        DuplicateReview,
+        pk,
+        "first__person",
+        "first__division",
+        "second__person",
+        "second__division",
+    )
+
+
+def merge_for_user(*, user: User, pk: Any) -> ArchiveMerge:
+    return scope.get(user, ArchiveMerge, pk, "kept__person", "merged__person")
 
 
 def category_for_user(*, user: User, pk: Any) -> CategoryAssignment:

@@ -21,6 +21,7 @@ from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransitio
 from huhang.core.id_messages import checked_name, id_error_message
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division, Level
+from huhang.registry import archives
 from huhang.registry.models import (
     DEATH_SITUATIONS,
     PARENT_KINDS,
@@ -88,7 +89,10 @@ def child_register(
     today: date | None = None,
     **profile: Any,
 ) -> Child:
-    """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID."""
+    """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID.
+
+    One archive per child: an archive of the same child (archives.archive_matches) refuses the
+    new one; archives that may be the same child are sent to the bureau's review with it."""
     require(by, "registry.edit")
     today = today or timezone.localdate()
     name = checked_name(name)
@@ -99,6 +103,23 @@ def child_register(
     person = Person.objects.filter(id_number=id_number).first() if id_number else None
     if person is not None and Child.objects.filter(person=person).exists():
         raise DomainError(_("该儿童已建档。"), field="id_number")
+    matches = archives.archive_matches(
+        name=name,
+        sex=sex,
+        birth_date=birth_date,
+        division=division,
+        id_number=id_number,
+        hukou_code=person_fields.get("hukou_code") or "",
+    )
+    if matches.same is not None:
+        raise DomainError(
+            _(
+                "本社区已有同名、同出生日期、同性别的儿童档案（档案号 %(pk)s），"
+                "请在该档案上登记，不要重复建档。"
+            )
+            % {"pk": matches.same.pk},
+            field="name",
+        )
     if person is None:
         person = Person(id_number=id_number)
     for key, value in {
@@ -116,7 +137,50 @@ def child_register(
     child.full_clean()
     child.save()
     audit_child(by=by, child=child, action=AuditAction.CREATE)
+    archives.duplicates_record(by=by, child=child, possible=matches.possible)
     return child
+
+
+@transaction.atomic
+def child_find_or_register(
+    *,
+    by: User,
+    name: str,
+    sex: str,
+    birth_date: date,
+    division: Division,
+    id_number: str | None = None,
+    today: date | None = None,
+    **profile: Any,
+) -> tuple[Child, bool]:
+    """The child's archive for a record that arrives without one (a lead's verification, an
+    import): the archive of the same child when the user may see it, else a new archive (with
+    the archives that may be the same child sent to review). Returns (archive, created)."""
+    require(by, "registry.edit")
+    today = today or timezone.localdate()
+    checked = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
+    matches = archives.archive_matches(
+        name=checked_name(name),
+        sex=sex,
+        birth_date=birth_date,
+        division=division,
+        id_number=checked,
+        hukou_code=profile.get("hukou_code") or "",
+    )
+    if matches.same is not None and scope.visible(by, Child).filter(pk=matches.same.pk).exists():
+        audit_child(by=by, child=matches.same, attached=True)
+        return matches.same, False
+    child = child_register(
+        by=by,
+        name=name,
+        sex=sex,
+        birth_date=birth_date,
+        division=division,
+        id_number=id_number,
+        today=today,
+        **profile,
+    )
+    return child, True
 
 
 def child_search_fields_refresh(children: QuerySet[Child]) -> int:

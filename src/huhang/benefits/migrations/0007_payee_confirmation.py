@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('benefits', '0006_programme_bank_template'),
-        ('registry', '0003_four_eyes'),
+        ('registry', '0002_child_search_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -203,18 +203,11 @@ def _register(*, by: User, lead: Lead, facts: dict[str, Any]) -> Child:
         if division is None:
             raise DomainError(_("请选择儿童所属的社区或村。"), field="division")
         data["division"] = division
-    existing = _registered_child(by, data["id_number"])
-    if existing is not None:
-        return existing
-    return registry.child_register(by=by, **data)
-
-
-def _registered_child(by: User, id_number: str | None) -> Child | None:
-    """A child registered meanwhile under the same ID number, when the user may see it (the
-    registry itself refuses a second archive of a child outside the user's area)."""
-    if not id_number:
-        return None
-    return scope.visible(by, Child).filter(person__id_number=id_number).first()
+    # One archive per child: the child's archive when it exists (same ID number; else the
+    # same name, birth date, sex and community, 户籍地 not disagreeing), else a new one with
+    # the archives that may be the same child sent to the bureau's review.
+    child, _created = registry.child_find_or_register(by=by, **data)
+    return child
 
 
 # --- Review and decision -----------------------------------------------------------------------
