@@ -189,27 +189,27 @@ def duplicate_step(request, pk: int, step: str):
     require(request.user, "registry.merge")
     review = selectors.duplicate_for_user(user=request.user, pk=pk)
     back = reverse("registry:duplicate_list")
+
+    def merge(*, keep: str, reason: str) -> Any:
+        kept, gone = (
+            (review.first, review.second)
+            if str(review.first.pk) == keep
+            else (review.second, review.first)
+        )
+        return archives.child_merge(
+            by=request.user, keep=kept, gone=gone, reason=reason, review=review
+        )
+
+    def dismiss(*, note: str) -> Any:
+        return archives.duplicate_dismiss(by=request.user, review=review, note=note)
+
+    save: Callable[..., Any]
     if step == "merge":
         form: Form = forms.DuplicateMergeForm(request.POST or None, review=review)
-
-        def save(*, keep, reason):
-            kept, gone = (
-                (review.first, review.second)
-                if str(review.first.pk) == keep
-                else (review.second, review.first)
-            )
-            return archives.child_merge(
-                by=request.user, keep=kept, gone=gone, reason=reason, review=review
-            )
-
-        title = _("合并疑似重复档案")
+        save, title = merge, _("合并疑似重复档案")
     elif step == "distinct":
         form = forms.DuplicateDismissForm(request.POST or None)
-
-        def save(*, note):
-            return archives.duplicate_dismiss(by=request.user, review=review, note=note)
-
-        title = _("不是同一儿童")
+        save, title = dismiss, _("不是同一儿童")
     else:
         raise Http404
     return form_page(
