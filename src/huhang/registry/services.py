@@ -425,7 +425,8 @@ def _other_hands(by: User | None, earlier: dict[str, int | None]) -> None:
     for step, user_id in earlier.items():
         if user_id is not None and by.pk == user_id:
             raise NotAllowed(
-                _("提出、核实和审批须由三个不同的人完成：您已%(step)s该认定。") % {"step": step}
+                _("提出、核实和审批须由三个不同的人完成：您已处理过该认定的上一环节（%(step)s）。")
+                % {"step": step}
             )
 
 
