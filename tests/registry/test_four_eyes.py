@@ -163,7 +163,13 @@ def test_the_approver_cannot_back_date_without_a_reason(users, children, bureau2
 
 
 def test_the_database_refuses_back_dating_without_a_reason(users, children):
-    row = CategoryFactory(child=children["xiaohai"], approved=True)
+    today = timezone.localdate()
+    row = CategoryFactory(
+        child=children["xiaohai"],
+        approved=True,
+        effective_from=today - timedelta(days=30),
+        backdate_floor=add_months(today, -3),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         CategoryAssignment.objects.filter(pk=row.pk).update(
             effective_from=row.backdate_floor - timedelta(days=1)

@@ -67,9 +67,11 @@ def approve(users, child, category: str, when: datetime, *, ended: date | None =
         registry.category_approve(by=users["bureau"], assignment=a, effective_from=when.date())
     if ended:
         with time_machine.travel(at(ended.year, ended.month, ended.day, 9), tick=False):
+            # Four eyes: the end is proposed by one person and confirmed by another.
             registry.category_end(
-                by=users["bureau"], assignment=a, reason="年满18周岁", effective_to=ended
+                by=users["supervisor"], assignment=a, reason="年满18周岁", effective_to=ended
             )
+            registry.category_end_confirm(by=users["bureau"], assignment=a)
     return a
 
 
