@@ -264,7 +264,9 @@ def categories_waiting(user: User, status: str) -> QuerySet[CategoryAssignment] 
 
 
 def duplicates_open(*, user: User) -> QuerySet[DuplicateReview]:
-    """The open pairs of archives that may be one child, for the bureau's review."""
+    """The open pairs of archives that may be one child, for the bureau's review (the list is
+    an audited search)."""
+    audit_search(by=user, object_type="child", label="疑似重复档案")
     return (
         scope.visible(user, DuplicateReview)
         .filter(status=DuplicateStatus.OPEN)
@@ -274,7 +276,8 @@ def duplicates_open(*, user: User) -> QuerySet[DuplicateReview]:
 
 
 def duplicate_for_user(*, user: User, pk: Any) -> DuplicateReview:
-    return scope.get(
+    """One pair of the review, or 404; both archives' view is audited."""
+    review = scope.get(
         user,
         DuplicateReview,
         pk,
@@ -283,10 +286,16 @@ def duplicate_for_user(*, user: User, pk: Any) -> DuplicateReview:
         "second__person",
         "second__division",
     )
+    for child in (review.first, review.second):
+        audit_child(by=user, child=child, action=AuditAction.VIEW, duplicate=review.pk)
+    return review
 
 
 def merge_for_user(*, user: User, pk: Any) -> ArchiveMerge:
-    return scope.get(user, ArchiveMerge, pk, "kept__person", "merged__person")
+    """One merge record, or 404; the view of the kept archive is audited."""
+    merge = scope.get(user, ArchiveMerge, pk, "kept__person", "merged__person")
+    audit_child(by=user, child=merge.kept, action=AuditAction.VIEW, merge=merge.pk)
+    return merge
 
 
 def category_for_user(*, user: User, pk: Any) -> CategoryAssignment:
