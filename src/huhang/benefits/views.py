@@ -96,7 +96,11 @@ def payee(request, pk: int):
         lambda: services.payee_set(by=request.user, child=child, **form.cleaned_data),
     )
     if saved is not None:
-        messages.success(request, _("收款人已登记，账号尾号 %(n)s。") % {"n": saved.account_last4})
+        messages.success(
+            request,
+            _("收款人已登记，账号尾号 %(n)s；须经另一名工作人员确认后才会发放。")
+            % {"n": saved.account_last4},
+        )
         return redirect("benefits:payee", pk=child.pk)
     return _payee_page(request, child, form=form)
 
