@@ -325,6 +325,9 @@ HUHANG_STAMP_FONT = env_str("HUHANG_STAMP_FONT", "")
 HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL = env_int("HUHANG_PAY_FROM_MONTHS_AFTER_APPROVAL", 1)
 # How far back a run looks for months still owed (补发 after a back-dated standard, failed lines).
 HUHANG_PAYROLL_LOOKBACK_MONTHS = env_int("HUHANG_PAYROLL_LOOKBACK_MONTHS", 36)
+# Four eyes: a category's effective date more than this many months before its approval needs a
+# reason, given before approval and shown to the approver.
+HUHANG_BACKDATE_MONTHS = env_int("HUHANG_BACKDATE_MONTHS", 3)
 
 # Days a referral may wait for an answer before it shows in the inbox as overdue.
 HUHANG_REFERRAL_ANSWER_DAYS = env_int("HUHANG_REFERRAL_ANSWER_DAYS", 15)

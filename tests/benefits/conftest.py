@@ -17,7 +17,7 @@ from huhang.benefits import services
 from huhang.benefits.models import Programme
 from huhang.core.roles import Role
 from tests.factories.base import UserFactory
-from tests.factories.benefits import EntitlementFactory
+from tests.factories.benefits import EntitlementFactory, confirmed
 
 TODAY = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -60,14 +60,16 @@ def entitled(users, children, standards):
     rows = []
     for key, account in (("xiaohai", "6222020200001234567"), ("c2", "6228480000007654321")):
         child = children[key]
-        services.payee_set(
-            by=users["bureau"],
-            child=child,
-            name="监护人" + key,
-            relation="母亲",
-            bank="中国工商银行包头分行",
-            account=account,
-            valid_from=date(2025, 12, 1),
+        confirmed(
+            services.payee_set(
+                by=users["bureau"],
+                child=child,
+                name="监护人" + key,
+                relation="母亲",
+                bank="中国工商银行包头分行",
+                account=account,
+                valid_from=date(2025, 12, 1),
+            )
         )
         rows.append(
             EntitlementFactory(child=child, programme=standards, starts_on=date(2026, 1, 1))

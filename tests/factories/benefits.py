@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import factory
+from django.utils import timezone
 
 from huhang.benefits.models import Entitlement, Payee, PayrollLine, PayrollRun, Programme, Standard
 from huhang.benefits.payroll import services as payroll
@@ -70,6 +71,10 @@ class PayeeFactory(factory.django.DjangoModelFactory):
     account_last4 = factory.LazyAttribute(lambda o: o.account[-4:])
     valid_from = date(2025, 1, 1)
     created_by = _officer()
+    # Confirmed by a second officer (four eyes); `confirmed_by=None, confirmed_at=None` for a
+    # payee still waiting for confirmation.
+    confirmed_by = _officer()
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class EntitlementFactory(factory.django.DjangoModelFactory):
@@ -146,6 +151,15 @@ class PayrollLineFactory(factory.django.DjangoModelFactory):
     payee_account_last4 = "1234"
 
 
+def confirmed(payee: Payee) -> Payee:
+    """A payee registered through the service, confirmed through the service by a second
+    officer of the same district (four eyes), so that payroll runs pay it."""
+    from huhang.benefits import services
+
+    second = UserFactory(role=Role.BUREAU, division=payee.created_by.division)
+    return services.payee_confirm(by=second, payee=payee)
+
+
 __all__ = [
     "EntitlementFactory",
     "PayeeFactory",
@@ -153,4 +167,5 @@ __all__ = [
     "PayrollRunFactory",
     "ProgrammeFactory",
     "StandardFactory",
+    "confirmed",
 ]

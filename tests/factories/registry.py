@@ -104,6 +104,9 @@ class CategoryFactory(factory.django.DjangoModelFactory):
             effective_from=factory.LazyFunction(
                 lambda: timezone.localdate().replace(day=1) - timedelta(days=365)
             ),
+            # The back-dating floor the service records at approval; this early one lets tests
+            # move effective_from freely (tests of the back-dating rule give their own).
+            backdate_floor=date(2000, 1, 1),
         )
         ended = factory.Trait(
             status=CategoryStatus.ENDED,

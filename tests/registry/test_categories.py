@@ -79,16 +79,20 @@ def test_ending_needs_a_reason(users, proposed):
         services.category_end(by=users["director"], assignment=proposed, reason="  ")
 
 
-def test_only_the_bureau_ends_an_approved_category(users, proposed):
+def test_ending_an_approved_category_is_proposed_then_confirmed_by_the_bureau(users, proposed):
     services.category_verify(by=users["supervisor"], assignment=proposed)
     services.category_approve(
         by=users["bureau"], assignment=proposed, effective_from=timezone.localdate()
     )
-    with pytest.raises(NotAllowed):
-        services.category_end(by=users["director"], assignment=proposed, reason="满18周岁")
-    services.category_end(by=users["bureau"], assignment=proposed, reason="母亲恢复联系")
+    services.category_end(by=users["supervisor"], assignment=proposed, reason="母亲恢复联系")
+    proposed.refresh_from_db()
+    assert proposed.status == "approved" and proposed.end_proposed_reason == "母亲恢复联系"
+    with pytest.raises(NotAllowed):  # a supervisor proposes; only the bureau confirms
+        services.category_end_confirm(by=users["supervisor"], assignment=proposed)
+    services.category_end_confirm(by=users["bureau"], assignment=proposed)
     proposed.refresh_from_db()
     assert proposed.status == "ended" and proposed.ended_reason == "母亲恢复联系"
+    assert proposed.ended_by == users["bureau"]
 
 
 def test_one_open_assignment_per_category(users, children, proposed):
@@ -105,22 +109,25 @@ def test_one_open_assignment_per_category(users, children, proposed):
 
 def test_stale_second_verification_is_refused(users, proposed):
     stale = CategoryAssignment.objects.get(pk=proposed.pk)
-    services.category_verify(by=users["director"], assignment=proposed)
+    services.category_verify(by=users["supervisor"], assignment=proposed)
     # The stale copy still says "candidate"; the conditional UPDATE catches it.
     with pytest.raises(InvalidTransition):
-        services.category_verify(by=users["supervisor"], assignment=stale)
+        services.category_verify(by=users["bureau"], assignment=stale)
 
 
 def test_stale_second_approval_and_ending_are_refused_and_change_nothing(users, proposed):
-    services.category_verify(by=users["director"], assignment=proposed)
+    services.category_verify(by=users["supervisor"], assignment=proposed)
     stale = CategoryAssignment.objects.get(pk=proposed.pk)
     today = timezone.localdate()
     services.category_approve(by=users["bureau"], assignment=proposed, effective_from=today)
     with pytest.raises(InvalidTransition):
         services.category_approve(by=users["bureau"], assignment=stale, effective_from=today)
-    services.category_end(by=users["bureau"], assignment=proposed, reason="年满18周岁")
+    services.category_end(by=users["supervisor"], assignment=proposed, reason="年满18周岁")
     with pytest.raises(InvalidTransition):
         services.category_end(by=users["bureau"], assignment=stale, reason="另一个原因")
+    with pytest.raises(InvalidTransition):  # the end is already proposed
+        services.category_end_propose(by=users["director"], assignment=proposed, reason="再提")
+    services.category_end_confirm(by=users["bureau"], assignment=proposed)
     row = CategoryAssignment.objects.get(pk=proposed.pk)
     assert (row.status, row.ended_reason) == ("ended", "年满18周岁")
 

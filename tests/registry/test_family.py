@@ -225,4 +225,6 @@ def test_archive_query_count_does_not_grow_with_family_size(users, children, log
         )
         counts.append(_archive_queries(client, child))
     assert counts[0] == counts[1] == counts[2]
-    assert counts[0] <= 22  # the audit event is 3 queries (the chain's head locked, moved)
+    # The audit event is 3 queries (the chain's head locked, moved); one more lists the merges
+    # of the archive (issue 12, one archive per child).
+    assert counts[0] <= 23

@@ -37,7 +37,7 @@ from huhang.benefits.payroll import services as payroll
 from huhang.registry import services as registry
 from huhang.reports.periods import SHANGHAI
 from tests.factories import ChildFactory, PersonFactory, UserFactory
-from tests.factories.benefits import EntitlementFactory
+from tests.factories.benefits import EntitlementFactory, confirmed
 from tests.factories.cases import CaseFactory, ServiceProjectFactory, ServiceRecordFactory
 from tests.factories.community import (
     ActivityFactory,
@@ -67,9 +67,11 @@ def approve(users, child, category: str, when: datetime, *, ended: date | None =
         registry.category_approve(by=users["bureau"], assignment=a, effective_from=when.date())
     if ended:
         with time_machine.travel(at(ended.year, ended.month, ended.day, 9), tick=False):
+            # Four eyes: the end is proposed by one person and confirmed by another.
             registry.category_end(
-                by=users["bureau"], assignment=a, reason="年满18周岁", effective_to=ended
+                by=users["supervisor"], assignment=a, reason="年满18周岁", effective_to=ended
             )
+            registry.category_end_confirm(by=users["bureau"], assignment=a)
     return a
 
 
@@ -195,14 +197,16 @@ def _payroll(users, child) -> None:
     benefits.standard_set(
         by=users["bureau"], programme=home, effective_from=date(2025, 1, 1), amount_fen=130000
     )
-    benefits.payee_set(
-        by=users["bureau"],
-        child=child,
-        name="监护人",
-        relation="祖母",
-        bank="中国工商银行包头分行",
-        account="6222020200001234567",
-        valid_from=date(2025, 12, 1),
+    confirmed(
+        benefits.payee_set(
+            by=users["bureau"],
+            child=child,
+            name="监护人",
+            relation="祖母",
+            bank="中国工商银行包头分行",
+            account="6222020200001234567",
+            valid_from=date(2025, 12, 1),
+        )
     )
     EntitlementFactory(
         child=child, programme=home, starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 1)

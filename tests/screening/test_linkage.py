@@ -256,3 +256,26 @@ def test_the_whole_loop_store_resolve_and_link_again(feeds, users):
     _, outcome, links = run(made)
     assert links == {2: (question.candidate_id_number, "review")}
     assert outcome.candidates == []
+
+
+def test_a_household_registration_elsewhere_is_never_linked_automatically(feeds):
+    """Issue 12: a student with the same name, birth date and sex as a local orphan, living in
+    the same community but registered (户籍地) in another province, was linked to the orphan.
+    Now the pair goes to review with the reason "hukou"."""
+    orphan = person("陈思远", BIRTH)
+    feeds.add("police", orphan, *crowd())
+    feeds.add("education", student("陈思远", hukou_code="130102001001", residence_code=HERE))
+    _, outcome, links = run(feeds.commit())
+    assert links == {}
+    [candidate] = outcome.candidates
+    assert candidate["reason"] == "hukou"
+    assert candidate["candidate_id_number"] == orphan["id_number"]
+
+
+@pytest.mark.parametrize("hukou", ["150203000000", "150203005", None])
+def test_a_coarser_or_missing_household_registration_does_not_disagree(feeds, hukou):
+    orphan = person("陈思远", BIRTH)
+    feeds.add("police", orphan, *crowd())
+    feeds.add("education", student("陈思远", hukou_code=hukou))
+    _, _, links = run(feeds.commit())
+    assert links == {2: (orphan["id_number"], "splink")}

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from huhang.core import crypto
 from huhang.core.models import Job
+from huhang.registry.models import ArchiveMerge, DuplicateReview
 from tests.factories import CategoryFactory
 from tests.factories.benefits import (
     EntitlementFactory,
@@ -108,6 +109,12 @@ def world(tree, users, orgs, children) -> dict[str, Any]:
             params={"run": run.pk},
             requested_by=users["bureau"],
         ),
+        "duplicate": DuplicateReview.objects.create(
+            first=child, second=children["c2"], reason="同名、同出生日期、同性别，所属社区不同"
+        ),
+        "merge": ArchiveMerge.objects.create(
+            kept=child, merged=children["c2"], reason="同一儿童", merged_by=users["bureau"]
+        ),
     }
 
 
@@ -127,6 +134,10 @@ ARGUMENTS: dict[str, Callable[[dict], dict] | None] = {
     "registry:category_step": lambda w: {"pk": w["category"].pk, "step": "verify"},
     "registry:document_create": _pk("child"),
     "registry:document_download": None,
+    "registry:child_merge": _pk("child"),
+    "registry:merge_undo": _pk("merge"),
+    "registry:duplicate_step": lambda w: {"pk": w["duplicate"].pk, "step": "merge"},
+    "benefits:payee_confirm": lambda w: {"pk": w["child"].pk, "payee_pk": w["payee"].pk},
     "cases:plan_approve": _pk("plan"),
     "cases:case_alert_acknowledge": _pk("alert"),
     "cases:alert_acknowledge": _pk("alert"),

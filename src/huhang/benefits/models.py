@@ -94,6 +94,10 @@ class Payee(models.Model):
     valid_from = models.DateField(_("启用日期"))
     created_by = user_fk(_("登记人"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Four eyes: a new or changed account is confirmed by a second officer before a payroll
+    # run pays it (benefits.payroll.compute skips a child whose current payee is unconfirmed).
+    confirmed_by = user_fk(_("确认人"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     # Not columns: attached by benefits.selectors.payee_list.
     masked_account: str
@@ -103,6 +107,16 @@ class Payee(models.Model):
         verbose_name = verbose_name_plural = _("收款人")
         ordering = ["child", "-valid_from", "-pk"]
         indexes = [models.Index(fields=["child", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("created_by")),
+                name="payee_confirmer_is_not_creator",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | Q(confirmed_at__isnull=False),
+                name="payee_confirmation_has_time",
+            ),
+        ]
 
 
 class Entitlement(models.Model):

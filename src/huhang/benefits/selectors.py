@@ -31,6 +31,7 @@ from huhang.benefits.models import (
     Suspension,
 )
 from huhang.core import crypto, scope
+from huhang.core.access import get_or_404
 from huhang.core.audit import audit_search
 from huhang.core.dates import this_month
 from huhang.core.masking import mask_account
@@ -168,12 +169,19 @@ def payee_list(*, user: User, child: Child, today: date | None = None) -> list[P
     today = today or timezone.localdate()
     if not can(user, "benefits.view"):
         return []
-    payees = list(scope.visible(user, Payee).filter(child=child).select_related("created_by"))
+    payees = list(
+        scope.visible(user, Payee).filter(child=child).select_related("created_by", "confirmed_by")
+    )
     current = next((p for p in payees if p.valid_from <= today), None)
     for payee in payees:
         payee.masked_account = masked(payee.account_cipher)
         payee.current = payee is current
     return payees
+
+
+def payee_for_user(*, user: User, child: Child, pk: Any) -> Payee:
+    """One payee of a child the user sees, or 404."""
+    return get_or_404(scope.visible(user, Payee).filter(child=child).select_related("child"), pk)
 
 
 # --- Entitlements ---------------------------------------------------------------------------------

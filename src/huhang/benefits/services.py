@@ -18,7 +18,7 @@ from huhang.core import crypto
 from huhang.core.access import claim, require
 from huhang.core.audit import audit_record
 from huhang.core.dates import add_months, month_start
-from huhang.core.exceptions import DomainError, InvalidTransition
+from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.id_messages import checked_name
 from huhang.registry.models import (
     ALLOWANCE_CATEGORIES,
@@ -104,6 +104,32 @@ def payee_set(
         created_by=by,
     )
     audit_child(by=by, child=child, payee=payee.pk, account_last4=payee.account_last4)
+    return payee
+
+
+@transaction.atomic
+def payee_confirm(*, by: User, payee: Payee) -> Payee:
+    """Four eyes: a second officer confirms a new or changed account (checked against the
+    passbook or the bank's statement) before any payroll run pays it."""
+    require(by, "benefits.manage")
+    if payee.confirmed_at is not None:
+        raise InvalidTransition(_("该收款账号已确认。"))
+    if payee.created_by_id == by.pk:
+        raise NotAllowed(_("收款账号须由登记人以外的另一名工作人员确认。"))
+    claim(
+        Payee.objects.filter(pk=payee.pk, confirmed_at__isnull=True).exclude(created_by=by),
+        refusal=_("该收款账号已被他人确认，请刷新页面。"),
+        confirmed_by=by,
+        confirmed_at=timezone.now(),
+    )
+    payee.refresh_from_db()
+    audit_child(
+        by=by,
+        child=payee.child,
+        payee=payee.pk,
+        payee_confirmed=True,
+        account_last4=payee.account_last4,
+    )
     return payee
 
 

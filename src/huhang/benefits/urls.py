@@ -12,6 +12,11 @@ urlpatterns = [
     path("", views.programme_list, name="programme_list"),
     path("standards/new/", views.standard_set, name="standard_set"),
     path("children/<int:pk>/payee/", views.payee, name="payee"),
+    path(
+        "children/<int:pk>/payee/<int:payee_pk>/confirm/",
+        views.payee_confirm,
+        name="payee_confirm",
+    ),
     path("programmes/<slug:code>/entitlements/", views.entitlement_list, name="entitlement_list"),
     path("entitlements/sync/", views.entitlement_sync, name="entitlement_sync"),
     *step_paths(

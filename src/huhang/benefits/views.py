@@ -96,9 +96,23 @@ def payee(request, pk: int):
         lambda: services.payee_set(by=request.user, child=child, **form.cleaned_data),
     )
     if saved is not None:
-        messages.success(request, _("收款人已登记，账号尾号 %(n)s。") % {"n": saved.account_last4})
+        messages.success(
+            request,
+            _("收款人已登记，账号尾号 %(n)s；须经另一名工作人员确认后才会发放。")
+            % {"n": saved.account_last4},
+        )
         return redirect("benefits:payee", pk=child.pk)
     return _payee_page(request, child, form=form)
+
+
+@require_POST
+def payee_confirm(request, pk: int, payee_pk: int):
+    require(request.user, "benefits.manage")
+    child = registry.child_for_user(user=request.user, pk=pk)
+    payee = selectors.payee_for_user(user=request.user, child=child, pk=payee_pk)
+    services.payee_confirm(by=request.user, payee=payee)
+    messages.success(request, _("收款账号尾号 %(n)s 已确认。") % {"n": payee.account_last4})
+    return redirect("benefits:payee", pk=child.pk)
 
 
 def _payee_page(request, child, *, form):

@@ -46,3 +46,32 @@ def overlap_q(code: str, field: str) -> Q:
     """Rows whose division (in `field`) is in the subtree of `code` or one of its ancestors:
     a district-wide offer reaches a street's children, a street's a community's."""
     return subtree_q(code, field) | Q(**{f"{field}__in": ancestor_codes(code)})
+
+
+def significant(code: str | None) -> str:
+    """The code without the zero padding of the levels it does not name: 150203000000 →
+    150203, 150200000000 → 1502, 150203005001 → itself; "" for a blank code."""
+    code = (code or "").strip()
+    for level in (COMMUNITY, STREET, DISTRICT, CITY):
+        n, above = CODE_LENGTH[level], CODE_LENGTH[level - 1]
+        if len(code) >= n and code[above:n].strip("0"):
+            return code[:n]
+    return code[: CODE_LENGTH[PROVINCE]]
+
+
+def places_disagree(a: str | None, b: str | None) -> bool:
+    """Two places (e.g. 户籍地 codes) that both are given and cannot be the same place: neither
+    lies within the other. A blank one never disagrees (nothing to compare)."""
+    a, b = significant(a), significant(b)
+    return bool(a and b) and not (a.startswith(b) or b.startswith(a))
+
+
+# The same two functions in SQL (DuckDB macros; see screening.analytics.linkage).
+SIGNIFICANT_SQL = """
+CASE WHEN c IS NULL OR trim(c) = '' THEN NULL
+     WHEN length(c) >= 12 AND trim(substr(c, 10, 3), '0') <> '' THEN substr(c, 1, 12)
+     WHEN length(c) >= 9 AND trim(substr(c, 7, 3), '0') <> '' THEN substr(c, 1, 9)
+     WHEN length(c) >= 6 AND trim(substr(c, 5, 2), '0') <> '' THEN substr(c, 1, 6)
+     WHEN length(c) >= 4 AND trim(substr(c, 3, 2), '0') <> '' THEN substr(c, 1, 4)
+     ELSE substr(c, 1, 2) END
+"""

@@ -46,6 +46,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "category.propose": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
     "category.verify": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR}),
     "category.approve": frozenset({Role.BUREAU}),
+    # One archive per child: merging two archives (and un-merging) is the bureau's.
+    "registry.merge": frozenset({Role.BUREAU}),
     # The audit log (events limited by core.scope to the user's division).
     "audit.view": frozenset({Role.BUREAU, Role.AUDITOR, Role.AUDIT_ADMIN}),
     # 三员分立: accounts and settings (the Django admin's users, organisations, divisions);

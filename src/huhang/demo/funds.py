@@ -189,6 +189,7 @@ class Story:
     bureau: User
     bureau2: User
     today: date
+    supervisor: User | None = None
     programmes: dict[str, Programme] = field(default_factory=dict)
     made: dict[str, int] = field(default_factory=dict)
 
@@ -217,15 +218,17 @@ class Story:
 def load(progress: Callable[[str], None] | None = None, *, today: date | None = None) -> dict:
     """Create the demo's guarantee funds once; returns what was made (empty when skipped)."""
     today = today or timezone.localdate()
-    users = {u.username: u for u in User.objects.filter(username__in=("bureau", "bureau2"))}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=("bureau", "bureau2", "supervisor"))
+    }
     district = Child.objects.filter(division__code__startswith=divisions.DISTRICT[0])
-    if len(users) != 2 or not district.exists():
+    if len(users) != 3 or not district.exists():
         return {}  # not the demo district (or not loaded)
     if Standard.objects.filter(note__startswith=SAMPLE).exists() or PayrollRun.objects.exists():
         if progress:
             progress("保障资金示例已存在（或已有发放批次），未重复生成")
         return {}
-    story = Story(users["bureau"], users["bureau2"], today)
+    story = Story(users["bureau"], users["bureau2"], today, supervisor=users["supervisor"])
     story.programmes = {p.code: p for p in Programme.objects.all()}
     with transaction.atomic():
         _standards(story)
@@ -324,7 +327,11 @@ def _payee(story: Story, child: Child, name: str, relation: str, valid_from: dat
         account=account,
         valid_from=valid_from,
     )
-    Payee.objects.filter(pk=payee.pk).update(created_at=at(valid_from, 9))
+    # Four eyes: the second officer confirmed the account the same day.
+    services.payee_confirm(by=story.bureau2, payee=payee)
+    Payee.objects.filter(pk=payee.pk).update(
+        created_at=at(valid_from, 9), confirmed_at=at(valid_from, 11)
+    )
     story.count("payees")
 
 
@@ -468,14 +475,25 @@ def _scholar(story: Story, spec: Scholar) -> Child:
         )
     approved_on = add_months(birth, 12 * 12)
     adult = add_months(birth, 12 * 18)
+    # Four eyes: proposed, verified and approved by three people, the end confirmed by a
+    # second one; each step on its day of the story.
     assignment = registry.category_propose(
-        by=story.bureau, child=child, category=spec.category, basis=basis
+        by=story.bureau2, child=child, category=spec.category, basis=basis, today=approved_on
     )
-    registry.category_verify(by=story.bureau, assignment=assignment, note="入户核实属实")
-    registry.category_approve(by=story.bureau, assignment=assignment, effective_from=approved_on)
+    registry.category_verify(
+        by=story.supervisor or story.bureau2, assignment=assignment, note="入户核实属实"
+    )
+    registry.category_approve(
+        by=story.bureau, assignment=assignment, effective_from=approved_on, today=approved_on
+    )
     registry.category_end(
-        by=story.bureau, assignment=assignment, reason="年满18周岁", effective_to=adult
+        by=story.bureau2,
+        assignment=assignment,
+        reason="年满18周岁",
+        effective_to=adult,
+        today=adult,
     )
+    registry.category_end_confirm(by=story.bureau, assignment=assignment, today=adult)
     CategoryAssignment.objects.filter(pk=assignment.pk).update(
         proposed_at=at(approved_on - timedelta(days=20)),
         verified_at=at(approved_on - timedelta(days=12)),

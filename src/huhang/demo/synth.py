@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
+from huhang.core.dates import add_months
 from huhang.demo import divisions, names_pool
 from huhang.demo.divisions import DivisionRow
 from huhang.demo.identity import (
@@ -331,6 +334,7 @@ class CommunityBuilder:
         proposed, verified, approved = self._timeline(event, status)
         effective_from = approved.date() if approved else None
         effective_to = None
+        ended = status == "ended" and approved is not None
         if status == "ended":
             effective_to = max(ended_on or self.today, effective_from or self.today)
         self.rows["category"].append(
@@ -350,6 +354,15 @@ class CommunityBuilder:
                 self.bureau if approved else None,
                 approved,
                 self.bureau if status == "ended" else None,
+                # Four eyes: the back-dating floor of the approval; an approved category is
+                # ended on the street's proposal, confirmed by the bureau.
+                add_months(approved.date(), -settings.HUHANG_BACKDATE_MONTHS) if approved else None,
+                self.verifier if ended else None,
+                max(approved, self.stamp(effective_to)) if ended else None,
+                effective_to if ended else None,
+                ended_reason if ended else "",
+                "",
+                False,
             )
         )
         return effective_from

@@ -70,6 +70,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "approved_by",
         "approved_at",
         "ended_by",
+        "backdate_floor",
+        "end_proposed_by",
+        "end_proposed_at",
+        "end_proposed_to",
+        "end_proposed_reason",
+        "backdate_reason",
+        "before_four_eyes",
     ),
     "assignment": ("id", "child", "organisation", "since", "until", "reason"),
 }

@@ -163,19 +163,101 @@ class CategoryProposeForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如：父亲死亡（死亡证明），母亲服刑（判决书），期限6个月以上"),
     )
+    effective_from = forms.DateField(
+        label=_("拟生效日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("不填则由审批人确定；早于3个月前须填写追溯理由"),
+    )
+    backdate_reason = forms.CharField(
+        label=_("追溯理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("生效日期追溯较久时必填，审批人将看到此理由"),
+    )
 
 
-class CategoryVerifyForm(Form):
+class CategoryStepForm(Form):
+    """A step on one assignment; `describe` shows the approver what came before."""
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+
+
+class CategoryVerifyForm(CategoryStepForm):
     note = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CategoryApproveForm(Form):
-    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
+class CategoryApproveForm(CategoryStepForm):
+    effective_from = forms.DateField(label=_("生效日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        super().__init__(*args, assignment=assignment, **kwargs)
+        field = self.fields["effective_from"]
+        if assignment is None:
+            return
+        notes = [
+            _("提出人：%(p)s；核实人：%(v)s（审批人须为第三人）")
+            % {
+                "p": assignment.proposed_by.display_name if assignment.proposed_by else "—",
+                "v": assignment.verified_by.display_name if assignment.verified_by else "—",
+            }
+        ]
+        if assignment.proposed_from:
+            field.initial = assignment.proposed_from
+            notes.append(_("拟生效日期：%(d)s") % {"d": assignment.proposed_from.isoformat()})
+        if assignment.backdate_reason:
+            notes.append(_("追溯理由：%(r)s") % {"r": assignment.backdate_reason})
+        field.help_text = "；".join(str(n) for n in notes)
 
 
-class CategoryEndForm(Form):
+class CategoryEndForm(CategoryStepForm):
     reason = forms.CharField(label=_("终止/驳回原因"), max_length=200)
     effective_to = forms.DateField(label=_("终止日期"), required=False, widget=DateInput())
+
+
+class CategoryEndConfirmForm(CategoryStepForm):
+    confirm = forms.BooleanField(label=_("已核对终止原因和日期，确认终止"))
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        super().__init__(*args, assignment=assignment, **kwargs)
+        if assignment is not None and assignment.end_proposed_at:
+            self.fields["confirm"].help_text = _("提出人：%(p)s；原因：%(r)s；终止日期：%(d)s") % {
+                "p": assignment.end_proposed_by.display_name if assignment.end_proposed_by else "—",
+                "r": assignment.end_proposed_reason,
+                "d": assignment.end_proposed_to.isoformat() if assignment.end_proposed_to else "",
+            }
+
+
+class MergeForm(Form):
+    heading, saved = _("合并重复档案"), _("档案已合并。")
+    other = forms.IntegerField(
+        label=_("要并入本档案的另一档案号"),
+        min_value=1,
+        help_text=_("另一档案的全部记录将移入本档案，另一档案标记为“已合并”；可撤销"),
+    )
+    reason = forms.CharField(label=_("合并原因"), max_length=200)
+
+
+class UnmergeForm(Form):
+    reason = forms.CharField(label=_("撤销合并原因"), max_length=200)
+
+
+class DuplicateMergeForm(Form):
+    keep = forms.ChoiceField(label=_("保留的档案"))
+    reason = forms.CharField(label=_("合并原因"), max_length=200)
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if review is not None:
+            cast(forms.ChoiceField, self.fields["keep"]).choices = [
+                (str(c.pk), f"#{c.pk} {c.person.name}") for c in (review.first, review.second)
+            ]
+
+
+class DuplicateDismissForm(Form):
+    note = forms.CharField(label=_("判断依据（不是同一儿童）"), max_length=200)
 
 
 class DocumentForm(Form):

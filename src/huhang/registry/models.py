@@ -105,6 +105,7 @@ class ChildStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("已迁出")
     AGED_OUT = "aged_out", _("已满18周岁")
     DECEASED = "deceased", _("已死亡")
+    MERGED = "merged", _("已合并")
 
 
 class SchoolStage(models.TextChoices):
@@ -139,6 +140,8 @@ class Child(models.Model):
     )
     registered_at = models.DateTimeField(_("建档时间"), default=timezone.now)
     registered_by = actor_fk(_("建档人"))
+    # One archive per child (issue 12): a duplicate merged into another points to it.
+    merged_into = optional_fk("self", _("合并至"), related_name="merged_from")
     version = models.PositiveIntegerField(default=1, editable=False)
     # Copies of the person's search fields, kept in step by the registry services (and the bulk
     # loader): the children list filters 130k children of an 800k-person district without
@@ -153,6 +156,7 @@ class Child(models.Model):
     own_situations: list[Situation]
     category_list: list[CategoryAssignment]
     document_list: list[Document]
+    merge_list: list[ArchiveMerge]
     household: Household | None
     hukou_place: str
 
@@ -163,6 +167,17 @@ class Child(models.Model):
             models.Index(
                 fields=["division", "search_name", "search_id", "search_birth"],
                 name="registry_child_search",
+            ),
+            models.Index(fields=["search_birth"], name="registry_child_birth"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="merged") & Q(merged_into__isnull=False))
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="child_merged_points_to_archive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="child_not_merged_into_itself"
             ),
         ]
 
@@ -325,6 +340,20 @@ class CategoryAssignment(models.Model):
     approved_by = actor_fk(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     ended_by = actor_fk(_("终止操作人"))
+    # Back-dating (补认定): an effective date earlier than `backdate_floor` (the approval day
+    # less HUHANG_BACKDATE_MONTHS, set by the service) needs a reason, given before approval
+    # (by the proposer or the verifier) and shown to the approver.
+    backdate_reason = models.TextField(_("追溯理由"), blank=True)
+    backdate_floor = models.DateField(null=True, blank=True, editable=False)
+    proposed_from = models.DateField(_("拟生效日期"), null=True, blank=True)
+    # Ending an approved category takes two people: one proposes (reason and date), another
+    # confirms. A candidate or verified one is rejected by one person (nothing was granted).
+    end_proposed_by = actor_fk(_("终止提出人"))
+    end_proposed_at = models.DateTimeField(_("终止提出时间"), null=True, blank=True)
+    end_proposed_to = models.DateField(_("拟终止日期"), null=True, blank=True)
+    end_proposed_reason = models.CharField(_("拟终止原因"), max_length=200, blank=True)
+    # Rows that predate the four-eyes rule (migration 0003) keep their history as it was.
+    before_four_eyes = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("类别认定")
@@ -352,6 +381,42 @@ class CategoryAssignment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="ended") | ~Q(ended_reason=""),
                 name="category_ended_has_reason",
+            ),
+            # Four eyes (issue 12): proposed, verified and approved by three different people,
+            # and an approved category ended by someone other than who proposed the ending.
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True) | ~Q(verified_by=F("proposed_by")),
+                name="category_verifier_not_proposer",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | (~Q(approved_by=F("proposed_by")) & ~Q(approved_by=F("verified_by"))),
+                name="category_approver_is_third_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | ~Q(status="approved")
+                | (Q(verified_at__isnull=False) & Q(backdate_floor__isnull=False)),
+                name="category_approved_was_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | Q(backdate_floor__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_from__gte=F("backdate_floor"))
+                | ~Q(backdate_reason=""),
+                name="category_backdating_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True)
+                | ~Q(status="ended")
+                | Q(approved_at__isnull=True)
+                | Q(end_proposed_at__isnull=False),
+                name="category_end_was_proposed",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_four_eyes=True) | ~Q(ended_by=F("end_proposed_by")),
+                name="category_end_confirmed_by_another",
             ),
         ]
 
@@ -418,3 +483,74 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    MERGED = "merged", _("已合并")
+    DISTINCT = "distinct", _("不是同一儿童")
+
+
+class DuplicateReview(models.Model):
+    """Two archives that may be one child (found when a child was registered, by the same
+    linker as screening), waiting for the bureau: merge them, or mark them distinct."""
+
+    first = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("疑似重复原因"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    found_by = actor_fk(_("发现人"))
+    found_at = models.DateTimeField(_("发现时间"), default=timezone.now)
+    resolved_by = actor_fk(_("处理人"))
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.CharField(_("处理说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("疑似重复档案")
+        ordering = ["-found_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=Q(second__gt=F("first")), name="duplicate_pair_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(resolved_at__isnull=False),
+                name="duplicate_resolved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ~ #{self.second_id}"
+
+
+class ArchiveMerge(models.Model):
+    """One merge of two archives of the same child: every record of `merged` moved to `kept`
+    (what moved is listed in `moved`, what could not in `left`), `merged` closed as 已合并. An
+    un-merge is a second record that `reverses` the first and moves the same rows back."""
+
+    kept = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    reason = models.CharField(_("原因"), max_length=200)
+    moved = models.JSONField(default=dict, editable=False)
+    left = models.JSONField(default=dict, editable=False)
+    detail = models.JSONField(default=dict, editable=False)
+    merged_by = actor_fk(_("操作人"), blank=False)
+    merged_at = models.DateTimeField(_("操作时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("档案合并记录")
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kept=F("merged")), name="merge_two_different_archives"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="merge_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.kept_id}"

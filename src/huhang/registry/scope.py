@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from huhang.core import scope
 from huhang.core.roles import Role, can
-from huhang.registry.models import CategoryAssignment, Child, Document
+from huhang.registry.models import (
+    ArchiveMerge,
+    CategoryAssignment,
+    Child,
+    Document,
+    DuplicateReview,
+)
 
 
 @scope.rule(Child)
@@ -40,3 +46,20 @@ def categories(user: Any, qs: QuerySet[CategoryAssignment]) -> QuerySet[Category
 @scope.rule(Document)
 def documents(user: Any, qs: QuerySet[Document]) -> QuerySet[Document]:
     return qs.filter(child__in=scope.visible(user, Child))
+
+
+@scope.rule(DuplicateReview)
+def duplicates(user: Any, qs: QuerySet[DuplicateReview]) -> QuerySet[DuplicateReview]:
+    """A pair is the bureau's to decide; it sees pairs whose both archives it sees."""
+    if not can(user, "registry.merge"):
+        return qs.none()
+    visible = scope.visible(user, Child)
+    return qs.filter(first__in=visible, second__in=visible)
+
+
+@scope.rule(ArchiveMerge)
+def merges(user: Any, qs: QuerySet[ArchiveMerge]) -> QuerySet[ArchiveMerge]:
+    if not can(user, "registry.merge"):
+        return qs.none()
+    visible = scope.visible(user, Child)
+    return qs.filter(kept__in=visible, merged__in=visible)

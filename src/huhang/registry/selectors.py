@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +20,14 @@ from huhang.core.roles import can
 from huhang.regions.models import Division
 from huhang.registry.models import (
     DEATH_SITUATIONS,
+    ArchiveMerge,
     CategoryAssignment,
     CategoryStatus,
     Child,
+    ChildStatus,
     Document,
+    DuplicateReview,
+    DuplicateStatus,
     Relation,
     Situation,
 )
@@ -104,6 +108,56 @@ def child_list(*, user: User, filters: ChildFilter, today: date | None = None) -
     )
 
 
+# --- The register's figures: one definition for the home page, the dashboard and the reports ---
+#
+# Issue 12: the home page counted every archive (aged out, moved, merged ones too) and every
+# approved assignment as "在册", the dashboard only the children on the register and the
+# categories in force: 3,303 vs 3,274 under the same label. Both now count through these.
+
+
+def on_register_q(prefix: str = "") -> Q:
+    """A child on the register (在册): its archive is active (not aged out, moved, deceased or
+    merged into another)."""
+    return Q(**{f"{prefix}status": ChildStatus.ACTIVE})
+
+
+def category_in_force_q(today: date, prefix: str = "") -> Q:
+    """A category assignment in force on `today` (已认定, effective, not ended) of a child on
+    the register; `prefix` leads from another model to the assignment."""
+    p = prefix
+    return (
+        Q(**{f"{p}status": CategoryStatus.APPROVED, f"{p}effective_from__lte": today})
+        & (Q(**{f"{p}effective_to__isnull": True}) | Q(**{f"{p}effective_to__gte": today}))
+        & on_register_q(f"{p}child__")
+    )
+
+
+@dataclass
+class RegisterFigures:
+    children: int
+    pending: int
+    by_category: dict[str, int]
+
+
+def register_figures(*, user: User, today: date | None = None) -> RegisterFigures:
+    """The children on the register the user sees, the categories waiting for a step, and the
+    children of each category in force (the home page; the dashboard uses the same Q objects)."""
+    today = today or timezone.localdate()
+    children = scope.visible(user, Child).filter(on_register_q()).count()
+    assignments = scope.visible(user, CategoryAssignment)
+    pending = assignments.filter(
+        on_register_q("child__"),
+        status__in=[CategoryStatus.CANDIDATE, CategoryStatus.VERIFIED],
+    ).count()
+    by_category = dict(
+        assignments.filter(category_in_force_q(today))
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("child_id", distinct=True))
+    )
+    return RegisterFigures(children, pending, by_category)
+
+
 def child_for_user(*, user: User, pk: Any) -> Child:
     """The child with its person and division, if the user may see it; 404 otherwise."""
     return scope.get(user, Child, pk, "person", "division")
@@ -146,10 +200,16 @@ def child_archive(*, user: User, pk: Any) -> Child:
     child.own_situations = situations.get(child.person_id, [])
     child.category_list = list(
         child.categories.select_related(
-            "proposed_by", "verified_by", "approved_by", "ended_by"
+            "proposed_by", "verified_by", "approved_by", "ended_by", "end_proposed_by"
         ).order_by("proposed_at", "pk")
     )
     child.document_list = list(child.documents.select_related("uploaded_by"))
+    child.merge_list = list(
+        ArchiveMerge.objects.filter(Q(kept=child) | Q(merged=child))
+        .select_related("merged_by", "reverses")
+        .annotate(undone=Exists(ArchiveMerge.objects.filter(reverses=OuterRef("pk"))))
+        .order_by("merged_at", "pk")
+    )
     child.household = child.person.household
     hukou = child.person.hukou_code
     child.hukou_place = place_name(hukou)
@@ -201,6 +261,41 @@ def categories_waiting(user: User, status: str) -> QuerySet[CategoryAssignment] 
         .select_related("child__person", "child__division")
         .order_by("proposed_at", "pk")
     )
+
+
+def duplicates_open(*, user: User) -> QuerySet[DuplicateReview]:
+    """The open pairs of archives that may be one child, for the bureau's review (the list is
+    an audited search)."""
+    audit_search(by=user, object_type="child", label="疑似重复档案")
+    return (
+        scope.visible(user, DuplicateReview)
+        .filter(status=DuplicateStatus.OPEN)
+        .select_related("first__person", "first__division", "second__person", "second__division")
+        .order_by("-found_at", "pk")
+    )
+
+
+def duplicate_for_user(*, user: User, pk: Any) -> DuplicateReview:
+    """One pair of the review, or 404; both archives' view is audited."""
+    review = scope.get(
+        user,
+        DuplicateReview,
+        pk,
+        "first__person",
+        "first__division",
+        "second__person",
+        "second__division",
+    )
+    for child in (review.first, review.second):
+        audit_child(by=user, child=child, action=AuditAction.VIEW, duplicate=review.pk)
+    return review
+
+
+def merge_for_user(*, user: User, pk: Any) -> ArchiveMerge:
+    """One merge record, or 404; the view of the kept archive is audited."""
+    merge = scope.get(user, ArchiveMerge, pk, "kept__person", "merged__person")
+    audit_child(by=user, child=merge.kept, action=AuditAction.VIEW, merge=merge.pk)
+    return merge
 
 
 def category_for_user(*, user: User, pk: Any) -> CategoryAssignment:

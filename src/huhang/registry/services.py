@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
@@ -15,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from huhang.core import facts, idnumber, names, scope, uploads
 from huhang.core.access import claim, require
-from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
+from huhang.core.dates import add_months
+from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotAllowed
 from huhang.core.id_messages import checked_name, id_error_message
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division, Level
+from huhang.registry import archives
 from huhang.registry.models import (
     DEATH_SITUATIONS,
     PARENT_KINDS,
@@ -86,7 +89,10 @@ def child_register(
     today: date | None = None,
     **profile: Any,
 ) -> Child:
-    """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID."""
+    """Open an archive (建档) for a child: a new person, or an adult-free existing one by ID.
+
+    One archive per child: an archive of the same child (archives.archive_matches) refuses the
+    new one; archives that may be the same child are sent to the bureau's review with it."""
     require(by, "registry.edit")
     today = today or timezone.localdate()
     name = checked_name(name)
@@ -97,6 +103,23 @@ def child_register(
     person = Person.objects.filter(id_number=id_number).first() if id_number else None
     if person is not None and Child.objects.filter(person=person).exists():
         raise DomainError(_("该儿童已建档。"), field="id_number")
+    matches = archives.archive_matches(
+        name=name,
+        sex=sex,
+        birth_date=birth_date,
+        division=division,
+        id_number=id_number,
+        hukou_code=person_fields.get("hukou_code") or "",
+    )
+    if matches.same is not None:
+        raise DomainError(
+            _(
+                "本社区已有同名、同出生日期、同性别的儿童档案（档案号 %(pk)s），"
+                "请在该档案上登记，不要重复建档。"
+            )
+            % {"pk": matches.same.pk},
+            field="name",
+        )
     if person is None:
         person = Person(id_number=id_number)
     for key, value in {
@@ -114,7 +137,50 @@ def child_register(
     child.full_clean()
     child.save()
     audit_child(by=by, child=child, action=AuditAction.CREATE)
+    archives.duplicates_record(by=by, child=child, possible=matches.possible)
     return child
+
+
+@transaction.atomic
+def child_find_or_register(
+    *,
+    by: User,
+    name: str,
+    sex: str,
+    birth_date: date,
+    division: Division,
+    id_number: str | None = None,
+    today: date | None = None,
+    **profile: Any,
+) -> tuple[Child, bool]:
+    """The child's archive for a record that arrives without one (a lead's verification, an
+    import): the archive of the same child when the user may see it, else a new archive (with
+    the archives that may be the same child sent to review). Returns (archive, created)."""
+    require(by, "registry.edit")
+    today = today or timezone.localdate()
+    checked = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
+    matches = archives.archive_matches(
+        name=checked_name(name),
+        sex=sex,
+        birth_date=birth_date,
+        division=division,
+        id_number=checked,
+        hukou_code=profile.get("hukou_code") or "",
+    )
+    if matches.same is not None and scope.visible(by, Child).filter(pk=matches.same.pk).exists():
+        audit_child(by=by, child=matches.same, attached=True)
+        return matches.same, False
+    child = child_register(
+        by=by,
+        name=name,
+        sex=sex,
+        birth_date=birth_date,
+        division=division,
+        id_number=id_number,
+        today=today,
+        **profile,
+    )
+    return child, True
 
 
 def child_search_fields_refresh(children: QuerySet[Child]) -> int:
@@ -338,17 +404,75 @@ def household_update(
 
 
 # --- Category timeline: candidate → verified → approved → ended ---------------------------------
+#
+# Four eyes (issue 12): three different people propose, verify and approve a category (a check
+# constraint on the table as well); ending an approved category is proposed by one person and
+# confirmed by another; an effective date more than HUHANG_BACKDATE_MONTHS before the approval
+# needs a reason given before approval, which the approval page shows. A category decided
+# through a screening lead counts the lead's people (`category_from_lead`, `category_end_from_lead`):
+# the lead itself passed three people.
+
+
+def backdate_floor(today: date) -> date:
+    """The earliest effective date that needs no back-dating reason when approved `today`."""
+    return add_months(today, -settings.HUHANG_BACKDATE_MONTHS)
+
+
+def _other_hands(by: User | None, earlier: dict[str, int | None]) -> None:
+    """Refuse `by` if it took an earlier step of the same assignment."""
+    if by is None:
+        return
+    for step, user_id in earlier.items():
+        if user_id is not None and by.pk == user_id:
+            raise NotAllowed(
+                _("提出、核实和审批须由三个不同的人完成：您已处理过该认定的上一环节（%(step)s）。")
+                % {"step": step}
+            )
+
+
+def _check_backdating(
+    effective_from: date | None, reason: str, *, today: date, field: str = "effective_from"
+) -> None:
+    if effective_from is None:
+        return
+    if effective_from > today:
+        raise DomainError(_("生效日期不能晚于今天。"), field=field)
+    if effective_from < backdate_floor(today) and not reason.strip():
+        raise DomainError(
+            _("生效日期早于%(n)s个月前，须填写追溯理由（审批人可见）。")
+            % {"n": settings.HUHANG_BACKDATE_MONTHS},
+            field="backdate_reason",
+        )
 
 
 @transaction.atomic
-def category_propose(*, by: User, child: Child, category: str, basis: str) -> CategoryAssignment:
+def category_propose(
+    *,
+    by: User,
+    child: Child,
+    category: str,
+    basis: str,
+    effective_from: date | None = None,
+    backdate_reason: str = "",
+    today: date | None = None,
+    _proposer: User | None = None,
+) -> CategoryAssignment:
+    """Propose a category; `effective_from` (optional) is the date the proposer asks for, and a
+    date beyond the back-dating limit needs `backdate_reason`."""
     require(by, "category.propose")
+    today = today or timezone.localdate()
     if not basis.strip():
         raise DomainError(_("请填写认定依据。"), field="basis")
+    _check_backdating(effective_from, backdate_reason, today=today)
     if child.categories.filter(category=category).exclude(status=CategoryStatus.ENDED).exists():
         raise DomainError(_("该儿童已有此类别的未终止认定。"), field="category")
     assignment = CategoryAssignment(
-        child=child, category=category, basis=basis.strip(), proposed_by=by
+        child=child,
+        category=category,
+        basis=basis.strip(),
+        proposed_by=_proposer or by,
+        proposed_from=effective_from,
+        backdate_reason=backdate_reason.strip(),
     )
     assignment.full_clean(validate_constraints=False)
     try:
@@ -356,7 +480,7 @@ def category_propose(*, by: User, child: Child, category: str, basis: str) -> Ca
             assignment.save()
     except IntegrityError as exc:  # a concurrent proposal won the unique constraint
         raise DomainError(_("该儿童已有此类别的未终止认定。"), field="category") from exc
-    _audit_category(by, assignment, "proposed")
+    _audit_category(by, assignment, "proposed", effective_from=str(effective_from or ""))
     return assignment
 
 
@@ -373,32 +497,57 @@ def _step(assignment: CategoryAssignment, expected: str, **fields: Any) -> None:
 
 @transaction.atomic
 def category_verify(
-    *, by: User, assignment: CategoryAssignment, note: str = ""
+    *, by: User, assignment: CategoryAssignment, note: str = "", _verifier: User | None = None
 ) -> CategoryAssignment:
     require(by, "category.verify")
     if assignment.status != CategoryStatus.CANDIDATE:
         raise InvalidTransition(_("只有待核实的认定可以核实。"))
+    verifier = _verifier or by
+    _other_hands(verifier, {_("提出"): assignment.proposed_by_id})
     _step(
         assignment,
         CategoryStatus.CANDIDATE,
         status=CategoryStatus.VERIFIED,
-        verified_by=by,
+        verified_by=verifier,
         verified_at=timezone.now(),
     )
-    _audit_category(by, assignment, "verified", note=note)
+    _audit_category(by, assignment, "verified", note=note, verified_by=verifier.pk)
     return assignment
 
 
 @transaction.atomic
 def category_approve(
-    *, by: User, assignment: CategoryAssignment, effective_from: date, today: date | None = None
+    *,
+    by: User,
+    assignment: CategoryAssignment,
+    effective_from: date | None = None,
+    today: date | None = None,
 ) -> CategoryAssignment:
+    """Approve a verified category from `effective_from` (default: the proposed date, else
+    today). A date beyond the back-dating limit is approved only with the reason given before
+    approval and not earlier than the date that reason was given for."""
     require(by, "category.approve")
     today = today or timezone.localdate()
     if assignment.status != CategoryStatus.VERIFIED:
         raise InvalidTransition(_("只有已核实的认定可以审批。"))
+    _other_hands(by, {_("提出"): assignment.proposed_by_id, _("核实"): assignment.verified_by_id})
+    effective_from = effective_from or assignment.proposed_from or today
     if effective_from > today:
         raise DomainError(_("生效日期不能晚于今天。"), field="effective_from")
+    floor = backdate_floor(today)
+    if effective_from < floor and (
+        not assignment.backdate_reason
+        or assignment.proposed_from is None
+        or effective_from < assignment.proposed_from
+    ):
+        raise DomainError(
+            _(
+                "生效日期早于%(n)s个月前（%(floor)s），须由提出人在提出时填写追溯理由，"
+                "且不能早于所提出的生效日期。"
+            )
+            % {"n": settings.HUHANG_BACKDATE_MONTHS, "floor": floor.isoformat()},
+            field="effective_from",
+        )
     _step(
         assignment,
         CategoryStatus.VERIFIED,
@@ -406,8 +555,15 @@ def category_approve(
         approved_by=by,
         approved_at=timezone.now(),
         effective_from=effective_from,
+        backdate_floor=floor,
     )
-    _audit_category(by, assignment, "approved", effective_from=str(effective_from))
+    _audit_category(
+        by,
+        assignment,
+        "approved",
+        effective_from=str(effective_from),
+        backdated=effective_from < floor,
+    )
     return assignment
 
 
@@ -420,29 +576,159 @@ def category_end(
     effective_to: date | None = None,
     today: date | None = None,
 ) -> CategoryAssignment:
-    """End an approved category (e.g. turned 18), or reject a candidate or verified one."""
+    """Reject a candidate or verified category at once; for an approved one, propose the end
+    (a second person confirms it with `category_end_confirm`)."""
     today = today or timezone.localdate()
     if assignment.status == CategoryStatus.ENDED:
         raise InvalidTransition(_("该认定已终止。"))
-    require(
-        by,
-        "category.approve" if assignment.status == CategoryStatus.APPROVED else "category.verify",
-    )
+    if assignment.status == CategoryStatus.APPROVED:
+        return category_end_propose(
+            by=by, assignment=assignment, reason=reason, effective_to=effective_to, today=today
+        )
+    require(by, "category.verify")
     if not reason.strip():
         raise DomainError(_("终止或驳回须填写原因。"), field="reason")
-    effective_to = effective_to or today
-    if assignment.effective_from and effective_to < assignment.effective_from:
-        raise DomainError(_("终止日期不能早于生效日期。"), field="effective_to")
     _step(
         assignment,
         assignment.status,
         status=CategoryStatus.ENDED,
         ended_reason=reason.strip(),
         ended_by=by,
-        effective_to=effective_to if assignment.effective_from else None,
+        effective_to=None,
     )
     _audit_category(by, assignment, "ended", reason=reason.strip())
     return assignment
+
+
+def _end_date(assignment: CategoryAssignment, effective_to: date | None, today: date) -> date:
+    effective_to = effective_to or today
+    if effective_to > today:
+        raise DomainError(_("终止日期不能晚于今天。"), field="effective_to")
+    if assignment.effective_from and effective_to < assignment.effective_from:
+        raise DomainError(_("终止日期不能早于生效日期。"), field="effective_to")
+    return effective_to
+
+
+@transaction.atomic
+def category_end_propose(
+    *,
+    by: User,
+    assignment: CategoryAssignment,
+    reason: str,
+    effective_to: date | None = None,
+    today: date | None = None,
+    _proposer: User | None = None,
+) -> CategoryAssignment:
+    """Propose to end an approved category; it stays approved until another person confirms."""
+    require(by, "category.verify")
+    today = today or timezone.localdate()
+    if assignment.status != CategoryStatus.APPROVED:
+        raise InvalidTransition(_("只有已认定的类别需要提出终止。"))
+    if not reason.strip():
+        raise DomainError(_("终止或驳回须填写原因。"), field="reason")
+    effective_to = _end_date(assignment, effective_to, today)
+    proposer = _proposer or by
+    claim(
+        CategoryAssignment.objects.filter(
+            pk=assignment.pk, status=CategoryStatus.APPROVED, end_proposed_at__isnull=True
+        ),
+        refusal=_("已有人提出终止该认定，等待另一人确认。"),
+        end_proposed_by=proposer,
+        end_proposed_at=timezone.now(),
+        end_proposed_to=effective_to,
+        end_proposed_reason=reason.strip()[:200],
+    )
+    assignment.refresh_from_db()
+    _audit_category(
+        by, assignment, "end_proposed", reason=reason.strip(), effective_to=str(effective_to)
+    )
+    return assignment
+
+
+@transaction.atomic
+def category_end_confirm(
+    *, by: User, assignment: CategoryAssignment, today: date | None = None
+) -> CategoryAssignment:
+    """The second person's confirmation of a proposed end: the category ends with the proposed
+    reason and date."""
+    require(by, "category.approve")
+    if assignment.status != CategoryStatus.APPROVED or assignment.end_proposed_at is None:
+        raise InvalidTransition(_("该认定没有待确认的终止。"))
+    if assignment.end_proposed_by_id == by.pk:
+        raise NotAllowed(_("终止须由另一人确认：您是终止的提出人。"))
+    _step(
+        assignment,
+        CategoryStatus.APPROVED,
+        status=CategoryStatus.ENDED,
+        ended_reason=assignment.end_proposed_reason,
+        ended_by=by,
+        effective_to=assignment.end_proposed_to,
+    )
+    _audit_category(by, assignment, "ended", reason=assignment.ended_reason)
+    return assignment
+
+
+@transaction.atomic
+def category_from_lead(
+    *,
+    by: User,
+    child: Child,
+    category: str,
+    basis: str,
+    proposed_by: User,
+    verified_by: User,
+    note: str = "",
+    effective_from: date,
+    today: date | None = None,
+) -> CategoryAssignment:
+    """Start a category decided through an approved screening lead: the lead's field check
+    counts as the proposal, its review as the verification, and `by` (the lead's approver)
+    approves. An open assignment already there is taken on from its current step."""
+    today = today or timezone.localdate()
+    current = (
+        child.categories.filter(category=category).exclude(status=CategoryStatus.ENDED).first()
+    )
+    if current is None:
+        current = category_propose(
+            by=by, child=child, category=category, basis=basis, today=today, _proposer=proposed_by
+        )
+    if current.status == CategoryStatus.CANDIDATE:
+        verifier = next(
+            (u for u in (verified_by, proposed_by) if u.pk not in (current.proposed_by_id, by.pk)),
+            None,
+        )
+        if verifier is None:
+            raise NotAllowed(_("提出、核实和审批须由三个不同的人完成。"))
+        category_verify(by=by, assignment=current, note=note, _verifier=verifier)
+    return category_approve(by=by, assignment=current, effective_from=effective_from, today=today)
+
+
+@transaction.atomic
+def category_end_from_lead(
+    *,
+    by: User,
+    assignment: CategoryAssignment,
+    proposed_by: User,
+    reason: str,
+    effective_to: date,
+    today: date | None = None,
+) -> CategoryAssignment:
+    """End a category through an approved screening lead: the lead's reviewer (or verifier)
+    proposed it, `by` (the approver) confirms. A candidate or verified one is rejected."""
+    if assignment.status != CategoryStatus.APPROVED:
+        return category_end(
+            by=by, assignment=assignment, reason=reason, effective_to=effective_to, today=today
+        )
+    if assignment.end_proposed_at is None:
+        category_end_propose(
+            by=by,
+            assignment=assignment,
+            reason=reason,
+            effective_to=effective_to,
+            today=today,
+            _proposer=proposed_by,
+        )
+    return category_end_confirm(by=by, assignment=assignment, today=today)
 
 
 def _audit_category(by: User, assignment: CategoryAssignment, step: str, **extra: Any) -> None:

@@ -16,5 +16,9 @@ urlpatterns = [
     path("<int:pk>/categories/new/", views.category_create, name="category_create"),
     path("categories/<int:pk>/<slug:step>/", views.category_step, name="category_step"),
     path("<int:pk>/documents/new/", views.document_create, name="document_create"),
+    path("<int:pk>/merge/", views.child_merge, name="child_merge"),
+    path("merges/<int:pk>/undo/", views.merge_undo, name="merge_undo"),
+    path("duplicates/", views.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/<slug:step>/", views.duplicate_step, name="duplicate_step"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
 ]

@@ -21,7 +21,7 @@ from huhang.core.access import require
 from huhang.core.forms import Form, submit
 from huhang.core.paging import render_list
 from huhang.core.views import download, form_page, private_file
-from huhang.registry import forms, selectors, services
+from huhang.registry import archives, forms, selectors, services
 
 
 def child_list(request):
@@ -152,6 +152,12 @@ CATEGORY_STEPS: dict[str, tuple[str, type[Form], Callable[..., Any], Any]] = {
         services.category_end,
         gettext_lazy("终止/驳回"),
     ),
+    "confirm-end": (
+        "category.approve",
+        forms.CategoryEndConfirmForm,
+        lambda *, confirm, **kw: services.category_end_confirm(**kw),
+        gettext_lazy("确认终止"),
+    ),
 }
 
 
@@ -162,11 +168,84 @@ def category_step(request, pk: int, step: str):
     capability, form_class, service, title = CATEGORY_STEPS[step]
     require(request.user, capability)
     assignment = selectors.category_for_user(user=request.user, pk=pk)
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, assignment=assignment)
     save = partial(service, by=request.user, assignment=assignment)
     heading = f"{title} · {assignment.get_category_display()}"
     saved = _("已保存：%(step)s。") % {"step": title}
     return archive_form(request, assignment.child, form, save, title=heading, saved=saved)
+
+
+# --- One archive per child: duplicates, merge, un-merge ------------------------------------------
+
+
+def duplicate_list(request):
+    require(request.user, "registry.merge")
+    rows = selectors.duplicates_open(user=request.user)
+    return render_list(request, "registry/duplicate_list.html", rows, {})
+
+
+@require_http_methods(["GET", "POST"])
+def duplicate_step(request, pk: int, step: str):
+    require(request.user, "registry.merge")
+    review = selectors.duplicate_for_user(user=request.user, pk=pk)
+    back = reverse("registry:duplicate_list")
+
+    def merge(*, keep: str, reason: str) -> Any:
+        kept, gone = (
+            (review.first, review.second)
+            if str(review.first.pk) == keep
+            else (review.second, review.first)
+        )
+        return archives.child_merge(
+            by=request.user, keep=kept, gone=gone, reason=reason, review=review
+        )
+
+    def dismiss(*, note: str) -> Any:
+        return archives.duplicate_dismiss(by=request.user, review=review, note=note)
+
+    save: Callable[..., Any]
+    if step == "merge":
+        form: Form = forms.DuplicateMergeForm(request.POST or None, review=review)
+        save, title = merge, _("合并疑似重复档案")
+    elif step == "distinct":
+        form = forms.DuplicateDismissForm(request.POST or None)
+        save, title = dismiss, _("不是同一儿童")
+    else:
+        raise Http404
+    return form_page(
+        request,
+        form,
+        save,
+        saved=_("已处理。"),
+        then=lambda record: redirect(back),
+        title=f"{title} · #{review.first.pk} / #{review.second.pk}",
+        back=back,
+        template="registry/duplicate_form.html",
+        review=review,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def child_merge(request, pk: int):
+    require(request.user, "registry.merge")
+    child = selectors.child_for_edit(user=request.user, pk=pk)
+    form = forms.MergeForm(request.POST or None)
+
+    def save(*, other, reason):
+        gone = selectors.child_for_edit(user=request.user, pk=other)
+        return archives.child_merge(by=request.user, keep=child, gone=gone, reason=reason)
+
+    return archive_form(request, child, form, save, title=form.heading, saved=str(form.saved))
+
+
+@require_http_methods(["GET", "POST"])
+def merge_undo(request, pk: int):
+    require(request.user, "registry.merge")
+    merge = selectors.merge_for_user(user=request.user, pk=pk)
+    form = forms.UnmergeForm(request.POST or None)
+    save = partial(archives.child_unmerge, by=request.user, merge=merge)
+    title = _("撤销合并 · #%(gone)s → #%(kept)s") % {"gone": merge.merged_id, "kept": merge.kept_id}
+    return archive_form(request, merge.kept, form, save, title=title, saved=_("合并已撤销。"))
 
 
 @require_http_methods(["GET", "POST"])

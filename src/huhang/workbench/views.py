@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,12 +14,11 @@ from huhang.cases.emergency.selectors import open_emergency
 from huhang.cases.timeline.selectors import child_timeline
 from huhang.cases.visits.selectors import field_children
 from huhang.community.selectors import child_community
-from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.offline import offline_page
 from huhang.core.roles import can
 from huhang.registry import selectors as registry
-from huhang.registry.models import Category, CategoryStatus, Child
+from huhang.registry.models import Category
 from huhang.workbench import selectors
 
 
@@ -28,23 +26,12 @@ from huhang.workbench import selectors
 def home(request):
     context: dict = {"inbox": selectors.inbox_counts(request.user)}
     if can(request.user, "registry.view"):
-        children = scope.visible(request.user, Child)
-        approved = Q(categories__status=CategoryStatus.APPROVED)
-        counts = children.aggregate(
-            total=Count("pk", distinct=True),
-            pending=Count(
-                "categories",
-                filter=Q(
-                    categories__status__in=[CategoryStatus.CANDIDATE, CategoryStatus.VERIFIED]
-                ),
-            ),
-            **{
-                f"cat_{c.value}": Count("categories", filter=approved & Q(categories__category=c))
-                for c in Category
-            },
-        )
-        context["counts"] = counts
-        context["by_category"] = [(c.label, c.value, counts[f"cat_{c.value}"]) for c in Category]
+        # The same figures as the dashboard's (registry.selectors.register_figures).
+        figures = registry.register_figures(user=request.user)
+        context["counts"] = {"total": figures.children, "pending": figures.pending}
+        context["by_category"] = [
+            (c.label, c.value, figures.by_category.get(c.value, 0)) for c in Category
+        ]
     return render(request, "workbench/home.html", context)
 
 

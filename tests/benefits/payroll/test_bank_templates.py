@@ -18,6 +18,7 @@ from huhang.benefits.payroll import bankfile
 from huhang.benefits.payroll import services as payroll
 from huhang.benefits.payroll.banktemplates import TEMPLATES, for_line
 from huhang.core.exceptions import DomainError
+from tests.factories.benefits import confirmed
 
 MARCH = date(2026, 3, 1)
 
@@ -27,14 +28,16 @@ def mixed(users, bureau2, entitled, standards, children, settings):
     """March 2026 with 王小海 paid at ICBC and 李梅 at CCB (from February)."""
     settings.HUHANG_PAYER_ACCOUNT = "0602000109200012345"
     settings.HUHANG_PAYER_NAME = "包头市昆都仑区民政局"
-    services.payee_set(
-        by=users["bureau"],
-        child=children["c2"],
-        name="李梅的母亲",
-        relation="母亲",
-        bank="中国建设银行包头分行",
-        account="6217000010001234567",
-        valid_from=date(2026, 1, 1),
+    confirmed(
+        services.payee_set(
+            by=users["bureau"],
+            child=children["c2"],
+            name="李梅的母亲",
+            relation="母亲",
+            bank="中国建设银行包头分行",
+            account="6217000010001234567",
+            valid_from=date(2026, 1, 1),
+        )
     )
     run = payroll.run_create(by=users["bureau"], programme=standards, month=MARCH)
     payroll.run_compute(by=users["bureau"], run=run, today=MARCH)

@@ -20,7 +20,7 @@ from huhang.benefits.payroll import services as payroll
 from huhang.core import money
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditEvent
-from tests.factories.benefits import PayeeFactory
+from tests.factories.benefits import PayeeFactory, confirmed
 
 COLUMNS = [
     "明细编号",
@@ -219,14 +219,16 @@ def test_only_the_bureau_exports(users, approved):
 
 def test_names_that_look_like_formulas_stay_text(users, bureau2, entitled, standards, children):
     with pytest.raises(DomainError, match="姓名不能以"):
-        services.payee_set(
-            by=users["bureau"],
-            child=children["xiaohai"],
-            name="=HYPERLINK(1)",
-            relation="母亲",
-            bank="中国工商银行",
-            account="6222020200009999999",
-            valid_from=date(2026, 1, 1),
+        confirmed(
+            services.payee_set(
+                by=users["bureau"],
+                child=children["xiaohai"],
+                name="=HYPERLINK(1)",
+                relation="母亲",
+                bank="中国工商银行",
+                account="6222020200009999999",
+                valid_from=date(2026, 1, 1),
+            )
         )
     # A payee stored before names were checked (or by another way in) is still written as text.
     PayeeFactory(

@@ -16,6 +16,7 @@ from huhang.benefits import services
 from huhang.benefits.models import PayrollLine, PayrollRun, RunStatus
 from huhang.benefits.payroll import compute
 from huhang.core.models import AuditEvent
+from tests.factories.benefits import confirmed
 from tests.factories.registry import CategoryFactory
 
 
@@ -142,14 +143,16 @@ def test_a_supplementary_run(huhang, users, entitled, standards):
 
 def test_approved_categories_are_covered_by_the_run(huhang, users, entitled, standards, children):
     village = children["village"]
-    services.payee_set(
-        by=users["bureau"],
-        child=village,
-        name="张伟的祖母",
-        relation="祖母",
-        bank="内蒙古农村信用社",
-        account="6229000011112222",
-        valid_from=date(2025, 12, 1),
+    confirmed(
+        services.payee_set(
+            by=users["bureau"],
+            child=village,
+            name="张伟的祖母",
+            relation="祖母",
+            bank="内蒙古农村信用社",
+            account="6229000011112222",
+            valid_from=date(2025, 12, 1),
+        )
     )
     CategoryFactory(
         child=village, category="orphan", approved=True, effective_from=date(2026, 1, 15)

@@ -15,7 +15,7 @@ from huhang.benefits import services
 from huhang.benefits.models import PayrollRun
 from huhang.benefits.payroll import services as payroll
 from huhang.core.models import AuditEvent, Job
-from tests.factories.benefits import EntitlementFactory
+from tests.factories.benefits import EntitlementFactory, confirmed
 
 LIST = "/benefits/runs/"
 NEW = "/benefits/runs/new/"
@@ -28,14 +28,16 @@ def page(run, suffix="") -> str:
 @pytest.fixture
 def village_entitled(users, children, standards):
     """张伟 (河东村, 昆河镇), outside the supervisor's street, with a payee."""
-    services.payee_set(
-        by=users["bureau"],
-        child=children["village"],
-        name="张父",
-        relation="父亲",
-        bank="包商银行",
-        account="6200000000001111",
-        valid_from=date(2025, 12, 1),
+    confirmed(
+        services.payee_set(
+            by=users["bureau"],
+            child=children["village"],
+            name="张父",
+            relation="父亲",
+            bank="包商银行",
+            account="6200000000001111",
+            valid_from=date(2025, 12, 1),
+        )
     )
     return EntitlementFactory(
         child=children["village"], programme=standards, starts_on=date(2026, 3, 1)

@@ -14,7 +14,7 @@ from huhang.benefits import services
 from huhang.benefits.models import Entitlement, Programme
 from huhang.benefits.students import services as students
 from huhang.core.exceptions import InvalidTransition
-from tests.factories.benefits import PayrollRunFactory
+from tests.factories.benefits import PayrollRunFactory, confirmed
 from tests.factories.registry import CategoryFactory, ChildFactory, PersonFactory
 from tests.factories.registry_extra import HouseholdFactory
 
@@ -159,14 +159,16 @@ def test_roles(users, lin, login):
 
 @pytest.fixture
 def enrolled(users, lin, scholarship):
-    services.payee_set(
-        by=users["bureau"],
-        child=lin,
-        name="林晓",
-        relation="本人",
-        bank="中国银行包头分行",
-        account="6216600000001234",
-        valid_from=date(2026, 8, 1),
+    confirmed(
+        services.payee_set(
+            by=users["bureau"],
+            child=lin,
+            name="林晓",
+            relation="本人",
+            bank="中国银行包头分行",
+            account="6216600000001234",
+            valid_from=date(2026, 8, 1),
+        )
     )
     return students.scholarship_enrol(
         by=users["bureau"], child=lin, school_year=2026, school="内蒙古科技大学"
@@ -348,14 +350,16 @@ def test_a_one_off_grant_is_paid_once(users, tree):
     services.standard_set(
         by=users["bureau"], programme=programme, effective_from=date(2026, 1, 1), amount_fen=50000
     )
-    services.payee_set(
-        by=users["bureau"],
-        child=child,
-        name="何静",
-        relation="本人",
-        bank="包商银行",
-        account="6200000000002222",
-        valid_from=date(2026, 1, 1),
+    confirmed(
+        services.payee_set(
+            by=users["bureau"],
+            child=child,
+            name="何静",
+            relation="本人",
+            bank="包商银行",
+            account="6200000000002222",
+            valid_from=date(2026, 1, 1),
+        )
     )
     students.autumn_aid_enrol(
         by=users["bureau"], child=child, month=date(2026, 8, 1), school="九中"

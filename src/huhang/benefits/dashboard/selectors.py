@@ -109,9 +109,10 @@ pair AS (
              WHERE su.entitlement_id = due.entitlement_id AND su.from_month <= %s
                AND (su.to_month IS NULL OR su.to_month >= %s)
              ORDER BY su.from_month DESC LIMIT 1) AS suspended,
-           CASE WHEN EXISTS (SELECT 1 FROM benefits_payee py
-                              WHERE py.child_id = due.child_id AND py.valid_from <= %s)
-                THEN 1 ELSE 0 END AS has_payee
+           COALESCE((SELECT CASE WHEN py.confirmed_at IS NULL THEN 2 ELSE 1 END
+                       FROM benefits_payee py
+                      WHERE py.child_id = due.child_id AND py.valid_from <= %s
+                      ORDER BY py.valid_from DESC, py.id DESC LIMIT 1), 0) AS has_payee
     FROM due
     LEFT JOIN got ON got.child_id = due.child_id AND got.programme_id = due.programme_id
 )
@@ -193,6 +194,7 @@ REASONS = {
     "in_run": gettext_lazy("批次未导出"),
     "bank_failure": gettext_lazy("银行退票"),
     "no_payee": gettext_lazy("无收款人"),
+    "payee_unconfirmed": gettext_lazy("收款账号待确认"),
     "shortfall": gettext_lazy("差额待补发"),
     "not_run": gettext_lazy("尚未发放"),
 }
@@ -248,6 +250,8 @@ def arrears_reason(
         return "bank_failure", failure
     if not has_payee:
         return "no_payee", _("请登记收款人及银行账号")
+    if has_payee == 2:
+        return "payee_unconfirmed", _("新登记或变更的收款账号须由另一名工作人员确认后才能发放")
     if paid_fen > 0:
         return "shortfall", _("差额 %(owed)s 元（标准调整后待补发）") % {"owed": yuan(owed_fen)}
     return "not_run", _("本月发放批次尚未计算或导出")

@@ -1,7 +1,7 @@
 """The payroll computation: one INSERT ... SELECT, the same SQL on SQLite and PostgreSQL.
 
 For every month (every September, for a yearly programme) from the lookback horizon to the
-run's month, each entitled, unsuspended child with a payee is owed the standard in force for
+run's month, each entitled, unsuspended child with a confirmed payee is owed the standard in force for
 that month, less what non-failed lines already paid for it. What is owed and positive becomes a
 line. That one rule pays the month itself, the differences after a back-dated standard (补发),
 and lines the bank returned as failed — and, because already-paid amounts are subtracted, never
@@ -65,14 +65,17 @@ SELECT %(run)s, ROW_NUMBER() OVER (ORDER BY owed.child_id, owed.for_month),
        owed.child_id, %(programme)s, owed.for_month, owed.standard_id, owed.amount_fen,
        p.name, p.bank, p.account_cipher, p.account_last4, 'pending', ''
 FROM owed
-JOIN benefits_payee p ON p.id = owed.payee_id
+JOIN benefits_payee p ON p.id = owed.payee_id AND p.confirmed_at IS NOT NULL
 """
 
-# What is owed but cannot be paid for want of a payee: the arrears list shows these.
+# What is owed but cannot be paid for want of a payee, or because the current payee's account
+# has not been confirmed by a second officer (four eyes): the arrears list shows these.
 UNPAYABLE_SQL = (
     COMPUTE_SQL.split("INSERT INTO")[0]
     + """
-SELECT owed.child_id, owed.for_month, owed.amount_fen FROM owed WHERE owed.payee_id IS NULL
+SELECT owed.child_id, owed.for_month, owed.amount_fen FROM owed
+LEFT JOIN benefits_payee p ON p.id = owed.payee_id
+WHERE owed.payee_id IS NULL OR p.confirmed_at IS NULL
 ORDER BY owed.child_id, owed.for_month
 """
 )

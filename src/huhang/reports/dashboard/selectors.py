@@ -22,7 +22,8 @@ from huhang.community.models import (
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division
-from huhang.registry.models import CategoryAssignment, CategoryStatus, Child, ChildStatus
+from huhang.registry import selectors as registry
+from huhang.registry.models import CategoryAssignment, CategoryStatus, Child
 from huhang.reports import charts
 from huhang.reports.periods import HalfYear, Period, last_months, month_of
 from huhang.reports.selectors import (
@@ -256,7 +257,7 @@ def _share(month: PaymentMonth) -> Decimal | None:
 
 def _children_by_unit(division: Division, units: dict[str, UnitRow]) -> None:
     rows = (
-        Child.objects.filter(within(division, "division_id"), status=ChildStatus.ACTIVE)
+        Child.objects.filter(within(division, "division_id"), registry.on_register_q())
         .order_by()
         .values_list("division_id")
         .annotate(n=Count("pk"))
@@ -300,9 +301,8 @@ def _categories(
     today (approved, not ended, the child still on the register); by category, the approvals
     and endings of this month and this half-year."""
     since = min(month.start, half.start)
-    in_force = Q(
-        status=CategoryStatus.APPROVED, effective_from__lte=today, child__status=ChildStatus.ACTIVE
-    ) & (Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+    # The same definition as the home page's (registry.selectors).
+    in_force = registry.category_in_force_q(today)
     rows = (
         CategoryAssignment.objects.filter(child_in(division))
         .filter(

@@ -33,9 +33,12 @@ all (`PRIOR_IN_REGISTER`)::
     p_i    = odds_i / (1 + sum_j odds_j)
 
 A row links automatically only when its best candidate has p >= `AUTO_PROBABILITY`, is at least
-`MIN_GAP_BITS` of match weight above the second, and no other candidate has the same normalised
+`MIN_GAP_BITS` of match weight above the second, no other candidate has the same normalised
 name and birth date (homonyms are never linked automatically, even when the supervisor has
-already excluded one of them). Candidates with p >= `REVIEW_PROBABILITY` that do not pass go to
+already excluded one of them), and the two household registrations (户籍地) do not disagree
+where both are given (issue 12: a student registered in another province is never linked to a
+local child automatically, however well name, birth date, sex and residence agree: reason
+"hukou"). Candidates with p >= `REVIEW_PROBABILITY` that do not pass go to
 the review queue (`LinkOutcome.candidates`); below that a row has no candidate. A pair a
 supervisor marked distinct is never proposed or linked again.
 """
@@ -291,6 +294,13 @@ def _odds(p: float) -> float:
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_P}decisions AS SELECT * FROM {_P}decisions_arrow")
+    # core.divisions.places_disagree in SQL.
+    con.execute(f"CREATE OR REPLACE TEMP MACRO {_P}sig(c) AS {divisions.SIGNIFICANT_SQL}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO {_P}disagree(a, b) AS coalesce("
+        f"NOT starts_with({_P}sig(a), {_P}sig(b)) AND NOT starts_with({_P}sig(b), {_P}sig(a)), "
+        "false)"
+    )
     con.execute(LINKS_DDL)
     # Rows with their own ID number.
     con.execute(
@@ -414,8 +424,10 @@ def link_people(con: duckdb.DuckDBPyConnection, *, as_of: date) -> LinkOutcome:
                 INSERT INTO links
                 SELECT l.batch, l."row", r.id_number, r.p, 'splink'
                 FROM {_P}ranked r JOIN {_P}left l ON l.unique_id = r.left_id
+                JOIN {_P}right p ON p.id_number = r.id_number
                 WHERE r.p >= $auto AND r.homonyms = 0
                   AND (r.second_weight IS NULL OR r.match_weight - r.second_weight >= $gap)
+                  AND NOT {_P}disagree(l.hukou_code, p.hukou_code)
                 """,
                 {"auto": AUTO_PROBABILITY, "gap": MIN_GAP_BITS},
             )
@@ -440,6 +452,8 @@ def link_people(con: duckdb.DuckDBPyConnection, *, as_of: date) -> LinkOutcome:
             con.execute(f"DROP TABLE IF EXISTS {_P}{name}")
         con.execute(f"DROP TABLE IF EXISTS {_P}scored")
         con.execute(f"DROP TABLE IF EXISTS {_P}ranked")
+        con.execute(f"DROP MACRO IF EXISTS {_P}disagree")
+        con.execute(f"DROP MACRO IF EXISTS {_P}sig")
 
 
 def _candidates(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -453,6 +467,7 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                p.residence_code AS candidate_residence_code,
                r.p AS match_probability, r.second_p AS second_probability,
                CASE WHEN r.homonyms > 0 THEN 'homonym'
+                    WHEN {_P}disagree(l.hukou_code, p.hukou_code) THEN 'hukou'
                     WHEN r.second_weight IS NOT NULL
                          AND r.match_weight - r.second_weight < $gap THEN 'close_second'
                     ELSE 'uncertain' END AS reason

@@ -203,18 +203,11 @@ def _register(*, by: User, lead: Lead, facts: dict[str, Any]) -> Child:
         if division is None:
             raise DomainError(_("请选择儿童所属的社区或村。"), field="division")
         data["division"] = division
-    existing = _registered_child(by, data["id_number"])
-    if existing is not None:
-        return existing
-    return registry.child_register(by=by, **data)
-
-
-def _registered_child(by: User, id_number: str | None) -> Child | None:
-    """A child registered meanwhile under the same ID number, when the user may see it (the
-    registry itself refuses a second archive of a child outside the user's area)."""
-    if not id_number:
-        return None
-    return scope.visible(by, Child).filter(person__id_number=id_number).first()
+    # One archive per child: the child's archive when it exists (same ID number; else the
+    # same name, birth date, sex and community, 户籍地 not disagreeing), else a new one with
+    # the archives that may be the same child sent to the bureau's review.
+    child, _created = registry.child_find_or_register(by=by, **data)
+    return child
 
 
 # --- Review and decision -----------------------------------------------------------------------
@@ -335,26 +328,42 @@ def _start(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssign
     current = open_ones.get(category)
     if current is not None and current.status == CategoryStatus.APPROVED:
         raise DomainError(_("该儿童已被认定为%(c)s，无需重复认定。") % {"c": label})
-    if current is None:
-        current = registry.category_propose(
-            by=by, child=child, category=category, basis=evidence_text(lead)
-        )
-    if current.status == CategoryStatus.CANDIDATE:
-        note = lead.verify_note
-        if lead.review_note:
-            note = f"{note}\n{lead.review_note}"
-        registry.category_verify(by=by, assignment=current, note=note)
-    registry.category_approve(by=by, assignment=current, effective_from=today, today=today)
+    note = lead.verify_note
+    if lead.review_note:
+        note = f"{note}\n{lead.review_note}"
+    # Four eyes: the lead's field check is the proposal, its review the verification, and the
+    # approver of the lead approves the category (three different people, as the lead was).
+    verifier, reviewer = _lead_people(lead)
+    current = registry.category_from_lead(
+        by=by,
+        child=child,
+        category=category,
+        basis=evidence_text(lead),
+        proposed_by=verifier,
+        verified_by=reviewer,
+        note=note,
+        effective_from=today,
+        today=today,
+    )
     if category == Category.ORPHAN and Category.DFUC in open_ones:
         # An orphan is not also DFUC (DOMAIN.md): the DFUC assignment ends with this decision.
-        registry.category_end(
+        registry.category_end_from_lead(
             by=by,
             assignment=open_ones[Category.DFUC],
+            proposed_by=reviewer,
             reason=_("认定为孤儿（孤儿不同时认定为事实无人抚养儿童）"),
             effective_to=today,
             today=today,
         )
     return current
+
+
+def _lead_people(lead: Lead) -> tuple[User, User]:
+    """Who verified and who reviewed the lead (both set once a lead is reviewed)."""
+    verifier, reviewer = lead.verified_by, lead.reviewed_by
+    if verifier is None or reviewer is None:
+        raise DomainError(_("该线索缺少核实人或复核人，无法据此认定类别。"))
+    return verifier, reviewer
 
 
 def _approved(open_ones: dict[str, CategoryAssignment], category: str) -> bool:
@@ -374,12 +383,18 @@ def _end(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssignme
         "id": lead.pk,
     }
     ended_on = _ended_on(lead, child, today)
+    reviewer = _lead_people(lead)[1]
     for assignment in targets:
         effective_to = ended_on
         if assignment.effective_from and effective_to < assignment.effective_from:
             effective_to = assignment.effective_from
-        registry.category_end(
-            by=by, assignment=assignment, reason=reason, effective_to=effective_to, today=today
+        registry.category_end_from_lead(
+            by=by,
+            assignment=assignment,
+            proposed_by=reviewer,
+            reason=reason,
+            effective_to=effective_to,
+            today=today,
         )
     status = ENDING_CHILD_STATUS.get(lead.kind)
     if status is not None:
