@@ -124,7 +124,7 @@ class _Writer:
             info.mtime = int(path.stat().st_mtime)
             info.mode = 0o600
             reader = _HashingReader(fh)
-            self.tar.addfile(info, reader)  # type: ignore[arg-type]
+            self.tar.addfile(info, reader)
         self.files[name] = {"size": info.size, "sha256": reader.sha256.hexdigest()}
 
     def add_bytes(self, name: str, data: bytes, *, listed: bool = True) -> None:
@@ -161,7 +161,7 @@ def _sqlite_copy(target: Path) -> None:
 
 
 def _pg_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     env = dict(os.environ)
     for var, key in (
         ("PGHOST", "HOST"),
@@ -407,9 +407,9 @@ def check_target(kind: str, *, staging: Path | None = None) -> None:
             " (set DATABASE_URL accordingly)"
         )
     if here == "sqlite":
-        name = Path(str(settings.DATABASES["default"]["NAME"]))
-        if name.exists() and name.stat().st_size:
-            raise BackupError(f"a database exists at {name}: restore into a new one")
+        path = Path(str(settings.DATABASES["default"]["NAME"]))
+        if path.exists() and path.stat().st_size:
+            raise BackupError(f"a database exists at {path}: restore into a new one")
     elif _pg_tables():
         name = settings.DATABASES["default"]["NAME"]
         raise BackupError(f"the PostgreSQL database {name} is not empty: restore into a new one")
