@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -248,3 +249,27 @@ def test_verify_only_checks_without_restoring(sites, source):
     done = target.huhang("restore", "--verify-only", str(source["with_keys"]))
     assert "backup intact" in done.stdout
     assert {p.name for p in target.data_dir.iterdir()} <= {"secret_key"}
+
+
+def test_the_sqlite_copy_is_the_committed_state_while_a_writer_is_busy(tmp_path):
+    live = tmp_path / "live.sqlite3"
+    db = sqlite3.connect(live, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE line (n INTEGER PRIMARY KEY, fen INTEGER NOT NULL)")
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO line (fen) VALUES (?)", [(100,)] * 1000)
+    db.execute("COMMIT")
+    # A writer in the middle of its transaction when the backup starts.
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany("INSERT INTO line (fen) VALUES (?)", [(999,)] * 500)
+    copy = tmp_path / "copy.sqlite3"
+    backup.sqlite_copy(copy, source=live)
+    db.execute("COMMIT")
+    db.close()
+
+    copied = sqlite3.connect(copy)
+    assert copied.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copied.execute("SELECT count(*), sum(fen) FROM line").fetchone() == (1000, 100_000)
+    assert copied.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    copied.close()
+    assert not Path(f"{copy}-wal").exists()

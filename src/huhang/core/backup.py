@@ -144,9 +144,11 @@ def engine() -> str:
     return vendor
 
 
-def _sqlite_copy(target: Path) -> None:
-    """A consistent copy of the live database through SQLite's online backup API."""
-    name = str(settings.DATABASES["default"]["NAME"])
+def sqlite_copy(target: Path, source: Path | None = None) -> None:
+    """A consistent copy of the live database (`source`, default this installation's) through
+    SQLite's online backup API: what was committed when the copy began, whatever is being
+    written meanwhile."""
+    name = str(source or settings.DATABASES["default"]["NAME"])
     if not Path(name).exists():
         raise BackupError(f"no database at {name}: nothing to back up")
     source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=60)
@@ -214,7 +216,12 @@ def _data_files(data_dir: Path, skip: set[Path]) -> Iterator[Path]:
     for root, dirs, files in os.walk(data_dir):
         here = Path(root)
         if here == data_dir:
-            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+            # Rebuilt by a restore; and our own temporary directories.
+            dirs[:] = [
+                d
+                for d in dirs
+                if d not in SKIPPED_DIRS and not d.startswith((".huhang-backup-", ".restore-"))
+            ]
         dirs.sort()
         for name in sorted(files):
             path = here / name
@@ -260,7 +267,7 @@ def backup(out: Path, *, with_keys: bool = False, say: Say = _quiet) -> BackupRe
                 dump = Path(tmp) / "database"
                 if kind == "sqlite":
                     say("copying the SQLite database (online backup)")
-                    _sqlite_copy(dump)
+                    sqlite_copy(dump)
                     writer.add_file(SQLITE_MEMBER, dump)
                 else:
                     say("dumping the PostgreSQL database (pg_dump)")
