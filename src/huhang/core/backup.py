@@ -151,15 +151,16 @@ def sqlite_copy(target: Path, source: Path | None = None) -> None:
     name = str(source or settings.DATABASES["default"]["NAME"])
     if not Path(name).exists():
         raise BackupError(f"no database at {name}: nothing to back up")
-    source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=60)
+    # Not read-only: a reader of a WAL database may have to create its shared-memory file.
+    live = sqlite3.connect(name, timeout=60)
     copy = sqlite3.connect(target)
     try:
-        source.backup(copy)
+        live.backup(copy)
         # One self-contained file: no WAL beside it.
         copy.execute("PRAGMA journal_mode=DELETE")
     finally:
         copy.close()
-        source.close()
+        live.close()
 
 
 def _pg_env() -> dict[str, str]:
