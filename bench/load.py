@@ -11,8 +11,8 @@ HUHANG_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432/postgres; skip
 message when unreachable), migrated and topped up on each run (cheap once built), static files
 collected; gunicorn serves it as `make demo` does (2 workers, 4 threads each: HUHANG_BENCH_LOAD_*
 to change them). Then locust, headless, in a process of its own (bench/load_users.py): 50 users
-(HUHANG_BENCH_LOAD_USERS) with a think time of 0.5-1.5 s, 30 s (HUHANG_BENCH_LOAD_SECONDS) on
-the mix, logged in as bureau, supervisor and director in turn; then the same users, the same
+(HUHANG_BENCH_LOAD_USERS) who each read a page for 2-8 s before the next (HUHANG_BENCH_LOAD_THINK
+="2,8"; about 10 requests a second in all), 60 s (HUHANG_BENCH_LOAD_SECONDS) on the mix, logged in as bureau, supervisor and director in turn; then the same users, the same
 think time and the same time on the baseline. The baseline is `/healthz` when the installation
 has it, else `/accounts/login/` (the lightest page that touches the session and a template),
 and the results say which.
@@ -42,7 +42,8 @@ PG_SERVER = os.environ.get("HUHANG_BENCH_POSTGRES", "postgres://postgres@127.0.0
 PG_DATABASE = "huhang_bench_load"
 SIZE = os.environ.get("HUHANG_BENCH_LOAD_SIZE", "small")
 USERS = int(os.environ.get("HUHANG_BENCH_LOAD_USERS", "50"))
-SECONDS = float(os.environ.get("HUHANG_BENCH_LOAD_SECONDS", "30"))
+SECONDS = float(os.environ.get("HUHANG_BENCH_LOAD_SECONDS", "60"))
+THINK = os.environ.get("HUHANG_BENCH_LOAD_THINK", "2,8")
 WORKERS = os.environ.get("HUHANG_BENCH_LOAD_WORKERS", "2")
 THREADS = os.environ.get("HUHANG_BENCH_LOAD_THREADS", "4")
 TARGET_P95_RATIO = 5.0
@@ -63,6 +64,7 @@ def _pg_problem() -> str | None:
             ).fetchone()
             if not exists:
                 conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+                (DATA_ROOT / "load-postgresql.json").unlink(missing_ok=True)
     except Exception as exc:  # any failure to connect means: skip PostgreSQL
         return f"PostgreSQL not reachable at {PG_SERVER} ({exc.__class__.__name__}: {exc})"
     return None
@@ -78,14 +80,21 @@ def _env(engine: str) -> dict[str, str]:
 
 
 def _prepare(ctx: Context, engine: str) -> None:
+    """Build the installation, or reuse it while its marker matches (same size, migrations and
+    generator: bench.dataset.fingerprint)."""
+    from bench import dataset
+
     env = _env(engine)
+    marker = DATA_ROOT / f"load-{engine}.json"
+    wanted = dataset.fingerprint(SIZE, None)
+    steps = [["collectstatic", "--no-input", "-v", "0"]]
+    if not marker.exists() or json.loads(marker.read_text()) != wanted:
+        marker.unlink(missing_ok=True)
+        steps[:0] = [["migrate", "--no-input", "-v", "0"], ["demo_data", "--size", SIZE, "-v", "0"]]
     started = time.perf_counter()
-    for argv in (
-        ["migrate", "--no-input", "-v", "0"],
-        ["demo_data", "--size", SIZE, "-v", "0"],
-        ["collectstatic", "--no-input", "-v", "0"],
-    ):
+    for argv in steps:
         subprocess.run([str(BIN / "huhang"), *argv], env=env, check=True, capture_output=True)
+    marker.write_text(json.dumps(wanted))
     ctx.log(f"load: {engine} installation ready ({time.perf_counter() - started:.0f} s)")
 
 
@@ -160,6 +169,8 @@ def _users(host: str, mode: str, baseline_path: str) -> dict[str, Any]:
             mode,
             "--baseline-path",
             baseline_path,
+            "--think",
+            THINK,
         ],
         cwd=BENCH_DIR.parent,
         capture_output=True,
@@ -207,7 +218,7 @@ def _measure(ctx: Context, engine: str) -> list[Result]:
         result(f"{name}.baseline_errors", base["errors"], "n", None),
     ]
     for figure in figures:
-        figure["note"] = f"{USERS} users, {SECONDS:.0f} s; baseline GET {path}"
+        figure["note"] = f"{USERS} users, think {THINK} s, {SECONDS:.0f} s; baseline GET {path}"
     return figures
 
 

@@ -6,7 +6,8 @@ patches the standard library with gevent on import, which the bench process must
 
 `mix`: each user logs in as one of the demo accounts (bureau, supervisor, director, in turn),
 then asks for the children list, an archive, a name search, the inbox and the dashboard
-(weights 3, 3, 2, 2, 1), with a think time of 0.5-1.5 s. `baseline`: the same number of users,
+(weights 3, 3, 2, 2, 1), with a think time (`--think`, default 2-8 s: an officer reads the page
+before the next click; 50 of them then ask for about 10 pages a second). `baseline`: the same number of users,
 with the same think time, ask for the baseline path only (`/healthz`, no login). Statistics are
 reset once every user has started (and logged in), then kept for `--duration` seconds. Anything
 but a 200 (a redirect to the login page included) is an error. Prints one JSON object.
@@ -40,13 +41,17 @@ problems: list[str] = []
 def _get(user: HttpUser, url: str, name: str) -> str:
     with user.client.get(url, name=name, allow_redirects=False, catch_response=True) as response:
         if response.status_code != 200:
-            response.failure(f"{response.status_code} for {url}")
+            why = f" ({response.error})" if response.status_code == 0 else ""
+            response.failure(f"{response.status_code} for {url}{why}")
             return ""
         return response.text
 
 
+THINK = (2.0, 8.0)
+
+
 class Officer(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*THINK)
 
     def on_start(self) -> None:
         self.account = next(_accounts)
@@ -91,9 +96,9 @@ class Officer(HttpUser):
         _get(self, "/reports/", "dashboard")
 
 
-def _baseline_user(path: str) -> type[HttpUser]:
+def _baseline_user(path: str, think: tuple[float, float]) -> type[HttpUser]:
     class Probe(HttpUser):
-        wait_time = between(0.5, 1.5)
+        wait_time = between(*think)
 
         def on_start(self) -> None:
             ready.add(id(self))
@@ -112,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--mode", choices=("mix", "baseline"), default="mix")
     parser.add_argument("--baseline-path", default="/healthz")
+    parser.add_argument("--think", default="2,8", help="think time between requests: MIN,MAX s")
     args = parser.parse_args(argv)
+    low, high = (float(x) for x in args.think.split(","))
+    Officer.wait_time = between(low, high)
 
-    user = Officer if args.mode == "mix" else _baseline_user(args.baseline_path)
+    user = Officer if args.mode == "mix" else _baseline_user(args.baseline_path, (low, high))
     env = Environment(user_classes=[user], host=args.host, events=events)
     runner = env.create_local_runner()
     runner.start(args.users, spawn_rate=args.users)
