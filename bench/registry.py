@@ -17,6 +17,7 @@ SUITES = (
     "bench.screening",
     "bench.linkage",
     "bench.reports",
+    "bench.load",
 )
 
 Result = dict[str, Any]
