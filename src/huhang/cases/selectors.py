@@ -20,6 +20,10 @@ from huhang.cases.models import (
     ReferralStatus,
     ServicePlan,
 )
+# A child's risk colour is decided in cases.risk; re-exported as the app's public reads.
+from huhang.cases.risk import RiskColour as RiskColour
+from huhang.cases.risk import risk_colour as risk_colour
+from huhang.cases.risk import risk_colours as risk_colours
 from huhang.cases.services import PLAN_STATES, SERVICE_STATES, TRANSITIONS
 from huhang.core import scope
 from huhang.core.access import get_or_404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -21,6 +22,7 @@ from huhang.workbench import selectors
 
 def home(request):
     context: dict = {"inbox": selectors.inbox_counts(request.user)}
+    context["day"] = selectors.field_day(request.user)
     if can(request.user, "registry.view"):
         children = scope.visible(request.user, Child)
         approved = Q(categories__status=CategoryStatus.APPROVED)
@@ -44,7 +46,16 @@ def home(request):
 
 @require_GET
 def inbox(request):
+    """The inbox, a few oldest items of each kind; `?section=<kind>` pages through one kind."""
     require(request.user, "registry.view")
+    key = request.GET.get("section")
+    if key:
+        found = selectors.section_page(request.user, key, request.GET.get("page"))
+        if found is None:
+            raise Http404
+        section, page = found
+        context = {"sections": [section], "total": section.count, "page_obj": page, "one": True}
+        return render(request, "workbench/inbox.html", context)
     sections = selectors.inbox_items(request.user, timezone.localdate())
     total = sum(s.count for s in sections)
     return render(request, "workbench/inbox.html", {"sections": sections, "total": total})

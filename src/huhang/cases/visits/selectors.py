@@ -27,7 +27,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case as When_
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,6 +208,13 @@ def child_visits(*, user: User, child: Child) -> list[HomeVisit]:
 
 
 # --- For the visit form ----------------------------------------------------------------------
+
+
+def case_to_preselect(cases: QuerySet[Case]) -> int | None:
+    """The open case a new visit most likely belongs to, for the form to preselect: a high-risk
+    one first, then the most recently opened (None without open cases)."""
+    high_first = When_(When(risk=Risk.HIGH, then=Value(0)), default=Value(1))
+    return cases.order_by(high_first, "-opened_at", "-pk").values_list("pk", flat=True).first()
 
 
 def visit_interval_months(child: Child) -> int | None:

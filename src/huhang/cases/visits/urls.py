@@ -7,4 +7,5 @@ from huhang.cases.visits import views
 urlpatterns = [
     path("", views.visit_list, name="visit_list"),
     path("new/", views.visit_create, name="visit_create"),
+    path("pick/", views.visit_pick, name="visit_pick"),
 ]
