@@ -20,6 +20,7 @@ from huhang.cases.models import (
     ReferralStatus,
     ServicePlan,
 )
+
 # A child's risk colour is decided in cases.risk; re-exported as the app's public reads.
 from huhang.cases.risk import RiskColour as RiskColour
 from huhang.cases.risk import risk_colour as risk_colour

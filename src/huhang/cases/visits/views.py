@@ -16,7 +16,6 @@ from huhang.core.access import require
 from huhang.registry.selectors import ChildFilter, child_for_user, child_list
 from huhang.registry.views import archive_form
 
-
 # The picker lists at most this many children; a search narrows it.
 PICK_LIMIT = 30
 
