@@ -40,3 +40,10 @@ def test_the_page_after_the_due_day_shows_arrears(users, district, login):
         html = login(users["bureau"]).get(URL).content.decode()
     assert "尚未到期" not in html
     assert "欠发名单" in html and "0.0%" in html
+
+
+def test_the_month_input_holds_the_month_the_page_shows(users, district, login):
+    with time_machine.travel(datetime(2026, 4, 5, 9, 0, tzinfo=CST), tick=False):
+        html = login(users["bureau"]).get(URL).content.decode()
+    assert 'type="month" name="month" value="2026-04"' in html
+    assert "2026-04" in html[html.index("<h1") : html.index("</h1>")]
