@@ -83,8 +83,8 @@ def risk_colours(children: Iterable[Child], *, today: date | None = None) -> dic
         ),
         r_medium_risk=Exists(open_case.filter(risk=Risk.MEDIUM)),
     )
-    flags = {
-        row["pk"]: row
+    flags: dict[int, dict[str, object]] = {
+        row["pk"]: dict(row)
         for row in rows.values(
             "pk", "r_emergency", "r_high_risk", "r_category_pending", "r_medium_risk"
         )

@@ -218,7 +218,7 @@ def inbox_items(
 
 
 def section_page(
-    user: User, key: str, number: object = 1, today: date | None = None
+    user: User, key: str, number: str | int | None = 1, today: date | None = None
 ) -> tuple[Section, Page] | None:
     """One section of the user's inbox, every item on pages of PAGE_SIZE, oldest first; None
     when the section is unknown or not the user's. Records one search event."""
