@@ -7,6 +7,10 @@ Writes, under docs/ (or --out):
   screenshot-list-mobile.png     children list at 360 × 740 after searching "xh" (as `director`)
   screenshot-archive-mobile.png  王小海's archive at 360 px, the whole page (as `director`)
   screenshot-list-desktop.png    children list at 1280 × 800 (as `bureau`)
+  screenshot-home-mobile.png     a director's day at 360 × 740: visits due, the big button,
+                                 risk colours, the menu folded (as `director`)
+  screenshot-menu-mobile.png     the same phone with the menu open (as `director`)
+  screenshot-inbox-desktop.png   the inbox at 1366 × 800, grouped by kind (as `bureau`)
 
 Uses Debian's chromium (/usr/bin/chromium, or --chromium); Playwright's own browser download
 is not needed. A Chinese font must be installed (Debian: fonts-noto-cjk or fonts-wqy-microhei),
@@ -42,6 +46,7 @@ PHONE = {
     "device_scale_factor": 2,
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}
+WIDE = {"viewport": {"width": 1366, "height": 800}, "device_scale_factor": 1}
 CHILD = "王小海"  # the demo data always has this child, in the director's community
 SEARCH = "xh"
 TIMEOUT_MS = 15_000
@@ -75,7 +80,14 @@ def take(base: str, out: Path, password: str, chromium: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots = {
         name: out / f"screenshot-{name}.png"
-        for name in ("list-mobile", "archive-mobile", "list-desktop")
+        for name in (
+            "list-mobile",
+            "archive-mobile",
+            "list-desktop",
+            "home-mobile",
+            "menu-mobile",
+            "inbox-desktop",
+        )
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -92,6 +104,20 @@ def take(base: str, out: Path, password: str, chromium: str) -> list[Path]:
 
             page = _page(browser, base, "bureau", password, DESKTOP)
             page.screenshot(path=shots["list-desktop"])
+            page.context.close()
+
+            page = _page(browser, base, "director", password, PHONE)
+            page.goto(f"{base}/")
+            expect(page.locator("#day")).to_be_visible()
+            page.screenshot(path=shots["home-mobile"])
+            page.get_by_role("button", name="菜单").click()
+            expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
+            page.screenshot(path=shots["menu-mobile"])
+            page.context.close()
+
+            page = _page(browser, base, "bureau", password, WIDE)
+            page.goto(f"{base}/inbox/")
+            page.screenshot(path=shots["inbox-desktop"])
             page.context.close()
         finally:
             browser.close()

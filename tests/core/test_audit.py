@@ -72,7 +72,7 @@ def test_audit_browser_offers_no_way_to_change(users, login):
     audit_record(by=users["bureau"], action="view", object_type="child", object_id=1)
     client = login(users["bureau"])
     body = client.get(reverse("core:audit_list")).content.decode()
-    assert 'method="post"' not in body.split("<main>")[1].split("</main>")[0]
+    assert 'method="post"' not in body.split("<main")[1].split("</main>")[0]
     assert client.post(reverse("core:audit_list")).status_code in (200, 405)
     assert AuditEvent.objects.count() >= 1
     assert not AuditEvent.objects.filter(username="x").exists()

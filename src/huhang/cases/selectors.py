@@ -8,30 +8,30 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Model, Prefetch, QuerySet
 
 from huhang.cases.models import (
     Alert,
     Case,
     CaseStatus,
     Domain,
-    EmergencyProtection,
     Referral,
     ReferralFollowUp,
     ReferralStatus,
-    Risk,
     ServicePlan,
 )
+
+# A child's risk colour is decided in cases.risk; re-exported as the app's public reads.
+from huhang.cases.risk import RiskColour as RiskColour
+from huhang.cases.risk import risk_colour as risk_colour
+from huhang.cases.risk import risk_colours as risk_colours
 from huhang.cases.services import PLAN_STATES, SERVICE_STATES, TRANSITIONS
-from huhang.cases.visits.selectors import schedule_for
 from huhang.core import scope
 from huhang.core.access import get_or_404
 from huhang.core.audit import audit_search
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
-from huhang.registry.models import CategoryAssignment, CategoryStatus, Child
+from huhang.registry.models import Child
 from huhang.registry.selectors import audit_child
 
 if TYPE_CHECKING:
@@ -285,52 +285,3 @@ def referrals_overdue(user: User, today: date) -> QuerySet[Referral] | None:
         .select_related("case__child__person")
         .order_by("sent_on", "pk")
     )
-
-
-# --- Risk colour (issue 13) -------------------------------------------------------------------
-#
-# The colour a child carries on the field worker's screens, from a rule anyone can check:
-#   red    — emergency protection (临时监护) in force, or an open high-risk case;
-#   yellow — a home visit overdue, or a category candidate/verified and not yet approved;
-#   green  — none of these.
-# `risk_colours` gives the colours of many children in one query (plus the visit schedule's one);
-# `risk_colour` is the same rule for one child.
-
-RED, YELLOW, GREEN = "red", "yellow", "green"
-RISK_COLOUR_LABELS = {RED: _("红色"), YELLOW: _("黄色"), GREEN: _("绿色")}
-
-
-def risk_colours(children: QuerySet[Child], *, today: date | None = None) -> dict[int, str]:
-    """{child pk: colour} for the given children (already scoped by the caller)."""
-    today = today or timezone.localdate()
-    flags = children.annotate(
-        in_emergency=Exists(
-            EmergencyProtection.objects.filter(child=OuterRef("pk"), resolved_at__isnull=True)
-        ),
-        high_risk=Exists(
-            Case.objects.filter(child=OuterRef("pk"), risk=Risk.HIGH).exclude(
-                status=CaseStatus.CLOSED
-            )
-        ),
-        pending=Exists(
-            CategoryAssignment.objects.filter(
-                child=OuterRef("pk"),
-                status__in=[CategoryStatus.CANDIDATE, CategoryStatus.VERIFIED],
-            )
-        ),
-    ).values_list("pk", "in_emergency", "high_risk", "pending")
-    overdue = {row.child.pk for row in schedule_for(children, today=today) if row.overdue}
-    colours = {}
-    for pk, emergency, high, pending in flags:
-        if emergency or high:
-            colours[pk] = RED
-        elif pk in overdue or pending:
-            colours[pk] = YELLOW
-        else:
-            colours[pk] = GREEN
-    return colours
-
-
-def risk_colour(child: Child, *, today: date | None = None) -> str:
-    """The colour of one child (the rule above)."""
-    return risk_colours(Child.objects.filter(pk=child.pk), today=today).get(child.pk, GREEN)

@@ -57,10 +57,13 @@ class ChildRow(Generic[R]):
     name: str  # full name for users who may open the archive, else the given name only
     age: int
     full: bool  # whether the row may link to the archive
+    # The child's community (社区/村): with the given name and the age it tells two children
+    # called 航 apart for a partner, who sees neither surname nor ID number.
+    community: str = ""
 
 
 def child_rows(*, user: User, records: Sequence[R], on: date) -> list[ChildRow[R]]:
-    """`records` (their child and person loaded) with each child's name as `user` may see it
+    """`records` (their child, person and division loaded) with each child's name as `user` may see it
     and its age on `on`. Each child shown is on the audit trail, even as a given name."""
     visible = _visible_child_ids(user, [r.child_id for r in records])
     rows = []
@@ -73,6 +76,7 @@ def child_rows(*, user: User, records: Sequence[R], on: date) -> list[ChildRow[R
                 name=person.name if full else given_name(person.name),
                 age=age_on(person.birth_date, on),
                 full=full,
+                community=record.child.division.name,
             )
         )
     audit_record_many(

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
@@ -33,6 +34,7 @@ from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
 from huhang.core.models import AuditAction, AuditEvent, JobStatus
 from huhang.core.paging import other_params, page_of, render_list
+from huhang.core.roles import Role
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -53,8 +55,23 @@ def audit_list(request):
     # Reading the trail is in the trail too (its labels name children).
     audit_search(by=request.user, object_type="audit", label="audit", **filters)
     page = page_of(request, events.order_by("-at", "-id"), per_page=settings.HUHANG_PAGE_SIZE * 2)
+    _name_people(page.object_list)
     context = {"form": form, "page": page, "query": other_params(request)}
     return render(request, "core/audit_list.html", context)
+
+
+def _name_people(events: Any) -> None:
+    """Attach `person` (the user's name as people know it, or the login of a deleted user) and
+    `role_label` to the events of one page: one query for the page, whatever its length."""
+    events = list(events)
+    ids = {e.user_id for e in events if e.user_id}
+    # The kernel names no app: the user model comes from the settings.
+    users = get_user_model().objects.filter(pk__in=ids).only("username", "first_name", "last_name")
+    names = {u.pk: f"{u.last_name}{u.first_name}".strip() or u.username for u in users}
+    labels = dict(Role.choices)
+    for e in events:
+        e.person = names.get(e.user_id, e.username)
+        e.role_label = labels.get(e.role, e.role)
 
 
 AUDIT_EXPORT_LIMIT = 100_000

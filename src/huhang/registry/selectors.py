@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,11 @@ AGE_BANDS: dict[str, tuple[StrOrPromise, int, int]] = {
     "12-15": (_("12–15岁"), 12, 15),
     "16-17": (_("16–17岁"), 16, 17),
 }
+
+# Children are listed in pinyin order (王 after 李 and 张 before 赵), as Chinese registers are,
+# not by character code. The search key is "name pinyin initials" (core.names.search_key), so
+# the pinyin is what follows its first space: no extra column, the same on SQLite and PostgreSQL.
+PINYIN_ORDER = Substr("search_name", StrIndex("search_name", Value(" ")) + 1)
 
 _ID_DIGITS = re.compile(r"^[0-9]{3,17}[0-9xX]?$")
 
@@ -104,7 +110,7 @@ def child_list(*, user: User, filters: ChildFilter, today: date | None = None) -
         .prefetch_related(
             Prefetch("categories", queryset=open_categories, to_attr="open_categories")
         )
-        .order_by("division_id", "search_name", "pk")
+        .order_by("division_id", PINYIN_ORDER, "search_name", "pk")
     )
 
 

@@ -54,6 +54,17 @@ class Table:
     def display_total(self) -> list[str] | None:
         return None if self.total is None else self.display(self.total)
 
+    @property
+    def total_cells(self) -> list[tuple[str, str, bool]] | None:
+        """The total row as (column label, shown value, numeric), so that on a phone, where a
+        row becomes a card, the total's figures keep their labels too."""
+        shown = self.display_total
+        if shown is None:
+            return None
+        return [
+            (c.label, text, c.kind != TEXT) for c, text in zip(self.columns, shown, strict=True)
+        ]
+
 
 def show(value: Any, kind: str) -> str:
     if value is None:

@@ -8,6 +8,8 @@ and the leads (线索) with their workflow.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.accounts.models import Department
 from huhang.core.fields import division_fk, optional_fk, user_fk
+
+if TYPE_CHECKING:
+    from huhang.registry.models import Document
 
 
 class FeedBatch(models.Model):
@@ -262,15 +267,24 @@ class Lead(models.Model):
     verified_by = user_fk(null=True, blank=True)
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     verify_note = models.TextField(_("核实情况"), blank=True)
+    # The photos and scans of the field check (stored in the child's archive), shown to the
+    # reviewer and the approver as the evidence they decide on.
+    verify_documents = models.ManyToManyField(
+        "registry.Document", verbose_name=_("核实材料"), related_name="+", blank=True
+    )
     reviewed_by = user_fk(null=True, blank=True)
     reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
     review_note = models.TextField(_("复核意见"), blank=True)
     decided_by = user_fk(null=True, blank=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     reject_reason = models.TextField(_("退回理由"), blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
     # What approval did in the registry (a category started or ended).
     assignment = optional_fk("registry.CategoryAssignment", related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Not a column: the verification documents the detail page shows (leads.selectors.lead_detail).
+    evidence_documents: list[Document]
 
     class Meta:
         verbose_name = verbose_name_plural = _("线索")

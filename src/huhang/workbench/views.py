@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from huhang.workbench import selectors
 @offline_page
 def home(request):
     context: dict = {"inbox": selectors.inbox_counts(request.user)}
+    context["day"] = selectors.field_day(request.user)
     if can(request.user, "registry.view"):
         # The same figures as the dashboard's (registry.selectors.register_figures).
         figures = registry.register_figures(user=request.user)
@@ -37,7 +38,16 @@ def home(request):
 
 @require_GET
 def inbox(request):
+    """The inbox, a few oldest items of each kind; `?section=<kind>` pages through one kind."""
     require(request.user, "registry.view")
+    key = request.GET.get("section")
+    if key:
+        found = selectors.section_page(request.user, key, request.GET.get("page"))
+        if found is None:
+            raise Http404
+        section, page = found
+        context = {"sections": [section], "total": section.count, "page_obj": page, "one": True}
+        return render(request, "workbench/inbox.html", context)
     sections = selectors.inbox_items(request.user, timezone.localdate())
     total = sum(s.count for s in sections)
     return render(request, "workbench/inbox.html", {"sections": sections, "total": total})

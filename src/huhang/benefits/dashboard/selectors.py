@@ -323,6 +323,10 @@ class Dashboard:
     total: StreetFigures = field(default_factory=lambda: StreetFigures("", ""))
     arrears: ArrearsList | list[ArrearsRow] = field(default_factory=list)
     due_days: list[tuple[str, date]] = field(default_factory=list)
+    # True while no programme's due day of the month has passed (the current month up to its
+    # due day, or a later month): nothing can be late yet, so the page shows no share and calls
+    # the unpaid rows "still to pay", not arrears.
+    not_yet_due: bool = False
 
 
 def _adapt_date(day: date) -> Any:
@@ -345,6 +349,7 @@ def dashboard(*, user: User, month: date, street: str = "", today: date | None =
         month=month,
         due_days=[(p.name, due_date(p, month)) for p in programmes.values() if _due_in(p, month)],
     )
+    board.not_yet_due = bool(board.due_days) and all(day >= today for _n, day in board.due_days)
     audit_search(
         by=user,
         object_type="benefits_dashboard",

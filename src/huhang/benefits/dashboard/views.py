@@ -14,7 +14,11 @@ from huhang.core.paging import render_list
 def dashboard(request):
     require(request.user, "benefits.view")
     streets = selectors.streets(user=request.user)
-    form = forms.DashboardForm(request.GET or None, streets=streets)
+    # The month input always holds the month the page shows (this month when none was asked).
+    data = request.GET.copy()
+    if not data.get("month"):
+        data["month"] = f"{this_month():%Y-%m}"
+    form = forms.DashboardForm(data, streets=streets)
     valid = form.is_valid()
     month = (form.cleaned_data.get("month") if valid else None) or this_month()
     street = form.cleaned_data.get("street", "") if valid else ""

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -140,10 +141,17 @@ def _line_id(run_id: int, seq: int) -> str:
 # --- Export ---------------------------------------------------------------------------------------
 
 
+# What a file name may not carry on Windows, macOS or a bank's upload form.
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
 def filename(run: PayrollRun, fmt: str, template: str = "default") -> str:
+    """银行代发_孤儿基本生活费（社会散居）_2026-03_000012.csv: named by the programme's name,
+    which the officers and the bank know, not by its internal code."""
     kind = "补充" if run.supplementary else "代发"
     suffix = "" if template == "default" else f"_{template}"
-    return f"银行{kind}_{run.programme_id}_{run.month:%Y-%m}_{run.pk:06d}{suffix}.{fmt}"
+    programme = _UNSAFE_IN_NAME.sub("", run.programme.name) or run.programme_id
+    return f"银行{kind}_{programme}_{run.month:%Y-%m}_{run.pk:06d}{suffix}.{fmt}"
 
 
 def export_run(

@@ -219,3 +219,20 @@ def run_lines_workbook(*, user: User, run: PayrollRun) -> list[exports.Sheet]:
             totals=total,
         ),
     ]
+
+
+# --- What waits for a person (the workbench's inbox composes this) ----------------------------
+
+
+def runs_waiting(user: User) -> QuerySet[PayrollRun] | None:
+    """Computed runs waiting for a second person's approval: every approver but the one who
+    computed the run (services.run_approve refuses that one), oldest first."""
+    if not can(user, "benefits.approve"):
+        return None
+    return (
+        scope.visible(user, PayrollRun)
+        .filter(status=RunStatus.COMPUTED)
+        .exclude(computed_by=user)
+        .select_related("programme", "computed_by")
+        .order_by("computed_at", "pk")
+    )

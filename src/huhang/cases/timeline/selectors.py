@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from huhang.cases.models import (
     HomeVisit,
     Referral,
     ServiceRecord,
+    VisitPhoto,
 )
 from huhang.core import scope
 from huhang.core.roles import Role
@@ -37,6 +39,8 @@ class Event:
     title: str
     detail: str = field(default="")
     url: str = ""
+    # A visit's photos: (the document's address, its title), shown on the visit's entry.
+    photos: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "detail", _short(self.detail or ""))
@@ -70,7 +74,12 @@ def child_timeline(*, user: User, child: Child) -> list[Event]:
     sees its own project's cases only."""
     cases = list(scope.visible(user, Case).filter(child=child))
     case_ids = [c.pk for c in cases]
-    visits = HomeVisit.objects.filter(child=child).select_related("visitor")
+    photos = VisitPhoto.objects.select_related("document").order_by("pk")
+    visits = (
+        HomeVisit.objects.filter(child=child)
+        .select_related("visitor")
+        .prefetch_related(Prefetch("photos", queryset=photos))
+    )
     if user.role == Role.SOCIAL_WORKER:
         visits = visits.filter(case_id__in=case_ids)
     events = [
@@ -129,8 +138,10 @@ def _linked_events(case_ids: list[int]) -> list[Event]:
                 _moment(a.assessed_on), "assessment", title, a.override_reason, _case_url(a.case_id)
             )
         )
-    for s in ServiceRecord.objects.filter(case_id__in=case_ids):
+    for s in ServiceRecord.objects.filter(case_id__in=case_ids).select_related("project"):
         title = _("服务：%(k)s %(m)s分钟") % {"k": s.get_kind_display(), "m": s.minutes}
+        if s.project is not None:  # the purchased-service project that delivered it
+            title += _("（%(p)s）") % {"p": s.project.name}
         events.append(
             Event(_moment(s.delivered_on), "service", title, s.note, _case_url(s.case_id))
         )
@@ -147,7 +158,12 @@ def _linked_events(case_ids: list[int]) -> list[Event]:
 
 def _visit_event(visit: HomeVisit) -> Event:
     title = _("入户探访（%(who)s）") % {"who": visit.visitor.display_name}
-    return Event(_moment(visit.visited_on), "visit", title, visit.findings)
+    photos = tuple((_document_url(p.document_id), p.document.title) for p in visit.photos.all())
+    return Event(_moment(visit.visited_on), "visit", title, visit.findings, photos=photos)
+
+
+def _document_url(document_id: int) -> str:
+    return reverse("registry:document_download", args=[document_id])
 
 
 def _emergency_events(emergencies: Iterable[EmergencyProtection]) -> list[Event]:

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case as When_
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,6 +211,13 @@ def child_visits(*, user: User, child: Child) -> list[HomeVisit]:
 # --- For the visit form ----------------------------------------------------------------------
 
 
+def case_to_preselect(cases: QuerySet[Case]) -> int | None:
+    """The open case a new visit most likely belongs to, for the form to preselect: a high-risk
+    one first, then the most recently opened (None without open cases)."""
+    high_first = When_(When(risk=Risk.HIGH, then=Value(0)), default=Value(1))
+    return cases.order_by(high_first, "-opened_at", "-pk").values_list("pk", flat=True).first()
+
+
 def visit_interval_months(child: Child) -> int | None:
     """The required visit interval for a child, or None when no rule asks for visits (the rule
     of the schedule above, for one child as it is now)."""
@@ -253,11 +261,11 @@ class FieldChild:
 def field_children(*, user: User, today: date | None = None) -> list[FieldChild]:
     """Every active child of the user's scope, red first, then yellow, then green, each by
     the visit due (earliest first) and name. A fixed number of queries; records one search."""
-    from huhang.cases.selectors import GREEN, RED, YELLOW, risk_colours
+    from huhang.cases.risk import GREEN, RED, YELLOW, risk_colours
 
     today = today or timezone.localdate()
     children = scope.visible(user, Child).filter(status=ChildStatus.ACTIVE)
-    colours = risk_colours(children, today=today)
+    colours = {pk: rc.colour for pk, rc in risk_colours(children, today=today).items()}
     due = {row.child.pk: row for row in schedule_for(children, today=today)}
     approved = CategoryAssignment.objects.filter(status=CategoryStatus.APPROVED)
     open_cases = scope.visible(user, Case).exclude(status=CaseStatus.CLOSED).order_by("opened_at")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("sync/", views.visit_sync, name="visit_sync"),
     path("children/", views.visit_children, name="visit_children"),
     path("outbox/", views.visit_outbox, name="visit_outbox"),
+    path("pick/", views.visit_pick, name="visit_pick"),
 ]

@@ -19,8 +19,11 @@ from huhang.cases.visits.forms import VisitForm
 from huhang.core.access import require
 from huhang.core.exceptions import DomainError
 from huhang.core.offline import offline_page
-from huhang.registry.selectors import child_for_user
+from huhang.registry.selectors import ChildFilter, child_for_user, child_list
 from huhang.registry.views import archive_form
+
+# The picker lists at most this many children; a search narrows it.
+PICK_LIMIT = 30
 
 
 @offline_page
@@ -28,12 +31,13 @@ from huhang.registry.views import archive_form
 def visit_create(request):
     require(request.user, "visit.record")
     child = child_for_user(user=request.user, pk=request.GET.get("child"))
+    cases = child_cases(user=request.user, child=child, open_only=True)
     form = VisitForm(
         request.POST or None,
         request.FILES or None,
-        cases=child_cases(user=request.user, child=child, open_only=True),
+        cases=cases,
         interval=selectors.next_visit_interval(child),
-        initial={"case": request.GET.get("case")},
+        initial={"case": request.GET.get("case") or selectors.case_to_preselect(cases)},
     )
     return archive_form(
         request,
@@ -48,6 +52,17 @@ def visit_create(request):
 
 
 @offline_page
+@require_GET
+def visit_pick(request):
+    """The home page's "record a visit": the children due first, or any child found by name or
+    pinyin; each leads to the visit form."""
+    require(request.user, "visit.record")
+    q = request.GET.get("q", "").strip()
+    found = list(child_list(user=request.user, filters=ChildFilter(q=q))[:PICK_LIMIT]) if q else []
+    rows = [] if q else selectors.visits_due(user=request.user)[:PICK_LIMIT]
+    return render(request, "cases/visits/pick.html", {"q": q, "found": found, "rows": rows})
+
+
 @require_GET
 def visit_list(request):
     require(request.user, "visit.record")

@@ -62,15 +62,16 @@ class ActivityForm(Form):
 
 
 class ChildByNumber(forms.ModelChoiceField):
-    """A child chosen by its archive number among those the user may see: a number outside the
-    user's scope reads exactly like one that does not exist."""
+    """A child among those the user may see, picked from a search by name or pinyin (the page
+    posts its record's key; nobody types an internal number): a key outside the user's scope
+    reads exactly like one that does not exist."""
 
-    widget = forms.NumberInput
+    widget = forms.HiddenInput
     default_error_messages = {"invalid_choice": _("找不到该儿童档案。")}
 
 
 class EnrolForm(Form):
-    child = ChildByNumber(label=_("儿童档案号"), queryset=Child.objects.none())
+    child = ChildByNumber(label=_("儿童"), queryset=Child.objects.none())
     reason = forms.CharField(
         label=_("破格报名理由（不符合条件时必填）"), max_length=200, required=False
     )

@@ -70,7 +70,7 @@ def enrolment_rows(*, user: User, activity: Activity) -> list[ChildRow[Enrolment
     """The enrolled children as this user may see them; each shown child is audited."""
     enrolments = list(
         Enrolment.objects.filter(activity=activity)
-        .select_related("child__person")
+        .select_related("child__person", "child__division")
         .order_by("enrolled_at", "pk")
     )
     return child_rows(user=user, records=enrolments, on=activity.held_on)

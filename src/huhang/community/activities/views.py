@@ -16,6 +16,7 @@ from huhang.core.forms import run_service
 from huhang.core.paging import render_list
 from huhang.core.roles import Role, can
 from huhang.core.views import done, form_page, private_file
+from huhang.registry.selectors import ChildFilter, child_list
 
 
 def activity_list(request):
@@ -43,9 +44,19 @@ def _to_activity(activity: Activity):
     return redirect("community:activity_detail", pk=activity.pk)
 
 
+# An enrolment search lists at most this many children; a longer name or more pinyin narrows it.
+ENROL_SEARCH_LIMIT = 20
+
+
 def _activity_page(request, activity: Activity, enrol_form=None, status: int = 200):
     user = request.user
+    enrol_q = request.GET.get("enrol_q", "").strip()
+    found = []
+    if enrol_q and can(user, "registry.edit"):
+        found = list(child_list(user=user, filters=ChildFilter(q=enrol_q))[:ENROL_SEARCH_LIMIT])
     context = {
+        "enrol_q": enrol_q,
+        "found": found,
         "activity": activity,
         "detail": selectors.activity_detail(activity=activity),
         "rows": selectors.enrolment_rows(user=user, activity=activity),

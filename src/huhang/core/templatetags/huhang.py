@@ -1,9 +1,11 @@
-"""Template filters for what every page shows: masked numbers, ages."""
+"""Template filters for what every page shows: masked numbers, ages, the menu's links."""
 
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from huhang.core import facts, masking
@@ -56,3 +58,16 @@ def birth_for(birth_date, user) -> str:
 def redact_for(text, user) -> str:
     """An audit event's text with the ID numbers in it as `user` may see them."""
     return masking.redact(user, str(text or ""))
+
+
+@register.simple_tag(takes_context=True)
+def menu_link(context, url_name: str, label: str, *args) -> str:
+    """A menu link marked `aria-current="page"` when the page shown is the link's or lies
+    below it (a child's archive lies below the children list; home only on itself)."""
+    href = reverse(url_name, args=args)
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    current = path == href or (href != "/" and path.startswith(href))
+    if current:
+        return format_html('<a href="{}" aria-current="page">{}</a>', href, label)
+    return format_html('<a href="{}">{}</a>', href, label)

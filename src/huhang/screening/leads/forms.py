@@ -93,7 +93,12 @@ class LeadReviewForm(_Versioned):
 
 
 class LeadApproveForm(_Versioned):
-    pass
+    note = forms.CharField(
+        label=_("审批意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("可选：对核实材料和复核意见的看法"),
+    )
 
 
 class LeadRejectForm(_Versioned):

@@ -10,6 +10,7 @@ children list does. The workflow's steps are the lead's events ("change", detail
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from huhang.core.audit import audit_object, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
 from huhang.core.models import AuditAction
 from huhang.core.roles import can
+from huhang.regions.models import Division
 from huhang.registry.selectors import audit_child
 from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
 
@@ -113,11 +115,27 @@ def lead_for_user(*, user: User, pk: Any) -> Lead:
 def lead_detail(*, user: User, pk: Any) -> Lead:
     """One lead with its history's people joined in; 404 outside the scope; records a view."""
     lead = scope.get(user, Lead, pk, *_DETAIL_RELATED)
+    lead.evidence_documents = list(lead.verify_documents.order_by("pk"))
     if lead.child is not None:
         audit_child(by=user, child=lead.child, action=AuditAction.VIEW, lead=lead.pk)
     else:
         audit_lead(by=user, lead=lead, action=AuditAction.VIEW)
     return lead
+
+
+# A division code in the evidence (district 6, street 9, community 12 digits), not inside a
+# longer run of digits (an ID number is masked before this, a row number is shorter).
+_DIVISION_CODE = re.compile(r"(?<![\d*])(\d{12}|\d{9}|\d{6})(?![\d*])")
+
+
+def evidence_named(lines: list[str]) -> list[str]:
+    """The evidence lines with each known division code replaced by the division's name (an
+    officer knows 友谊一社区, not 150203005001); unknown codes stay as they are. One query."""
+    codes = {m.group(1) for line in lines for m in _DIVISION_CODE.finditer(line)}
+    if not codes:
+        return lines
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return [_DIVISION_CODE.sub(lambda m: names.get(m.group(1), m.group(1)), line) for line in lines]
 
 
 def lead_label(name: str, id_number: str) -> str:

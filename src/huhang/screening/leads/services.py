@@ -170,6 +170,7 @@ def lead_verify(
         ).pk
         for upload in documents
     ]
+    lead.verify_documents.add(*attached)
     _done(lead, **fields)
     audit_lead(by=by, lead=lead, step="verified", registered="child" in fields, documents=attached)
     return lead
@@ -258,7 +259,12 @@ def lead_reject(*, by: User, lead: Lead, reason: str, version: int | None = None
 
 @transaction.atomic
 def lead_approve(
-    *, by: User, lead: Lead, version: int | None = None, today: date | None = None
+    *,
+    by: User,
+    lead: Lead,
+    note: str = "",
+    version: int | None = None,
+    today: date | None = None,
 ) -> Lead:
     """The bureau's decision: start or end the category in the registry, or put the student on
     the scholarship or 金秋助学 list. One transaction: if the registry refuses, nothing changes."""
@@ -271,6 +277,7 @@ def lead_approve(
         "status": LeadStatus.APPROVED,
         "decided_by": by,
         "decided_at": timezone.now(),
+        "decision_note": note.strip(),
     }
     _claim(lead, LeadStatus.REVIEWED, version, **fields)
     if lead.child_id is None:

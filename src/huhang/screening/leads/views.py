@@ -166,7 +166,7 @@ def _detail(request, lead, *, form=None):
         # A refusal of a step that is no longer the lead's (someone else acted first).
         "refusals": form.non_field_errors() if form is not None and not shown else [],
         "lead": lead,
-        "evidence": evidence_lines(lead),
+        "evidence": selectors.evidence_named(evidence_lines(lead)),
         "show_full_id": can(request.user, "registry.full_id"),
         "step": step,
         "step_form": step_form,

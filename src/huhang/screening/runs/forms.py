@@ -19,8 +19,11 @@ class RunStartForm(AsOfForm):
         help_text=_("按这一天判断年龄、期限与各项情形（默认今天）"),
     )
     engine = forms.ChoiceField(
-        label=_("引擎"),
-        choices=Engine.choices,
+        label=_("计算方式"),
+        choices=[
+            (Engine.DUCKDB, _("本机计算（DuckDB）")),
+            (Engine.SPARK, _("集群计算（Apache Spark）")),
+        ],
         initial=Engine.DUCKDB,
-        help_text=_("DuckDB 内嵌于本机，适合一个区；Spark 用于全省或全国的数据量"),
+        help_text=_("本机计算适合一个区；集群计算用于全省或全国的数据量"),
     )

@@ -4,9 +4,7 @@ the background task), its progress while it runs and its counts afterwards. Bure
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,7 +52,8 @@ def run_start(request):
             ),
         )
         if run is not None:
-            messages.success(request, _("排查已开始，完成后本页显示结果。"))
+            # No flash message: "started" would stay on the page after the run finished; the
+            # progress card (refreshed every 2 s) says what the run is doing now.
             return redirect("screening:run_detail", pk=run.pk)
     return _list(request, form, status=400)
 

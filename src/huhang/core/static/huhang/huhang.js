@@ -15,3 +15,14 @@ document.addEventListener("submit", function (event) {
   if (note) note.hidden = false;
   form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
 });
+/* On a phone the main menu folds behind the "菜单" button (the stylesheet hides it under
+   720 px once this script runs; without JavaScript the menu simply stays open). */
+document.documentElement.classList.add("js");
+document.addEventListener("click", function (event) {
+  const toggle = event.target.closest(".menu-toggle");
+  if (!toggle) return;
+  const panel = document.getElementById(toggle.getAttribute("aria-controls"));
+  const open = toggle.getAttribute("aria-expanded") !== "true";
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  if (panel) panel.classList.toggle("open", open);
+});
