@@ -183,7 +183,15 @@ def leads_of(leads: list[dict], row: dict) -> dict[str, dict]:
     for lead in leads:
         if lead["person_key"] == row["id_number"]:
             key = lead["kind"]
-            if key in ("turned_18", "deceased", "adopted", "moved_out", "situation_ended"):
+            if key in (
+                "turned_18",
+                "turned_16",
+                "deceased",
+                "adopted",
+                "moved_out",
+                "situation_ended",
+                "review",
+            ):
                 key = f"{key}:{lead['category']}"
             found[key] = lead
     return found
