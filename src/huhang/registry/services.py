@@ -22,6 +22,7 @@ from huhang.regions.models import Division, Level
 from huhang.registry.models import (
     DEATH_SITUATIONS,
     PARENT_KINDS,
+    Category,
     CategoryAssignment,
     CategoryStatus,
     Child,
@@ -442,6 +443,43 @@ def category_end(
         effective_to=effective_to if assignment.effective_from else None,
     )
     _audit_category(by, assignment, "ended", reason=reason.strip())
+    return assignment
+
+
+@transaction.atomic
+def dfuc_end_superseded(
+    *,
+    by: User,
+    assignment: CategoryAssignment,
+    orphan: CategoryAssignment,
+    today: date | None = None,
+) -> CategoryAssignment:
+    """End a child's open DFUC assignment because the orphan category of the same child was
+    just approved ("a child who is an orphan is not also DFUC", 民发〔2019〕62号): the one entry
+    point for it, called inside the approval of the orphan category (a screening lead's), so
+    that the child never holds both. It ends on the day the orphan category takes effect (never
+    before the DFUC one took effect)."""
+    today = today or timezone.localdate()
+    if assignment.category != Category.DFUC or orphan.category != Category.ORPHAN:
+        raise DomainError(_("只有孤儿认定可以取代事实无人抚养儿童认定。"))
+    if assignment.child_id != orphan.child_id or orphan.status != CategoryStatus.APPROVED:
+        raise DomainError(_("孤儿认定尚未批准，不能终止事实无人抚养儿童认定。"))
+    if assignment.status == CategoryStatus.ENDED:
+        raise InvalidTransition(_("该认定已终止。"))
+    require(by, "category.approve")
+    reason = _("认定为孤儿（孤儿不同时认定为事实无人抚养儿童）")
+    effective_to = None
+    if assignment.effective_from:
+        effective_to = max(orphan.effective_from or today, assignment.effective_from)
+    _step(
+        assignment,
+        assignment.status,
+        status=CategoryStatus.ENDED,
+        ended_reason=reason,
+        ended_by=by,
+        effective_to=effective_to,
+    )
+    _audit_category(by, assignment, "ended", reason=reason, superseded_by=orphan.pk)
     return assignment
 
 

@@ -45,7 +45,6 @@ ADULT_YEARS = facts.ADULT_AGE
 LEFT_BEHIND_UNDER_YEARS = facts.LEFT_BEHIND_AGE
 
 
-
 @dataclass(frozen=True)
 class Options:
     """The open questions of the law, decided per installation (settings.py, docs/rules.md
@@ -277,9 +276,8 @@ def _birthday(birth: str, years: int) -> str:
     """SQL: the first day of age `years` — the birthday (born 29 February: 28 February of a common
     year, the month's end, 民法典 Art. 202), or the day after it when the installation counts
     周岁 from the day after the birthday (`Options.ends_on_birthday` off)."""
-    return (
-        f"CAST({birth} + INTERVAL {years} YEAR + INTERVAL @age_shift_days DAY AS DATE)"
-    )
+    return f"CAST({birth} + INTERVAL {years} YEAR + INTERVAL @age_shift_days DAY AS DATE)"
+
 
 STEPS: tuple[Step, ...] = (
     # Education rows with the person they belong to: the linked ID number, else the student number.
@@ -637,9 +635,7 @@ RULES: tuple[Rule, ...] = (
         "parent_unknown",
         "",
         """SELECT e.* FROM ("""
-        + _absent_evidence(
-            "x.why = 'unknown'", "y.why = 'unable'", "('unknown', 'unable')"
-        )
+        + _absent_evidence("x.why = 'unknown'", "y.why = 'unable'", "('unknown', 'unable')")
         + """) e WHERE NOT EXISTS (SELECT 1 FROM adopted ad WHERE ad.id_number = e.person_key)""",
         starts=False,
         not_if_held=("orphan", "dfuc"),
@@ -871,9 +867,7 @@ def _hits_sql() -> str:
         held += list(rule.not_if_held)
         unheld = (
             """AND NOT EXISTS (SELECT 1 FROM held h WHERE h.person_key = x.person_key
-                                AND h.category IN ({}))""".format(
-                ", ".join(f"'{c}'" for c in held)
-            )
+                                AND h.category IN ({}))""".format(", ".join(f"'{c}'" for c in held))
             if held
             else ""
         )
@@ -895,7 +889,6 @@ def _hits_sql() -> str:
                 WHERE r.category IS NOT NULL {only} AND ({ending.where_sql})"""
         )
     return "\nUNION ALL\n".join(parts)
-
 
 
 # Where a lead goes: the registry child's division; else the feed's code (residence, else
