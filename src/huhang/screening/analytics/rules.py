@@ -511,10 +511,10 @@ RULES: tuple[Rule, ...] = (
         + " AND f.orphan = 1 AND f.person_key IN (SELECT person_key FROM minors)"
         + _NOT_ADOPTED,
     ),
-    # 事实无人抚养儿童 (民发〔2019〕62号 一): (a) both parents each in one of the eight situations, or
+    # 事实无人抚养儿童 (民发〔2019〕62号, 保障对象): (a) both parents each in one of the eight situations, or
     # (b) one dead or declared missing and the other in one of them; never an orphan (see
     # `families`), nor a child holding the orphan category, nor an adopted child. Only for a
-    # child whose 户籍 is here: the application is made at the 户籍地 (62号 三(一)); see
+    # child whose 户籍 is here: the application is made at the 户籍地 (民发〔2019〕62号, 认定程序); see
     # `referral`.
     Rule(
         "dfuc",
@@ -524,7 +524,7 @@ RULES: tuple[Rule, ...] = (
         + _NOT_ADOPTED,
         not_if_held=("orphan",),
     ),
-    # The DFUC child living here with 户籍 elsewhere: a referral to the 户籍地 (62号 三(一):
+    # The DFUC child living here with 户籍 elsewhere: a referral to the 户籍地 (民发〔2019〕62号, 认定程序:
     # "由儿童监护人向儿童户籍所在地乡镇人民政府（街道办事处）提出申请"), naming that place.
     Rule(
         "referral",
@@ -542,7 +542,7 @@ RULES: tuple[Rule, ...] = (
         + _NOT_ADOPTED,
         not_if_held=("orphan",),
     ),
-    # 困境儿童 (国发〔2016〕36号 二(一)): family poverty (a 低保/特困 member on the date), own
+    # 困境儿童 (国发〔2016〕36号): family poverty (a 低保/特困 member on the date), own
     # disability (any certificate valid on the date) or own serious illness, or lack of
     # guardianship (监护缺失): a parent's guardianship revoked by a court while the other parent is
     # absent (unknown or away; a child whose other parent is unable to care is DFUC or an orphan
@@ -577,7 +577,7 @@ RULES: tuple[Rule, ...] = (
                                    AND f.purpose = 'now' AND (f.dfuc = 1 OR f.orphan = 1))
         """,
     ),
-    # 留守儿童 (国发〔2016〕13号 一): under 16, and both parents working away (the school recorded
+    # 留守儿童 (国发〔2016〕13号): under 16, and both parents working away (the school recorded
     # 留守儿童=是, or both parents live outside the district while the child lives in it), or one
     # away and the other unable to care (dead, declared, or in one of the eight situations).
     Rule(
