@@ -433,11 +433,11 @@ STEPS: tuple[Step, ...] = (
         SELECT person_key, 'father' AS role, 'unknown' AS why, 'police' AS source, batch,
                "row", 'father_unknown' AS fact, CAST(NULL AS VARCHAR) AS detail,
                CAST(NULL AS DATE) AS on_date, CAST(NULL AS DATE) AS until_date
-        FROM people WHERE source = 'police' AND father_id IS NULL
+        FROM people WHERE source = 'police' AND father_id IS NULL AND adult_on > @as_of
         UNION ALL
         SELECT person_key, 'mother', 'unknown', 'police', batch, "row", 'mother_unknown',
                CAST(NULL AS VARCHAR), CAST(NULL AS DATE), CAST(NULL AS DATE)
-        FROM people WHERE source = 'police' AND mother_id IS NULL
+        FROM people WHERE source = 'police' AND mother_id IS NULL AND adult_on > @as_of
         UNION ALL
         SELECT pa.person_key, pa.role, 'away', 'police', p.batch, p."row", 'parent_lives_away',
                p.residence_code, CAST(NULL AS DATE), CAST(NULL AS DATE)
@@ -629,8 +629,9 @@ RULES: tuple[Rule, ...] = (
     # 查找不到生父母 (国办发〔2010〕54号 counts such children with orphans): a father or mother the
     # population register does not name, while the other parent is unable to care (dead,
     # declared, or in one of the eight situations). (Both numbers blank is read as a row the
-    # register never linked, not as evidence: it raises nothing.) The rules cannot decide it — a review lead that names what is missing, so that the
-    # child reaches a person instead of being dropped.
+    # register never linked, not as evidence: it raises nothing.) The rules cannot decide it:
+    # a review lead that names what is missing, so that the child reaches a person instead of
+    # being dropped.
     Rule(
         "parent_unknown",
         "",
