@@ -412,7 +412,10 @@ sit AS (
   SELECT id_number, FALSE, recognised_on, end_date, NULL FROM health
   UNION ALL
   SELECT id_number, FALSE, start_date, end_date, NULL FROM justice
-  WHERE end_date IS NULL OR end_date >= start_date + INTERVAL 6 MONTH),
+  WHERE end_date IS NULL OR end_date >= CASE WHEN day(start_date) = 1
+        THEN start_date + INTERVAL 6 MONTH - INTERVAL 1 DAY
+        ELSE start_date - INTERVAL 1 DAY + INTERVAL 6 MONTH END),
+adopted AS (SELECT child_id FROM court WHERE judgment = 'adoption' AND judgment_date <= @as_of),
 par AS (
   SELECT pk, id_number AS cid, 'f' AS role, father_id AS pid FROM ppl WHERE father_id IS NOT NULL
   UNION ALL SELECT pk, id_number, 'm', mother_id FROM ppl WHERE mother_id IS NOT NULL),
@@ -421,7 +424,8 @@ day AS (
   UNION ALL
   SELECT pk, 'eve', CAST(birth_date + INTERVAL 18 YEAR - INTERVAL 1 DAY AS DATE) FROM ppl
   WHERE birth_date + INTERVAL 18 YEAR <= @as_of
-    AND pk IN (SELECT pk FROM stu WHERE stage = 'higher' AND full_time)),
+    AND pk IN (SELECT pk FROM stu WHERE stage IN ('senior', 'vocational', 'higher')
+               AND full_time)),
 fam AS (
   SELECT day.pk, day.p,
          max(CASE WHEN role = 'f' AND gone THEN 1 ELSE 0 END) fg,
@@ -438,10 +442,38 @@ kinds AS (
                      THEN 'dfuc' END AS k FROM fam),
 minor AS (
   SELECT * FROM ppl WHERE birth_date + INTERVAL 18 YEAR > @as_of
-    AND (status IS NULL OR status NOT IN ('dead', 'moved_out'))),
+    AND (status IS NULL OR status NOT IN ('dead', 'moved_out'))
+    AND pk NOT IN (SELECT id_number FROM court WHERE judgment = 'declared_dead'
+                   AND id_number IS NOT NULL AND judgment_date <= @as_of)),
+absent AS (
+  SELECT pk, 'f' AS role, 'unknown' AS why FROM minor WHERE src = 'police' AND father_id IS NULL
+  UNION ALL SELECT pk, 'm', 'unknown' FROM minor WHERE src = 'police' AND mother_id IS NULL
+  UNION ALL
+  SELECT par.pk, par.role, 'away' FROM par JOIN police p ON p.id_number = par.pid
+  WHERE p.residence_code NOT LIKE '@root%'
+  UNION ALL
+  SELECT par.pk, par.role, 'unable' FROM par JOIN sit ON sit.id_number = par.pid
+  WHERE sit.f <= @as_of AND (sit.t IS NULL OR sit.t >= @as_of)
+    AND (sit.child IS NULL OR sit.child = par.cid)),
+pairs AS (
+  SELECT DISTINCT x.pk, x.why AS a, y.why AS b FROM absent x JOIN absent y
+  ON y.pk = x.pk AND y.role <> x.role),
 held AS (SELECT person_key, category FROM registry WHERE category IS NOT NULL),
 hits AS (
-  SELECT k AS kind, pk FROM kinds WHERE p = 'now' AND k IS NOT NULL AND pk IN (SELECT pk FROM minor)
+  SELECT CASE WHEN k = 'dfuc' AND m.hukou_code NOT LIKE '@root%' THEN 'referral' ELSE k END,
+         kinds.pk
+  FROM kinds JOIN minor m ON m.pk = kinds.pk
+  WHERE p = 'now' AND k IS NOT NULL AND kinds.pk NOT IN (SELECT child_id FROM adopted)
+  UNION ALL
+  SELECT 'parent_unknown', pk FROM pairs WHERE a = 'unknown' AND b = 'unable'
+  UNION ALL
+  SELECT 'left_behind', p.pk FROM pairs p JOIN minor m ON m.pk = p.pk
+  WHERE p.a = 'away' AND p.b = 'unable' AND m.birth_date + INTERVAL 16 YEAR > @as_of
+  UNION ALL
+  SELECT 'difficulty', p.pk FROM pairs p JOIN absent x ON x.pk = p.pk AND x.why = 'unable'
+  JOIN par ON par.pk = p.pk JOIN court c ON c.id_number = par.pid
+  WHERE c.judgment = 'guardianship_revoked' AND p.a IN ('unknown', 'away')
+    AND p.pk NOT IN (SELECT pk FROM kinds WHERE p = 'now' AND k IS NOT NULL)
   UNION ALL
   SELECT 'difficulty', m.pk FROM minor m JOIN assistance a ON a.id_number = m.id_number
   WHERE a.start_date <= @as_of AND (a.end_date IS NULL OR a.end_date >= @as_of)
@@ -467,8 +499,12 @@ hits AS (
   SELECT 'migrant', m.pk FROM minor m JOIN stu s ON s.pk = m.pk WHERE m.hukou_code NOT LIKE '@root%'
   UNION ALL
   SELECT 'scholarship', k.pk FROM kinds k JOIN stu s ON s.pk = k.pk JOIN ppl p ON p.pk = k.pk
-  WHERE k.p = 'eve' AND k.k IS NOT NULL AND s.stage = 'higher' AND s.full_time
-    AND (p.status IS NULL OR p.status <> 'dead')
+  WHERE k.p = 'eve' AND k.k IS NOT NULL AND s.stage IN ('senior', 'vocational', 'higher')
+    AND s.full_time AND (p.status IS NULL OR p.status <> 'dead')
+    AND (s.enrolled_on IS NULL OR s.enrolled_on <= make_date(year(p.birth_date) + 19, 9, 1))
+    AND (k.pk NOT IN (SELECT child_id FROM adopted)
+         OR k.pk IN (SELECT id_number FROM disability WHERE issued_on <= @as_of
+                     AND (valid_until IS NULL OR valid_until >= @as_of)))
   UNION ALL
   SELECT 'autumn_aid', p.pk FROM ppl p JOIN assistance a ON a.id_number = p.id_number
   JOIN stu s ON s.pk = p.pk
@@ -488,6 +524,17 @@ ending AS (
   WHERE r.category IS NOT NULL AND (p.status IN ('dead', 'moved_out')
         OR (p.residence_code NOT LIKE '@root%' AND p.hukou_code NOT LIKE '@root%'))
   UNION ALL
+  SELECT 'turned_16', r.person_key, r.category FROM registry r
+  WHERE r.category = 'left_behind' AND r.birth_date + INTERVAL 16 YEAR <= @as_of
+  UNION ALL
+  SELECT 'deceased', r.person_key, r.category FROM registry r
+  JOIN court c ON c.judgment = 'declared_dead' AND c.id_number = r.id_number
+  WHERE r.category IS NOT NULL AND c.judgment_date <= @as_of
+  UNION ALL
+  SELECT 'review', r.person_key, r.category FROM registry r
+  WHERE r.category = 'dfuc'
+    AND r.person_key NOT IN (SELECT pk FROM kinds WHERE p = 'now' AND k IS NOT NULL)
+  UNION ALL
   SELECT 'adopted', r.person_key, r.category FROM registry r
   JOIN court c ON c.judgment = 'adoption' AND c.child_id = r.id_number
   WHERE r.category IS NOT NULL AND c.judgment_date <= @as_of
@@ -497,10 +544,11 @@ ending AS (
     AND r.person_key NOT IN (SELECT pk FROM kinds WHERE p = 'now' AND k IS NOT NULL)
     AND r.person_key IN (
       SELECT par.pk FROM par JOIN sit ON sit.id_number = par.pid
-      WHERE NOT sit.gone AND sit.t < @as_of
+      WHERE NOT sit.gone AND sit.t < @as_of AND (r.since IS NULL OR sit.t >= r.since)
       UNION ALL
       SELECT par.pk FROM par JOIN police p ON p.id_number = par.pid
-      WHERE p.status = 'normal' AND p.status_date IS NOT NULL AND p.status_date <= @as_of))
+      WHERE p.status = 'normal' AND p.status_date IS NOT NULL AND p.status_date <= @as_of
+        AND (r.since IS NULL OR p.status_date >= r.since)))
 SELECT s.kind, s.pk, COALESCE(d12.code, d9.code, d6.code, '@root') AS division
 FROM starting s LEFT JOIN ppl p ON p.pk = s.pk
 LEFT JOIN divisions d12 ON d12.code = COALESCE(p.residence_code, p.hukou_code)

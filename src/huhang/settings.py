@@ -355,6 +355,19 @@ HUHANG_PAYROLL_MONTHS_AHEAD = env_int("HUHANG_PAYROLL_MONTHS_AHEAD", 1)
 # /healthz reports a problem when the data directory's disk has less free space than this.
 HUHANG_MIN_FREE_DISK_MB = env_int("HUHANG_MIN_FREE_DISK_MB", 500)
 
+# The screening rules' open questions (docs/rules.md, "Settings"), each with its default:
+# - the 18th birthday itself is the first day of adulthood and ends protection (民法典 Art. 17;
+#   facts.adult_on); False: protection ends the day after the 18th birthday;
+HUHANG_PROTECTION_ENDS_ON_18TH_BIRTHDAY = env_bool("HUHANG_PROTECTION_ENDS_ON_18TH_BIRTHDAY", True)
+# - a young person of 18+ in full-time study keeps the basic allowance until leaving school
+#   (several provinces' rule); default off, the national rule: it ends at 18;
+HUHANG_STUDENTS_KEEP_ALLOWANCE = env_bool("HUHANG_STUDENTS_KEEP_ALLOWANCE", False)
+# - an open-ended measure (pre-trial detention 羁押 without a term) counts from its first day (0)
+#   or only once it has lasted this many months (some provinces: 6);
+HUHANG_OPEN_DETENTION_MONTHS = env_int("HUHANG_OPEN_DETENTION_MONTHS", 0)
+# - 福彩圆梦·孤儿助学 for DFUC students, by local rule (DOMAIN.md: on by default).
+HUHANG_SCHOLARSHIP_DFUC = env_bool("HUHANG_SCHOLARSHIP_DFUC", True)
+
 # Long work started from a page (a screening) runs as a background task: stored in the database,
 # executed by `huhang db_worker` (`make demo` starts one beside the web server).
 # HUHANG_TASKS_IMMEDIATE=1 runs tasks in the request instead (no worker needed).

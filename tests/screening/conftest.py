@@ -183,7 +183,15 @@ def leads_of(leads: list[dict], row: dict) -> dict[str, dict]:
     for lead in leads:
         if lead["person_key"] == row["id_number"]:
             key = lead["kind"]
-            if key in ("turned_18", "deceased", "adopted", "moved_out", "situation_ended"):
+            if key in (
+                "turned_18",
+                "turned_16",
+                "deceased",
+                "adopted",
+                "moved_out",
+                "situation_ended",
+                "review",
+            ):
                 key = f"{key}:{lead['category']}"
             found[key] = lead
     return found
@@ -254,12 +262,96 @@ def rich_dataset(feeds: Feeds, tree) -> None:
     feeds.add("disability", {"name": "冯养", "id_number": adopted["id_number"],
                              "disability_kind": "visual", "level": 2,
                              "issued_on": d(2022, 1, 1), "valid_until": d(2030, 1, 1)})  # fmt: skip
+    law_edges(feeds)
     feeds.commit()
     register(grown, tree["c1"], "orphan")
     register(gone, tree["c2"], "difficulty")
     register(adopted, tree["village"], "orphan", "difficulty")
     register(moved, tree["c1"], "left_behind")
     register(released["child"], tree["c2"], "dfuc")
+    law_edges_register(tree)
+
+
+_EDGES: dict[str, dict] = {}
+
+
+def law_edges(feeds: Feeds) -> None:
+    """The cases of issue 15 (docs/rules.md), added to the rich data set so that both engines
+    run every new rule and the law's date arithmetic."""
+    d = date
+    _EDGES.clear()
+    # A term of exactly six months, both ends counted (DFUC), and a migrant DFUC (referral).
+    six = feeds.family(family("何期", child_birth=d(2014, 5, 5)))
+    feeds.add("justice", {"name": "父", "id_number": six["father"]["id_number"],
+                          "measure": "imprisoned", "start_date": d(2026, 1, 1),
+                          "end_date": d(2026, 6, 30)})  # fmt: skip
+    feeds.add("disability", {"name": "母", "id_number": six["mother"]["id_number"],
+                             "disability_kind": "intellectual", "level": 4,
+                             "issued_on": d(2020, 1, 1)})  # fmt: skip
+    moved_in = family("吕户", hukou=AWAY, residence=HERE)
+    feeds.add("police", {**moved_in["father"], "status": "dead", "status_date": d(2021, 1, 1)},
+              moved_in["mother"], moved_in["child"])  # fmt: skip
+    feeds.add("justice", {"name": "母", "id_number": moved_in["mother"]["id_number"],
+                          "measure": "liberty_restricted", "start_date": d(2025, 12, 1),
+                          "end_date": None})  # fmt: skip
+    # 查找不到生父: the father's number blank, the mother dead.
+    mother = person("施母", d(1988, 1, 1), sex="F", status="dead", status_date=d(2024, 4, 4))
+    feeds.add("police", mother, person("施知", d(2016, 2, 2), mother=mother))
+    # Left-behind's second branch, difficulty through lack of guardianship.
+    away = family("张外")
+    feeds.add("police", {**away["father"], "residence_code": AWAY}, away["mother"], away["child"])
+    feeds.add("health", {"name": "母", "id_number": away["mother"]["id_number"],
+                         "disease": "尿毒症", "recognised_on": d(2024, 1, 1)})  # fmt: skip
+    revoked = family("孔监")
+    feeds.add("police", revoked["father"], {**revoked["mother"], "residence_code": AWAY},
+              revoked["child"])  # fmt: skip
+    feeds.add("court", {"name": "父", "id_number": revoked["father"]["id_number"],
+                        "judgment": "guardianship_revoked", "judgment_date": d(2025, 3, 3),
+                        "case_number": "(2025)内0203民特3号",
+                        "child_id": revoked["child"]["id_number"]})  # fmt: skip
+    # A 中职 orphan student of 18+; a child declared dead by a court; an adopted orphan.
+    voc = family("曹职", child_birth=d(2007, 5, 1))
+    feeds.add("police", {**voc["father"], "status": "dead", "status_date": d(2015, 1, 1)},
+              {**voc["mother"], "status": "dead", "status_date": d(2016, 1, 1)},
+              voc["child"])  # fmt: skip
+    feeds.add("education", {"name": "曹职", "id_number": voc["child"]["id_number"],
+                            "student_number": "S-cz", "sex": "M", "birth_date": d(2007, 5, 1),
+                            "school": "包头职业技术学校", "stage": "vocational",
+                            "full_time": True, "enrolled_on": d(2022, 9, 1)})  # fmt: skip
+    lost = person("严殁", d(2012, 2, 2))
+    feeds.add("police", lost)
+    feeds.add("court", {"name": "严殁", "id_number": lost["id_number"],
+                        "judgment": "declared_dead", "judgment_date": d(2026, 2, 2),
+                        "case_number": "(2026)内0203民特2号"})  # fmt: skip
+    taken = family("华养")
+    feeds.add("police", {**taken["father"], "status": "dead", "status_date": d(2018, 1, 1)},
+              {**taken["mother"], "status": "dead", "status_date": d(2019, 1, 1)},
+              taken["child"])  # fmt: skip
+    feeds.add("court", {"name": "收养人", "id_number": taken["father"]["id_number"],
+                        "judgment": "adoption", "judgment_date": d(2025, 1, 1),
+                        "child_id": taken["child"]["id_number"]})  # fmt: skip
+    # Registered: a left-behind child who turned 16; a DFUC whose father's term was shortened
+    # on appeal (a review).
+    sixteen = person("金六", d(2010, 1, 1))
+    shortened = feeds.family(family("魏短"))
+    feeds.add("police", sixteen)
+    feeds.add("justice", {"name": "父", "id_number": shortened["father"]["id_number"],
+                          "measure": "imprisoned", "start_date": d(2025, 5, 1),
+                          "end_date": d(2025, 9, 30)})  # fmt: skip
+    feeds.add("disability", {"name": "母", "id_number": shortened["mother"]["id_number"],
+                             "disability_kind": "physical", "level": 1,
+                             "issued_on": d(2020, 1, 1)})  # fmt: skip
+    _EDGES.update(lost=lost, sixteen=sixteen, shortened=shortened["child"])
+
+
+def law_edges_register(tree) -> None:
+    from tests.factories.registry import CategoryFactory
+
+    register(_EDGES["lost"], tree["c1"], "difficulty")
+    register(_EDGES["sixteen"], tree["c2"], "left_behind")
+    child = register(_EDGES["shortened"], tree["c1"])
+    CategoryFactory(child=child, category="dfuc", approved=True, effective_from=date(2025, 6, 1),
+                    proposed_by__division=tree["c1"])  # fmt: skip
 
 
 ALL_KINDS = {
@@ -275,4 +367,8 @@ ALL_KINDS = {
     "adopted",
     "moved_out",
     "situation_ended",
+    "turned_16",
+    "review",
+    "parent_unknown",
+    "referral",
 }

@@ -12,7 +12,7 @@ if shutil.which("java") is None:
 
 from huhang.screening.models import Lead
 from huhang.screening.runs.services import screen_run
-from tests.screening.conftest import ALL_KINDS, AS_OF, rich_dataset, run_rules
+from tests.screening.conftest import ALL_KINDS, AS_OF, family, rich_dataset, run_rules
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +78,27 @@ def test_both_engines_route_retired_codes_alike(feeds, tree, spark):
         item.get("fact") == "division_alias" for lead in with_duckdb for item in lead["evidence"]
     )
     assert run_rules(engine="spark") == with_duckdb
+
+
+def test_both_engines_count_the_law_s_days_alike(feeds, tree, settings, spark):
+    """The law's date arithmetic (terms with both ends counted, month ends, open-ended
+    detention, birthdays) and the settings give the same leads on Spark, on the day before,
+    the day and the day after each boundary (issue 15)."""
+    from datetime import date, timedelta
+
+    from tests.screening.test_rules_law import TERMS, _disability, _justice
+
+    for start, six_months in TERMS:
+        for shift in (-1, 0):
+            fam = feeds.family(family(child_birth=date(2008, 3, 10)))
+            end = six_months + timedelta(days=shift)
+            feeds.add("justice", _justice(fam["father"], start, end))
+            feeds.add("disability", _disability(fam["mother"]))
+    detained = feeds.family(family())
+    feeds.add("justice", _justice(detained["father"], date(2025, 9, 1), None))
+    feeds.add("disability", _disability(detained["mother"]))
+    rich_dataset(feeds, tree)
+    settings.HUHANG_OPEN_DETENTION_MONTHS = 6
+    settings.HUHANG_PROTECTION_ENDS_ON_18TH_BIRTHDAY = False
+    for as_of in (date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 10), date(2026, 3, 11)):
+        assert run_rules(as_of=as_of, engine="spark") == run_rules(as_of=as_of), as_of

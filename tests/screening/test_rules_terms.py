@@ -1,4 +1,5 @@
-"""The 6-month boundaries: a term of exactly 6 months counts, one day less does not; lost contact
+"""The 6-month boundaries: a term of exactly 6 months (both ends counted) counts, one day less does
+not; lost contact
 counts from 6 months after the police accepted the report, not one day before — across month
 ends and leap years."""
 
@@ -29,12 +30,13 @@ def _term(feeds, start: date, end: date | None, measure: str = "imprisoned") -> 
         (date(2025, 8, 31), date(2026, 2, 28), date(2026, 2, 1), True),
         (date(2025, 8, 31), date(2026, 2, 27), date(2026, 2, 1), False),
         # In a leap year that is 29 February.
-        (date(2023, 8, 29), date(2024, 2, 29), date(2024, 1, 1), True),
-        (date(2023, 8, 29), date(2024, 2, 28), date(2024, 1, 1), False),
+        # Both ends counted (民法典 201/202): 29 August to 28 February is six months.
+        (date(2023, 8, 29), date(2024, 2, 28), date(2024, 1, 1), True),
+        (date(2023, 8, 29), date(2024, 2, 27), date(2024, 1, 1), False),
         (date(2023, 8, 31), date(2024, 2, 29), date(2024, 1, 1), True),
         # An ordinary month.
-        (date(2025, 3, 15), date(2025, 9, 15), date(2025, 6, 1), True),
-        (date(2025, 3, 15), date(2025, 9, 14), date(2025, 6, 1), False),
+        (date(2025, 3, 15), date(2025, 9, 14), date(2025, 6, 1), True),
+        (date(2025, 3, 15), date(2025, 9, 13), date(2025, 6, 1), False),
         # Open-ended counts.
         (date(2026, 2, 20), None, date(2026, 3, 1), True),
     ],

@@ -25,6 +25,7 @@ from huhang.registry import archives
 from huhang.registry.models import (
     DEATH_SITUATIONS,
     PARENT_KINDS,
+    Category,
     CategoryAssignment,
     CategoryStatus,
     Child,
@@ -729,6 +730,59 @@ def category_end_from_lead(
             _proposer=proposed_by,
         )
     return category_end_confirm(by=by, assignment=assignment, today=today)
+
+
+@transaction.atomic
+def dfuc_end_superseded(
+    *,
+    by: User,
+    assignment: CategoryAssignment,
+    orphan: CategoryAssignment,
+    proposed_by: User | None = None,
+    today: date | None = None,
+) -> CategoryAssignment:
+    """End a child's open DFUC assignment because the orphan category of the same child was
+    just approved ("a child who is an orphan is not also DFUC", 民发〔2019〕62号): the one entry
+    point for it, called inside the approval of the orphan category (a screening lead's), so
+    that the child never holds both. It ends on the day the orphan category takes effect (never
+    before the DFUC one took effect)."""
+    today = today or timezone.localdate()
+    if assignment.category != Category.DFUC or orphan.category != Category.ORPHAN:
+        raise DomainError(_("只有孤儿认定可以取代事实无人抚养儿童认定。"))
+    if assignment.child_id != orphan.child_id or orphan.status != CategoryStatus.APPROVED:
+        raise DomainError(_("孤儿认定尚未批准，不能终止事实无人抚养儿童认定。"))
+    if assignment.status == CategoryStatus.ENDED:
+        raise InvalidTransition(_("该认定已终止。"))
+    require(by, "category.approve")
+    reason = _("认定为孤儿（孤儿不同时认定为事实无人抚养儿童）")
+    effective_to = None
+    if assignment.effective_from:
+        effective_to = max(orphan.effective_from or today, assignment.effective_from)
+    if assignment.status == CategoryStatus.APPROVED:
+        # Four eyes hold here too: the lead's reviewer (the orphan category's verifier) proposes
+        # the end and `by`, the approver, confirms it.
+        if assignment.end_proposed_at is None:
+            category_end_propose(
+                by=by,
+                assignment=assignment,
+                reason=str(reason),
+                effective_to=effective_to,
+                today=today,
+                _proposer=proposed_by or orphan.verified_by,
+            )
+        if assignment.end_proposed_by_id == by.pk:
+            raise NotAllowed(_("终止须由另一人确认：您是终止的提出人。"))
+        effective_to = assignment.end_proposed_to
+    _step(
+        assignment,
+        assignment.status,
+        status=CategoryStatus.ENDED,
+        ended_reason=reason,
+        ended_by=by,
+        effective_to=effective_to,
+    )
+    _audit_category(by, assignment, "ended", reason=reason, superseded_by=orphan.pk)
+    return assignment
 
 
 def _audit_category(by: User, assignment: CategoryAssignment, step: str, **extra: Any) -> None:

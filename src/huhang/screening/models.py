@@ -211,6 +211,13 @@ class LeadKind(models.TextChoices):
     ADOPTED = "adopted", _("被收养")
     MOVED_OUT = "moved_out", _("迁出本区")
     SITUATION_ENDED = "situation_ended", _("父母情形消失")
+    TURNED_16 = "turned_16", _("年满16周岁")
+    # The feeds no longer support a category held, and show no ending: a person decides.
+    REVIEW = "review", _("认定依据待复查")
+    # 查找不到生父母: a parent the population register does not name (review, no category).
+    PARENT_UNKNOWN = "parent_unknown", _("父母信息缺失待核查")
+    # A DFUC child with 户籍 elsewhere: the application belongs at the 户籍地.
+    REFERRAL = "referral", _("转户籍地申请")
 
 
 # Kinds that end a category rather than start one.
@@ -221,8 +228,13 @@ ENDING_KINDS = frozenset(
         LeadKind.ADOPTED,
         LeadKind.MOVED_OUT,
         LeadKind.SITUATION_ENDED,
+        LeadKind.TURNED_16,
+        LeadKind.REVIEW,
     }
 )
+# Kinds that ask a person to act and change nothing in the registry when approved (the decision
+# is recorded; a category, if any, goes through its own proposal in the archive).
+NOTICE_KINDS = frozenset({LeadKind.PARENT_UNKNOWN, LeadKind.REFERRAL})
 
 
 class LeadStatus(models.TextChoices):

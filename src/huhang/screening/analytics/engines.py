@@ -35,6 +35,8 @@ REGISTRY_SCHEMA = pa.schema(
         ("birth_date", pa.date32()),
         ("division_code", pa.string()),
         ("category", pa.string()),
+        # The day the category took effect (approved), NULL before approval.
+        ("since", pa.date32()),
     ]
 )
 # Every division's code, and every code retired by a 区划调整 (regions.DivisionAlias), each with
@@ -96,7 +98,7 @@ def registry_export() -> pa.Table:
     return _fetch(
         f"""
         SELECT c.id, COALESCE(p.id_number, 'reg:' || CAST(c.id AS VARCHAR(20))), p.id_number,
-               p.name, p.sex, p.birth_date, c.division_id, a.category
+               p.name, p.sex, p.birth_date, c.division_id, a.category, a.effective_from
         FROM {child} c
         JOIN {person} p ON p.id = c.person_id
         LEFT JOIN {cat} a ON a.child_id = c.id

@@ -44,6 +44,42 @@ LOST_CONTACT_MONTHS = 6
 ADULT_YEARS = facts.ADULT_AGE
 LEFT_BEHIND_UNDER_YEARS = facts.LEFT_BEHIND_AGE
 
+
+@dataclass(frozen=True)
+class Options:
+    """The open questions of the law, decided per installation (settings.py, docs/rules.md
+    "Settings"); bound into the SQL as literals by `bind`."""
+
+    # The 18th (and 16th) birthday is itself the first day of the new age (民法典 Art. 17 read
+    # with facts.adult_on); False: the day after the birthday (周岁 "从周岁生日的第二天起算").
+    ends_on_birthday: bool = True
+    # Students of 18+ in full-time study keep the basic allowance until they leave school.
+    students_keep_allowance: bool = False
+    # An open-ended measure counts once it has lasted this many months (0: from its first day).
+    open_detention_months: int = 0
+    # 福彩圆梦·孤儿助学 for DFUC students by local rule.
+    scholarship_dfuc: bool = True
+
+    @classmethod
+    def from_settings(cls) -> Options:
+        from django.conf import settings
+
+        return cls(
+            ends_on_birthday=settings.HUHANG_PROTECTION_ENDS_ON_18TH_BIRTHDAY,
+            students_keep_allowance=settings.HUHANG_STUDENTS_KEEP_ALLOWANCE,
+            open_detention_months=settings.HUHANG_OPEN_DETENTION_MONTHS,
+            scholarship_dfuc=settings.HUHANG_SCHOLARSHIP_DFUC,
+        )
+
+    def literals(self) -> dict[str, str]:
+        return {
+            "@age_shift_days": "0" if self.ends_on_birthday else "1",
+            "@keep_students": "TRUE" if self.students_keep_allowance else "FALSE",
+            "@open_months": str(int(self.open_detention_months)),
+            "@scholarship_dfuc": "TRUE" if self.scholarship_dfuc else "FALSE",
+        }
+
+
 # The columns of one evidence item, the same in every rule.
 EVIDENCE_COLUMNS = (
     "source",
@@ -79,7 +115,31 @@ class Situation:
     child: str = "NULL"  # the child a judgment names, where it names one
 
 
-_TERM = f"(end_date IS NULL OR end_date >= start_date + INTERVAL {TERM_MONTHS} MONTH)"
+def months_complete(start: str, months: int | str) -> str:
+    """SQL: the last day of a term of `months` months whose first day is `start` (both counted).
+
+    民法典 Art. 201: a period in months starts counting the day after the event, so a term whose
+    first day is D runs as a period "from" D - 1; Art. 202: it ends on the corresponding day of
+    the last month, or that month's last day when it has no corresponding day. D - 1 is the last
+    day of a month exactly when D is the 1st: its corresponding day is the last month's end
+    (自6月1日起至11月30日止 is six months). Examples (6 months): 2026-06-01 → 2026-11-30,
+    2025-03-15 → 2025-09-14, 2025-08-31 → 2026-02-28, 2023-08-29 → 2024-02-28."""
+    return (
+        f"CAST(CASE WHEN EXTRACT(DAY FROM {start}) = 1 "
+        f"THEN {start} + INTERVAL {months} MONTH - INTERVAL 1 DAY "
+        f"ELSE ({start} - INTERVAL 1 DAY) + INTERVAL {months} MONTH END AS DATE)"
+    )
+
+
+# "for a term of 6 months or more": the written term, both ends counted, reaches the last day of
+# six months (or has no end: open-ended).
+_TERM = f"(end_date IS NULL OR end_date >= {months_complete('start_date', TERM_MONTHS)})"
+# An open-ended measure (pre-trial detention) counts from its first day, or — Options.
+# open_detention_months — from the day it has lasted that many months (counted as a term).
+_OPEN_COUNTS_FROM = (
+    "CASE WHEN end_date IS NULL AND @open_months > 0 "
+    f"THEN {months_complete('start_date', '@open_months')} ELSE start_date END"
+)
 
 SITUATIONS: tuple[Situation, ...] = (
     # 孤儿: "both parents dead (natural death, or declared dead by a court 宣告死亡) or declared
@@ -131,6 +191,7 @@ SITUATIONS: tuple[Situation, ...] = (
         f"measure = 'imprisoned' AND {_TERM}",
         "start_date",
         ended="end_date",
+        counts_from=_OPEN_COUNTS_FROM,
         detail="agency",
     ),
     Situation(
@@ -140,6 +201,7 @@ SITUATIONS: tuple[Situation, ...] = (
         f"measure = 'drug_rehab' AND {_TERM}",
         "start_date",
         ended="end_date",
+        counts_from=_OPEN_COUNTS_FROM,
         detail="agency",
     ),
     Situation(
@@ -149,6 +211,7 @@ SITUATIONS: tuple[Situation, ...] = (
         f"measure = 'liberty_restricted' AND {_TERM}",
         "start_date",
         ended="end_date",
+        counts_from=_OPEN_COUNTS_FROM,
         detail="agency",
     ),
     # 6. 失联: "6 months or more, counted from the day the police accepted the report".
@@ -205,6 +268,16 @@ def _active_on(day: str, alias: str = "f") -> str:
 
 
 _IN_DISTRICT = "LIKE '@root%'"
+# 福彩圆梦·孤儿助学 (2025): full-time study at a 普通高中, a 中等职业学校 or a 普通高校.
+_SCHOLARSHIP_STAGES = "('senior', 'vocational', 'higher')"
+
+
+def _birthday(birth: str, years: int) -> str:
+    """SQL: the first day of age `years` — the birthday (born 29 February: 28 February of a common
+    year, the month's end, 民法典 Art. 202), or the day after it when the installation counts
+    周岁 from the day after the birthday (`Options.ends_on_birthday` off)."""
+    return f"CAST({birth} + INTERVAL {years} YEAR + INTERVAL @age_shift_days DAY AS DATE)"
+
 
 STEPS: tuple[Step, ...] = (
     # Education rows with the person they belong to: the linked ID number, else the student number.
@@ -229,8 +302,8 @@ STEPS: tuple[Step, ...] = (
         f"""
         SELECT person_key, id_number, name, sex, birth_date, hukou_code, residence_code,
                father_id, mother_id, status, status_date, source, batch, "row",
-               CAST(birth_date + INTERVAL {ADULT_YEARS} YEAR AS DATE) AS adult_on,
-               CAST(birth_date + INTERVAL {LEFT_BEHIND_UNDER_YEARS} YEAR AS DATE) AS sixteen_on
+               {_birthday("birth_date", ADULT_YEARS)} AS adult_on,
+               {_birthday("birth_date", LEFT_BEHIND_UNDER_YEARS)} AS sixteen_on
         FROM (
             SELECT p.id_number AS person_key, p.id_number, p.name, p.sex, p.birth_date,
                    p.hukou_code, p.residence_code, p.father_id, p.mother_id, p.status,
@@ -270,18 +343,19 @@ STEPS: tuple[Step, ...] = (
         """,
     ),
     # The day each person's family is judged on: today for children; for 18+ students in
-    # full-time higher education, the eve of their 18th birthday ("an orphan or DFUC before
-    # turning 18 — a parent who died after the 18th birthday does not count").
+    # full-time study (普通高中, 中职, 普通高校: the 2025 rule), the eve of their 18th birthday
+    # ("recognised as an orphan before 18 — a parent who died after the 18th birthday does not
+    # count").
     Step(
         "judged",
-        """
+        f"""
         SELECT person_key, 'now' AS purpose, @as_of AS day FROM people WHERE adult_on > @as_of
         UNION ALL
         SELECT p.person_key, 'eve18', CAST(p.adult_on - INTERVAL 1 DAY AS DATE)
         FROM people p
         WHERE p.adult_on <= @as_of
           AND EXISTS (SELECT 1 FROM students s WHERE s.person_key = p.person_key
-                      AND s.stage = 'higher' AND s.full_time)
+                      AND s.stage IN {_SCHOLARSHIP_STAGES} AND s.full_time)
         """,
     ),
     # The parents' situations that count on that day.
@@ -302,7 +376,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "families",
         """
-        SELECT person_key, purpose,
+        SELECT person_key, purpose, father_gone, father_eight, mother_gone, mother_eight,
                CASE WHEN father_gone = 1 AND mother_gone = 1 THEN 1 ELSE 0 END AS orphan,
                CASE WHEN NOT (father_gone = 1 AND mother_gone = 1)
                      AND ((father_eight = 1 AND mother_eight = 1)
@@ -320,13 +394,61 @@ STEPS: tuple[Step, ...] = (
         """,
         materialise=True,
     ),
+    # Children declared dead by a court (宣告死亡 of the child, on or before the date).
+    Step(
+        "declared_dead_children",
+        """
+        SELECT DISTINCT id_number, batch, "row", case_number, judgment_date FROM court
+        WHERE judgment = 'declared_dead' AND id_number IS NOT NULL AND judgment_date <= @as_of
+        """,
+    ),
     # Children (under 18 on the date) who are alive and have not left: the starting kinds' people.
     Step(
         "minors",
         """
-        SELECT * FROM people
+        SELECT * FROM people p
         WHERE adult_on > @as_of AND (status IS NULL OR status NOT IN ('dead', 'moved_out'))
+          AND NOT EXISTS (SELECT 1 FROM declared_dead_children d
+                          WHERE d.id_number = p.person_key)
         """,
+    ),
+    # Children adopted (court 收养 naming the child, on or before the date): 民法典 Art. 1111 —
+    # the adoptive parents are their parents; orphan and DFUC protection no longer start.
+    Step(
+        "adopted",
+        """
+        SELECT DISTINCT child_id AS id_number FROM court
+        WHERE judgment = 'adoption' AND child_id IS NOT NULL AND judgment_date <= @as_of
+        """,
+    ),
+    # Why each child's parent is absent on the date, one row per fact (the evidence of the
+    # branches that need one parent away, unknown or unable to care): `why` is
+    #   unknown  the population register names no father (mother): 查找不到生父母;
+    #   away     the parent lives outside the district (外出);
+    #   unable   the parent is dead, declared dead or missing, or in one of the eight situations
+    #            (unable to care: 无监护能力).
+    Step(
+        "absent",
+        f"""
+        SELECT person_key, 'father' AS role, 'unknown' AS why, 'police' AS source, batch,
+               "row", 'father_unknown' AS fact, CAST(NULL AS VARCHAR) AS detail,
+               CAST(NULL AS DATE) AS on_date, CAST(NULL AS DATE) AS until_date
+        FROM people WHERE source = 'police' AND father_id IS NULL AND adult_on > @as_of
+        UNION ALL
+        SELECT person_key, 'mother', 'unknown', 'police', batch, "row", 'mother_unknown',
+               CAST(NULL AS VARCHAR), CAST(NULL AS DATE), CAST(NULL AS DATE)
+        FROM people WHERE source = 'police' AND mother_id IS NULL AND adult_on > @as_of
+        UNION ALL
+        SELECT pa.person_key, pa.role, 'away', 'police', p.batch, p."row", 'parent_lives_away',
+               p.residence_code, CAST(NULL AS DATE), CAST(NULL AS DATE)
+        FROM parents pa JOIN police p ON p.id_number = pa.parent_id
+        WHERE p.residence_code IS NOT NULL AND NOT p.residence_code {_IN_DISTRICT}
+        UNION ALL
+        SELECT person_key, role, 'unable', source, batch, "row", situation, detail, started,
+               ended
+        FROM parent_situations WHERE purpose = 'now'
+        """,
+        materialise=True,
     ),
     # What the registry's children hold now (candidate, verified or approved).
     Step(
@@ -344,10 +466,12 @@ class Rule:
     """A lead kind: SQL selecting (person_key, <the evidence columns>), one row per fact."""
 
     kind: str  # screening.models.LeadKind
-    category: str  # the registry category it starts ('' for the scholarship kinds)
+    category: str  # the registry category it starts ('' for the scholarship and review kinds)
     sql: str
     # Starting kinds are not raised for a child who already holds the category.
     starts: bool = True
+    # Nor for a child who holds one of these ("a child who is an orphan is not also DFUC").
+    not_if_held: tuple[str, ...] = ()
 
 
 def _parent_evidence(purpose: str, *, gone_only: bool) -> str:
@@ -359,24 +483,70 @@ def _parent_evidence(purpose: str, *, gone_only: bool) -> str:
         WHERE f.purpose = '{purpose}' {"AND ps.gone" if gone_only else ""}"""
 
 
+_NOT_ADOPTED = " AND NOT EXISTS (SELECT 1 FROM adopted ad WHERE ad.id_number = f.person_key)"
+_HUKOU_HERE = f"(hukou_code IS NULL OR hukou_code {_IN_DISTRICT})"
+
+
+def _absent_evidence(first: str, second: str, whys: str) -> str:
+    """Evidence of the children with one parent absent for a `first` reason (SQL over `x`) and
+    the other for a `second` one (over `y`): every `absent` row of the child whose `why` is in
+    `whys`."""
+    return f"""
+        SELECT m.person_key, a.source, a.batch, a."row", a.fact, a.role AS subject, a.detail,
+               a.on_date, a.until_date
+        FROM minors m JOIN absent a ON a.person_key = m.person_key
+        WHERE a.why IN {whys}
+          AND EXISTS (SELECT 1 FROM absent x JOIN absent y
+                        ON y.person_key = x.person_key AND y.role <> x.role
+                      WHERE x.person_key = m.person_key AND ({first}) AND ({second}))"""
+
+
 RULES: tuple[Rule, ...] = (
-    # 孤儿: both parents dead, declared dead or declared missing.
+    # 孤儿 (国办发〔2010〕54号; DOMAIN.md): both parents dead, declared dead or declared missing,
+    # on the date; not once adopted (民法典 Art. 1111: the adopters are the parents).
     Rule(
         "orphan",
         "orphan",
         _parent_evidence("now", gone_only=True)
-        + " AND f.orphan = 1 AND f.person_key IN (SELECT person_key FROM minors)",
+        + " AND f.orphan = 1 AND f.person_key IN (SELECT person_key FROM minors)"
+        + _NOT_ADOPTED,
     ),
-    # 事实无人抚养儿童: (a) both parents each in one of the eight situations, or (b) one dead or
-    # declared missing and the other in one of them; never an orphan (see `families`).
+    # 事实无人抚养儿童 (民发〔2019〕62号, 保障对象): (a) both parents each in one of the eight situations, or
+    # (b) one dead or declared missing and the other in one of them; never an orphan (see
+    # `families`), nor a child holding the orphan category, nor an adopted child. Only for a
+    # child whose 户籍 is here: the application is made at the 户籍地 (民发〔2019〕62号, 认定程序); see
+    # `referral`.
     Rule(
         "dfuc",
         "dfuc",
         _parent_evidence("now", gone_only=False)
-        + " AND f.dfuc = 1 AND f.person_key IN (SELECT person_key FROM minors)",
+        + f" AND f.dfuc = 1 AND f.person_key IN (SELECT person_key FROM minors WHERE {_HUKOU_HERE})"
+        + _NOT_ADOPTED,
+        not_if_held=("orphan",),
     ),
-    # 困境儿童: family poverty (a 低保/特困 member on the date), own disability (any certificate
-    # valid on the date) or own serious illness.
+    # The DFUC child living here with 户籍 elsewhere: a referral to the 户籍地 (民发〔2019〕62号, 认定程序:
+    # "由儿童监护人向儿童户籍所在地乡镇人民政府（街道办事处）提出申请"), naming that place.
+    Rule(
+        "referral",
+        "dfuc",
+        _parent_evidence("now", gone_only=False)
+        + " AND f.dfuc = 1 AND f.person_key IN "
+        + f"(SELECT person_key FROM minors WHERE NOT {_HUKOU_HERE})"
+        + _NOT_ADOPTED
+        + f"""
+        UNION ALL
+        SELECT m.person_key, m.source, m.batch, m."row", 'hukou_elsewhere', 'self',
+               m.hukou_code, CAST(NULL AS DATE), CAST(NULL AS DATE)
+        FROM minors m JOIN families f ON f.person_key = m.person_key AND f.purpose = 'now'
+        WHERE f.dfuc = 1 AND NOT m.hukou_code {_IN_DISTRICT}"""
+        + _NOT_ADOPTED,
+        not_if_held=("orphan",),
+    ),
+    # 困境儿童 (国发〔2016〕36号): family poverty (a 低保/特困 member on the date), own
+    # disability (any certificate valid on the date) or own serious illness, or lack of
+    # guardianship (监护缺失): a parent's guardianship revoked by a court while the other parent is
+    # absent (unknown or away; a child whose other parent is unable to care is DFUC or an orphan
+    # and raised as such, not twice).
     Rule(
         "difficulty",
         "difficulty",
@@ -396,10 +566,20 @@ RULES: tuple[Rule, ...] = (
                h.recognised_on, h.end_date
         FROM minors m JOIN health h ON h.id_number = m.id_number
         WHERE h.recognised_on <= @as_of AND (h.end_date IS NULL OR h.end_date >= @as_of)
+        UNION ALL
+        SELECT e.* FROM ("""
+        + _absent_evidence(
+            "x.fact = 'guardianship_revoked'",
+            "TRUE",
+            "('unknown', 'away', 'unable')",
+        )
+        + """) e WHERE NOT EXISTS (SELECT 1 FROM families f WHERE f.person_key = e.person_key
+                                   AND f.purpose = 'now' AND (f.dfuc = 1 OR f.orphan = 1))
         """,
     ),
-    # 留守儿童: under 16, and the school recorded 留守儿童=是, or both parents live outside the
-    # district while the child lives in it.
+    # 留守儿童 (国发〔2016〕13号): under 16, and both parents working away (the school recorded
+    # 留守儿童=是, or both parents live outside the district while the child lives in it), or one
+    # away and the other unable to care (dead, declared, or in one of the eight situations).
     Rule(
         "left_behind",
         "left_behind",
@@ -420,6 +600,11 @@ RULES: tuple[Rule, ...] = (
           ON a.person_key = m.person_key
         WHERE m.sixteen_on > @as_of AND a.away = 2
           AND COALESCE(m.residence_code, m.hukou_code) {_IN_DISTRICT}
+        UNION ALL
+        SELECT e.* FROM ({
+            _absent_evidence("x.why = 'away'", "y.why = 'unable'", "('away', 'unable')")
+        }) e JOIN minors m ON m.person_key = e.person_key
+        WHERE m.sixteen_on > @as_of AND COALESCE(m.residence_code, m.hukou_code) {_IN_DISTRICT}
         """,
     ),
     # 流动儿童: a minor living (population register) or studying (student register) in the
@@ -441,24 +626,36 @@ RULES: tuple[Rule, ...] = (
         WHERE NOT m.hukou_code {_IN_DISTRICT}
         """,
     ),
-    # 福彩圆梦·孤儿助学: 18 or older, in full-time higher education, and an orphan or DFUC before
-    # turning 18 (judged on the eve of the 18th birthday, see `judged`).
+    # 查找不到生父母 (国办发〔2010〕54号 counts such children with orphans): a father or mother the
+    # population register does not name, while the other parent is unable to care (dead,
+    # declared, or in one of the eight situations). (Both numbers blank is read as a row the
+    # register never linked, not as evidence: it raises nothing.) The rules cannot decide it:
+    # a review lead that names what is missing, so that the child reaches a person instead of
+    # being dropped.
+    Rule(
+        "parent_unknown",
+        "",
+        """SELECT e.* FROM ("""
+        + _absent_evidence("x.why = 'unknown'", "y.why = 'unable'", "('unknown', 'unable')")
+        + """) e WHERE NOT EXISTS (SELECT 1 FROM adopted ad WHERE ad.id_number = e.person_key)""",
+        starts=False,
+        not_if_held=("orphan", "dfuc"),
+    ),
+    # 福彩圆梦·孤儿助学 (2019 暂行办法, revised 2025): 18 or older, studying full time and without
+    # interruption at a 普通高中, 中职 or 普通高校; recognised as an orphan before 18 (judged on
+    # the eve of the 18th birthday, see `judged`) — DFUC too by local rule (@scholarship_dfuc);
+    # not adopted, unless disabled (a valid certificate on the date).
     Rule(
         "scholarship",
         "",
         """
-        SELECT p.person_key, 'education' AS source, s.batch, s."row",
-               'higher_education' AS fact, 'self' AS subject, s.school AS detail,
-               s.enrolled_on AS on_date, CAST(NULL AS DATE) AS until_date
-        FROM people p
-        JOIN families f ON f.person_key = p.person_key AND f.purpose = 'eve18'
-        JOIN students s ON s.person_key = p.person_key
-        WHERE (f.orphan = 1 OR f.dfuc = 1) AND s.stage = 'higher' AND s.full_time
-          AND (p.status IS NULL OR p.status <> 'dead')
+        SELECT person_key, 'education' AS source, batch, "row", fact, 'self' AS subject,
+               school AS detail, enrolled_on AS on_date, CAST(NULL AS DATE) AS until_date
+        FROM scholars
         UNION ALL
         """
         + _parent_evidence("eve18", gone_only=False)
-        + " AND (f.orphan = 1 OR f.dfuc = 1)",
+        + " AND f.person_key IN (SELECT person_key FROM scholars)",
         starts=False,
     ),
     # 金秋助学: a member of a 低保/特困 household (on the date), in the final year of 高中 or 中职.
@@ -488,6 +685,60 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+# The students the scholarship rule takes, with the row that shows their study. "Without
+# interruption": enrolled (this enrolment) no later than 1 September of the year after the 18th
+# birthday — a whole school year out of school after 18 breaks it; a blank enrolment date is left
+# to the field check.
+SCHOLARS = Step(
+    "scholars",
+    f"""
+    SELECT p.person_key, s.batch, s."row", s.school, s.enrolled_on,
+           CASE s.stage WHEN 'higher' THEN 'higher_education'
+                ELSE s.stage || '_education' END AS fact
+    FROM people p
+    JOIN families f ON f.person_key = p.person_key AND f.purpose = 'eve18'
+    JOIN students s ON s.person_key = p.person_key
+    WHERE (f.orphan = 1 OR (f.dfuc = 1 AND @scholarship_dfuc))
+      AND s.stage IN {_SCHOLARSHIP_STAGES} AND s.full_time
+      AND (s.enrolled_on IS NULL
+           OR s.enrolled_on <= CAST(CAST(EXTRACT(YEAR FROM p.adult_on) + 1 AS VARCHAR)
+                                    || '-09-01' AS DATE))
+      AND (p.status IS NULL OR p.status <> 'dead')
+      AND (NOT EXISTS (SELECT 1 FROM adopted ad WHERE ad.id_number = p.person_key)
+           OR EXISTS (SELECT 1 FROM disability d WHERE d.id_number = p.person_key
+                      AND d.issued_on <= @as_of
+                      AND (d.valid_until IS NULL OR d.valid_until >= @as_of)))
+    """,
+)
+
+# The evidence that a registered DFUC child's ground ended while the category was held: a
+# parent's situation that ended before the date (and not before the category took effect), or a
+# parent's police status back to 正常 on a date since then ("contact regained"). A status
+# dated before the category took effect says nothing about it (the category may rest on facts
+# outside the feeds).
+DFUC_ENDED = Step(
+    "dfuc_ended",
+    """
+    SELECT DISTINCT r.person_key, f.source, f.batch, f."row", f.situation || '_ended' AS fact,
+           pa.role AS subject, f.detail, f.started AS on_date, f.ended AS until_date
+    FROM registry r
+    JOIN parents pa ON pa.person_key = r.person_key
+    JOIN situations f ON f.id_number = pa.parent_id
+    WHERE r.category = 'dfuc' AND NOT f.gone AND f.ended < @as_of
+      AND (r.since IS NULL OR f.ended >= r.since)
+    UNION ALL
+    SELECT DISTINCT r.person_key, 'police', pp.batch, pp."row", 'status_normal', pa.role,
+           CAST(NULL AS VARCHAR), pp.status_date, CAST(NULL AS DATE)
+    FROM registry r
+    JOIN parents pa ON pa.person_key = r.person_key
+    JOIN police pp ON pp.id_number = pa.parent_id
+    WHERE r.category = 'dfuc' AND pp.status = 'normal' AND pp.status_date IS NOT NULL
+      AND pp.status_date <= @as_of AND (r.since IS NULL OR pp.status_date >= r.since)
+    """,
+)
+
+_SEVERE = "level <= 2 OR (level <= 4 AND disability_kind IN ('intellectual', 'mental'))"
+
 
 @dataclass(frozen=True)
 class EndingRule:
@@ -501,22 +752,48 @@ class EndingRule:
     categories: tuple[str, ...] = ()  # only for these categories (default: all)
 
 
+_NOT_SUPPORTED = """NOT EXISTS (SELECT 1 FROM families f WHERE f.person_key = r.person_key
+                       AND f.purpose = 'now' AND (f.dfuc = 1 OR f.orphan = 1))"""
+
 ENDING_RULES: tuple[EndingRule, ...] = (
-    # "Categories end by themselves: at 18"
+    # "Categories end by themselves: at 18" (民法典 Art. 17; the day per Options.ends_on_birthday).
+    # With Options.students_keep_allowance, an orphan or DFUC in full-time study keeps the
+    # category until the education feed no longer shows the study.
     EndingRule(
         "turned_18",
-        f"r.birth_date + INTERVAL {ADULT_YEARS} YEAR <= @as_of",
+        f"""{_birthday("r.birth_date", ADULT_YEARS)} <= @as_of
+        AND NOT (@keep_students AND r.category IN ('orphan', 'dfuc')
+                 AND EXISTS (SELECT 1 FROM students s WHERE s.person_key = r.person_key
+                             AND s.full_time AND s.stage IN {_SCHOLARSHIP_STAGES}))""",
         f"""'registry' AS source, CAST(NULL AS BIGINT) AS batch, CAST(NULL AS INTEGER) AS "row",
             'turned_18' AS fact, 'self' AS subject, CAST(NULL AS VARCHAR) AS detail,
-            CAST(r.birth_date + INTERVAL {ADULT_YEARS} YEAR AS DATE) AS on_date,
+            {_birthday("r.birth_date", ADULT_YEARS)} AS on_date,
             CAST(NULL AS DATE) AS until_date""",
     ),
-    # "on death" (police 死亡)
+    # 留守儿童 is "under 16" (国发〔2016〕13号): the category ends on the 16th birthday.
+    EndingRule(
+        "turned_16",
+        f"{_birthday('r.birth_date', LEFT_BEHIND_UNDER_YEARS)} <= @as_of",
+        f"""'registry', CAST(NULL AS BIGINT), CAST(NULL AS INTEGER), 'turned_16', 'self',
+            CAST(NULL AS VARCHAR), {_birthday("r.birth_date", LEFT_BEHIND_UNDER_YEARS)},
+            CAST(NULL AS DATE)""",
+        categories=("left_behind",),
+    ),
+    # "on death" (police 死亡) ...
     EndingRule(
         "deceased",
         "p.source = 'police' AND p.status = 'dead'",
         """'police', p.batch, p."row", 'dead', 'self', CAST(NULL AS VARCHAR), p.status_date,
            CAST(NULL AS DATE)""",
+    ),
+    # ... or declared dead by a court (宣告死亡 of the child, 民法典 Art. 46/48: the day of the
+    # judgment is the day of death).
+    EndingRule(
+        "deceased",
+        "TRUE",
+        """'court', d.batch, d."row", 'declared_dead', 'self', d.case_number, d.judgment_date,
+           CAST(NULL AS DATE)""",
+        joins="JOIN declared_dead_children d ON d.id_number = r.id_number",
     ),
     # "on adoption" (court 收养 naming the child)
     EndingRule(
@@ -543,23 +820,41 @@ ENDING_RULES: tuple[EndingRule, ...] = (
     ),
     # "when a parent's situation ends (released from prison, rehab over, contact regained)": the
     # child holds DFUC, the feeds no longer make it DFUC (nor an orphan), and a parent's situation
-    # ended before the date — or the parent's police status is back to 正常 on a date.
+    # ended while it was held (see `dfuc_ended`).
     EndingRule(
         "situation_ended",
-        """NOT EXISTS (SELECT 1 FROM families f WHERE f.person_key = r.person_key
-                       AND f.purpose = 'now' AND (f.dfuc = 1 OR f.orphan = 1))""",
-        """e.source, e.batch, e."row", e.fact, e.role, e.detail, e.started, e.ended""",
-        joins="""JOIN (
-            SELECT pa.person_key, pa.role, f.source, f.batch, f."row",
-                   f.situation || '_ended' AS fact, f.detail, f.started, f.ended
-            FROM parents pa JOIN situations f ON f.id_number = pa.parent_id
-            WHERE NOT f.gone AND f.ended < @as_of
+        _NOT_SUPPORTED,
+        """e.source, e.batch, e."row", e.fact, e.subject, e.detail, e.on_date, e.until_date""",
+        joins="JOIN dfuc_ended e ON e.person_key = r.person_key",
+        categories=("dfuc",),
+    ),
+    # Nothing ends silently: the feeds no longer make a registered DFUC child DFUC (nor an
+    # orphan) and show no situation that ended (a term shortened on appeal to under six months, a
+    # certificate downgraded below 重残, or facts the feeds never held) — a review lead, with
+    # what the feeds show of the parents now.
+    EndingRule(
+        "review",
+        _NOT_SUPPORTED
+        + " AND NOT EXISTS (SELECT 1 FROM dfuc_ended x WHERE x.person_key = r.person_key)",
+        """e.source, e.batch, e."row", e.fact, e.subject, e.detail, e.on_date, e.until_date""",
+        joins=f"""JOIN (
+            SELECT DISTINCT person_key, 'registry' AS source, CAST(NULL AS BIGINT) AS batch,
+                   CAST(NULL AS INTEGER) AS "row", 'not_supported_by_feeds' AS fact,
+                   'self' AS subject, CAST(NULL AS VARCHAR) AS detail,
+                   CAST(NULL AS DATE) AS on_date, CAST(NULL AS DATE) AS until_date
+            FROM registry WHERE category = 'dfuc'
             UNION ALL
-            SELECT pa.person_key, pa.role, 'police', pp.batch, pp."row", 'status_normal',
-                   CAST(NULL AS VARCHAR), pp.status_date, CAST(NULL AS DATE)
-            FROM parents pa JOIN police pp ON pp.id_number = pa.parent_id
-            WHERE pp.status = 'normal' AND pp.status_date IS NOT NULL
-              AND pp.status_date <= @as_of
+            SELECT pa.person_key, 'justice', j.batch, j."row", 'term_under_six_months', pa.role,
+                   j.agency, j.start_date, j.end_date
+            FROM parents pa
+            JOIN (SELECT * FROM justice WHERE NOT {_TERM}) j ON j.id_number = pa.parent_id
+            UNION ALL
+            SELECT pa.person_key, 'disability', d.batch, d."row", 'disability_not_severe',
+                   pa.role, d.disability_kind || ' ' || CAST(d.level AS VARCHAR), d.issued_on,
+                   d.valid_until
+            FROM parents pa
+            JOIN (SELECT * FROM disability WHERE NOT ({_SEVERE})) d
+              ON d.id_number = pa.parent_id
         ) e ON e.person_key = r.person_key""",
         categories=("dfuc",),
     ),
@@ -569,16 +864,18 @@ ENDING_RULES: tuple[EndingRule, ...] = (
 def _hits_sql() -> str:
     parts = []
     for rule in RULES:
-        held = (
-            f"""AND NOT EXISTS (SELECT 1 FROM held h WHERE h.person_key = x.person_key
-                                AND h.category = '{rule.category}')"""
-            if rule.starts
+        held = [rule.category] if rule.starts else []
+        held += list(rule.not_if_held)
+        unheld = (
+            """AND NOT EXISTS (SELECT 1 FROM held h WHERE h.person_key = x.person_key
+                                AND h.category IN ({}))""".format(", ".join(f"'{c}'" for c in held))
+            if held
             else ""
         )
         parts.append(
             f"""SELECT '{rule.kind}' AS kind, x.person_key, '{rule.category}' AS category,
                        {", ".join("x." + ('"row"' if c == "row" else c) for c in EVIDENCE_COLUMNS)}
-                FROM ({rule.sql}) x WHERE TRUE {held}"""
+                FROM ({rule.sql}) x WHERE TRUE {unheld}"""
         )
     for ending in ENDING_RULES:
         only = (
@@ -635,25 +932,31 @@ _EVIDENCE_SQL = f"""
 SELECT DISTINCT kind, person_key, category, {_EVIDENCE} FROM hits
 """
 
-OUTPUT_STEPS = (Step("hits", _hits_sql(), materialise=True),)
+OUTPUT_STEPS = (SCHOLARS, DFUC_ENDED, Step("hits", _hits_sql(), materialise=True))
 LEADS_QUERY = _LEADS_SQL
 EVIDENCE_QUERY = _EVIDENCE_SQL
 
 _ROOT = re.compile(r"^[0-9]{2,12}$")
 
 
-def bind(sql: str, *, as_of: date, root: str) -> str:
-    """The rule SQL with its parameters as literals (checked: a date and a division code)."""
+def bind(sql: str, *, as_of: date, root: str, options: Options | None = None) -> str:
+    """The rule SQL with its parameters as literals (checked: a date and a division code) and
+    the installation's `Options` (default: from the settings)."""
     if not isinstance(as_of, date) or not _ROOT.match(root):
         raise ValueError(f"bad screening parameters: {as_of!r}, {root!r}")
+    for name, literal in (options or Options.from_settings()).literals().items():
+        sql = sql.replace(name, literal)
     return sql.replace("@as_of", f"DATE '{as_of.isoformat()}'").replace("@root", root)
 
 
-def statements(*, as_of: date, root: str) -> Iterator[tuple[Step, str]]:
+def statements(
+    *, as_of: date, root: str, options: Options | None = None
+) -> Iterator[tuple[Step, str]]:
     """Every step in order, bound (DuckDB dialect); then the `leads` and `evidence` queries are
     read with `LEADS_QUERY` / `EVIDENCE_QUERY` through `bind`."""
+    options = options or Options.from_settings()
     for step in STEPS + OUTPUT_STEPS:
-        yield step, bind(step.sql, as_of=as_of, root=root)
+        yield step, bind(step.sql, as_of=as_of, root=root, options=options)
 
 
 # --- The engines' common output ----------------------------------------------------------------

@@ -44,7 +44,7 @@ from huhang.registry.models import (
 from huhang.registry.selectors import audit_child
 from huhang.screening.leads.evidence import evidence_dates, evidence_school, evidence_text
 from huhang.screening.leads.selectors import audit_lead
-from huhang.screening.models import ENDING_KINDS, Lead, LeadKind, LeadStatus
+from huhang.screening.models import ENDING_KINDS, NOTICE_KINDS, Lead, LeadKind, LeadStatus
 
 if TYPE_CHECKING:
     from huhang.accounts.models import User
@@ -319,6 +319,10 @@ def _apply(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssign
             note=_("精准排查线索 #%(id)s") % {"id": lead.pk},
         )
         return None
+    if lead.kind in NOTICE_KINDS:
+        # A review of missing parents, a referral to the 户籍地: the decision is the lead's own
+        # (recorded and audited); a category, if the check finds one, is proposed in the archive.
+        return None
     if lead.kind in ENDING_KINDS:
         return _end(by=by, lead=lead, child=child, today=today)
     return _start(by=by, lead=lead, child=child, today=today)
@@ -353,13 +357,14 @@ def _start(*, by: User, lead: Lead, child: Child, today: date) -> CategoryAssign
         today=today,
     )
     if category == Category.ORPHAN and Category.DFUC in open_ones:
-        # An orphan is not also DFUC (DOMAIN.md): the DFUC assignment ends with this decision.
-        registry.category_end_from_lead(
+        # An orphan is not also DFUC (DOMAIN.md; 民发〔2019〕62号): the DFUC assignment ends in
+        # the same approval, through the registry's one entry point for it (the lead's reviewer
+        # proposes the end, its approver confirms it).
+        registry.dfuc_end_superseded(
             by=by,
             assignment=open_ones[Category.DFUC],
+            orphan=current,
             proposed_by=reviewer,
-            reason=_("认定为孤儿（孤儿不同时认定为事实无人抚养儿童）"),
-            effective_to=today,
             today=today,
         )
     return current
@@ -418,6 +423,11 @@ def _ended_on(lead: Lead, child: Child, today: date) -> date:
     decision, so that the guarantee funds stop when the entitlement did. Never after today."""
     if lead.kind == LeadKind.TURNED_18:
         day = facts.adult_on(child.person.birth_date)
+    elif lead.kind == LeadKind.TURNED_16:
+        day = facts.birthday(child.person.birth_date, facts.LEFT_BEHIND_AGE)
+    elif lead.kind == LeadKind.REVIEW:
+        # No date in the feeds says when the ground went: the day of the decision.
+        day = today
     else:
         dates = [d for d in evidence_dates(lead) if d <= today]
         day = max(dates) if dates else today
