@@ -11,6 +11,11 @@ class BenefitsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from huhang.benefits import scope  # noqa: F401  (registers the app's visibility rules)
+        from huhang.core import crypto
+
+        # `huhang keys rotate` re-encrypts the payees' accounts. The lines of approved payroll
+        # runs are frozen (a trigger): their copies stay readable through HUHANG_FIELD_KEYS_OLD.
+        crypto.register_token_column("benefits.Payee", "account_cipher")
 
         # The programmes and the month calendar are reference data the computation needs; a
         # test database flush empties them, and post_migrate (sent after every flush) refills.

@@ -28,7 +28,7 @@ import hashlib
 import hmac as py_hmac
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,12 +52,8 @@ _NONCE = 12
 _AAD = b"huhang id_number v1"
 
 
-class KeyError_(Exception):
+class KeyMismatch(Exception):
     """The field key is missing, or is not the key the data was encrypted with."""
-
-
-# Readable alias: `crypto.KeyMismatch`.
-KeyMismatch = KeyError_
 
 
 @dataclass(frozen=True)
@@ -85,9 +81,9 @@ def _master_bytes(key: str) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(key.encode())
     except (ValueError, TypeError) as exc:
-        raise KeyError_("HUHANG_FIELD_KEY is not a Fernet key (urlsafe base64)") from exc
+        raise KeyMismatch("HUHANG_FIELD_KEY is not a Fernet key (urlsafe base64)") from exc
     if len(raw) != 32:
-        raise KeyError_("HUHANG_FIELD_KEY must be 32 bytes in urlsafe base64 (a Fernet key)")
+        raise KeyMismatch("HUHANG_FIELD_KEY must be 32 bytes in urlsafe base64 (a Fernet key)")
     return raw
 
 
@@ -125,6 +121,7 @@ class Keyring:
     current: SuiteKey
     by_kid: dict[str, SuiteKey]
     fernet: MultiFernet
+    current_fernet: Fernet
 
     def lookup_keys(self) -> list[SuiteKey]:
         """Every key whose blind index a lookup must try: the current one first."""
@@ -154,8 +151,10 @@ def _build_keyring(current_key: str) -> Keyring:
             derived = _derive(raw, name)
             by_kid.setdefault(derived.kid, derived)
     current = _derive(_master_bytes(current_key), suite())
-    fernet = MultiFernet([Fernet(m.encode()) for m in masters])
-    return Keyring(current=current, by_kid=by_kid, fernet=fernet)
+    fernets = [Fernet(m.encode()) for m in masters]
+    return Keyring(
+        current=current, by_kid=by_kid, fernet=MultiFernet(fernets), current_fernet=fernets[0]
+    )
 
 
 def keyring() -> Keyring:
@@ -175,12 +174,12 @@ def keyring() -> Keyring:
 
 def _generate_first_key() -> str:
     if getattr(settings, "PRODUCTION", False):
-        raise KeyError_(
+        raise KeyMismatch(
             "no field key: set HUHANG_FIELD_KEY or HUHANG_FIELD_KEY_FILE (outside the data "
             "directory) in production"
         )
     if _encrypted_data_exists():
-        raise KeyError_(
+        raise KeyMismatch(
             "no field key, but the database holds encrypted data: restore HUHANG_FIELD_KEY "
             "(or the data directory's field_key) from the backup; a new key would not read it"
         )
@@ -263,14 +262,14 @@ def decrypt_id(token: str) -> str:
     ring = keyring()
     key = ring.by_kid.get(key_id_of(token))
     if key is None:
-        raise KeyError_(
+        raise KeyMismatch(
             f"cannot decrypt: the value was encrypted with key id {key_id_of(token)}, which is "
             "neither HUHANG_FIELD_KEY nor in HUHANG_FIELD_KEYS_OLD"
         )
     try:
         return _open(key, base64.urlsafe_b64decode(token[12:].encode())).decode()
     except (InvalidTag, ValueError) as exc:
-        raise KeyError_("cannot decrypt: the value does not authenticate") from exc
+        raise KeyMismatch("cannot decrypt: the value does not authenticate") from exc
 
 
 def _mac(key: SuiteKey, value: str) -> str:
@@ -324,18 +323,23 @@ def encrypted_fields() -> Iterable[tuple[type, str]]:
                 yield model, field.name
 
 
-def _encrypted_data_exists() -> bool:
-    from django.db import DatabaseError
+def _migrated() -> bool:
+    from django.db import connection
 
-    try:
-        if _canary() is not None:
-            return True
-        return any(
-            m._default_manager.filter(**{f"{f}__isnull": False}).exclude(**{f: ""}).exists()
-            for m, f in encrypted_fields()
-        )
-    except DatabaseError:
+    from huhang.core.models import KeyCanary
+
+    return KeyCanary._meta.db_table in connection.introspection.table_names()
+
+
+def _encrypted_data_exists() -> bool:
+    if not _migrated():
         return False
+    if _canary() is not None:
+        return True
+    return any(
+        m._default_manager.filter(**{f"{f}__isnull": False}).exclude(**{f: ""}).exists()
+        for m, f in encrypted_fields()
+    )
 
 
 def verify_current_key() -> None:
@@ -355,7 +359,7 @@ def verify_current_key() -> None:
         canary = _canary()
     problem = _canary_problem(canary, ring) if canary is not None else None
     if problem:
-        raise KeyError_(problem)
+        raise KeyMismatch(problem)
     _verified.add(kid)
 
 
@@ -402,8 +406,6 @@ def _inside(path: Path, directory: Path) -> bool:
 def key_problems() -> list[str]:
     """What is wrong with the field key, one line each (empty when it is usable), without ever
     generating one: for `huhang check` and /healthz."""
-    from django.db import DatabaseError
-
     problems: list[str] = []
     production = getattr(settings, "PRODUCTION", False)
     data_dir = Path(settings.DATA_DIR)
@@ -420,10 +422,7 @@ def key_problems() -> list[str]:
             return problems
         if _key_file().exists():
             key = _key_file().read_text(encoding="utf-8").strip()
-    try:
-        canary = _canary()
-    except DatabaseError:
-        canary = None  # not migrated yet: nothing is encrypted
+    canary = _canary() if _migrated() else None  # not migrated yet: nothing is encrypted
     if not key:
         if canary is not None:
             problems.append(
@@ -437,10 +436,187 @@ def key_problems() -> list[str]:
         return problems
     try:
         ring = _build_keyring(key)
-    except KeyError_ as exc:
+    except KeyMismatch as exc:
         return [*problems, str(exc)]
     if canary is not None:
         problem = _canary_problem(canary, ring)
         if problem:
             problems.append(problem)
     return problems
+
+
+# -------------------------------------------------------------------------------------------------
+# Rotation (`huhang keys rotate`)
+# -------------------------------------------------------------------------------------------------
+
+# Fernet columns (bank accounts), registered by the apps that hold them: "app.Model" -> fields.
+_TOKEN_COLUMNS: dict[str, list[str]] = {}
+# Called with the primary keys of each re-encrypted batch of a model (e.g. the registry refreshes
+# the children's copy of the blind index).
+_ROTATION_HOOKS: dict[str, list[Callable[[list[int]], None]]] = {}
+
+
+def register_token_column(model_label: str, field: str) -> None:
+    fields = _TOKEN_COLUMNS.setdefault(model_label, [])
+    if field not in fields:
+        fields.append(field)
+
+
+def on_rotated(model_label: str, hook: Callable[[list[int]], None]) -> None:
+    hooks = _ROTATION_HOOKS.setdefault(model_label, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+@dataclass
+class RotationStep:
+    label: str  # "registry.Person.id_number"
+    done: int
+    remaining: int
+
+
+def rotation_pending() -> dict[str, int]:
+    """How many encrypted ID values are not under the current key, per column."""
+    from django.db import connection
+
+    current = keyring().current
+    pending: dict[str, int] = {}
+    qn = connection.ops.quote_name
+    for model, name in encrypted_fields():
+        column = qn(model._meta.get_field(name).column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {qn(model._meta.db_table)} WHERE {column} IS NOT NULL "
+                f"AND {column} <> '' AND {column} NOT LIKE %s",
+                [_prefix(current) + "%"],
+            )
+            pending[f"{model._meta.label}.{name}"] = cursor.fetchone()[0]
+    return pending
+
+
+def _prefix(key: SuiteKey) -> str:
+    return f"{key.suite[0]}1.{key.kid}."
+
+
+def start_rotation() -> Keyring:
+    """Check that the data's key is known (current or in HUHANG_FIELD_KEYS_OLD) and move the
+    canary to the current key: from here on the application encrypts with the new key."""
+    from django.db import transaction
+
+    ring = keyring()
+    with transaction.atomic():
+        canary = _canary()
+        if canary is not None and canary.key_id != ring.current.kid:
+            old = ring.by_kid.get(canary.key_id)
+            if old is None:
+                raise KeyMismatch(_canary_problem(canary, ring) or "unknown key")
+            try:
+                ok = _open(old, base64.urlsafe_b64decode(canary.token[12:])) == CANARY_TEXT.encode()
+            except (InvalidTag, ValueError):
+                ok = False
+            if not ok:
+                raise KeyMismatch(f"key id {canary.key_id} does not decrypt the canary")
+            set_canary(ring)
+        elif canary is None:
+            set_canary(ring)
+        elif _canary_problem(canary, ring):
+            raise KeyMismatch(_canary_problem(canary, ring) or "")
+    _verified.discard(ring.current.kid)
+    return ring
+
+
+def rotate(
+    *,
+    batch_size: int = 1000,
+    max_batches: int | None = None,
+    progress: Callable[[RotationStep], None] | None = None,
+) -> dict[str, int]:
+    """Re-encrypt every ID value (and bank account token) not yet under the current key, in
+    batches of `batch_size`, each batch in its own transaction. Resumable: what is done is what
+    carries the current key id, so an interrupted run simply continues. `max_batches` stops
+    early (tests; a maintenance window). Returns the number of values re-encrypted per column."""
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    ring = start_rotation()
+    prefix = _prefix(ring.current)
+    qn = connection.ops.quote_name
+    counts: dict[str, int] = {}
+    batches = 0
+
+    def budget_left() -> bool:
+        return max_batches is None or batches < max_batches
+
+    for model, name in list(encrypted_fields()):
+        field = model._meta.get_field(name)
+        index = model._meta.get_field(field.index_field)
+        table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+        column, index_column = qn(field.column), qn(index.column)
+        label = f"{model._meta.label}.{name}"
+        counts[label] = 0
+        remaining = rotation_pending().get(label, 0)
+        while budget_left():
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {pk}, {column} FROM {table} WHERE {column} IS NOT NULL "
+                        f"AND {column} <> '' AND {column} NOT LIKE %s ORDER BY {pk} LIMIT %s",
+                        [prefix + "%", batch_size],
+                    )
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    updates = []
+                    for row_pk, token in rows:
+                        clear = decrypt_id(token)
+                        updates.append(
+                            (_seal(ring.current, clear.encode()), _mac(ring.current, clear), row_pk)
+                        )
+                    cursor.executemany(
+                        f"UPDATE {table} SET {column} = %s, {index_column} = %s WHERE {pk} = %s",
+                        updates,
+                    )
+                for hook in _ROTATION_HOOKS.get(model._meta.label, []):
+                    hook([r[0] for r in rows])
+            batches += 1
+            counts[label] += len(rows)
+            remaining -= len(rows)
+            if progress:
+                progress(RotationStep(label, counts[label], max(remaining, 0)))
+    current = ring.current_fernet
+    for model_label, fields in _TOKEN_COLUMNS.items():
+        model = apps.get_model(model_label)
+        for name in fields:
+            label = f"{model_label}.{name}"
+            counts[label] = 0
+            last_pk = 0
+            while budget_left():
+                rows = list(
+                    model._default_manager.filter(pk__gt=last_pk)
+                    .order_by("pk")
+                    .values_list("pk", name)[:batch_size]
+                )
+                if not rows:
+                    break
+                changed = []
+                for row_pk, token in rows:
+                    if not token or _fernet_ok(current, token):
+                        continue
+                    changed.append((row_pk, rotate_token(token)))
+                with transaction.atomic():
+                    for row_pk, token in changed:
+                        model._default_manager.filter(pk=row_pk).update(**{name: token})
+                last_pk = rows[-1][0]
+                batches += 1
+                counts[label] += len(changed)
+                if progress:
+                    progress(RotationStep(label, counts[label], 0))
+    return counts
+
+
+def _fernet_ok(fernet: Fernet, token: str) -> bool:
+    try:
+        fernet.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True

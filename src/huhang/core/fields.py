@@ -123,10 +123,13 @@ class BlindIndexField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        kwargs["null"] = self.null  # explicit: the default here is not Field's
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
         value = crypto.blind_index(getattr(model_instance, self.source) or None)
+        if value is None and not self.null:
+            value = ""
         setattr(model_instance, self.attname, value)
         return value
 
