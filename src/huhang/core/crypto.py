@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -242,7 +243,7 @@ def _open(key: SuiteKey, blob: bytes) -> bytes:
 
 
 def is_ciphertext(value: str | None) -> bool:
-    return bool(value) and len(value) > 12 and value[1:3] == "1." and value[11:12] == "."  # type: ignore[index]
+    return value is not None and len(value) > 12 and value[1:3] == "1." and value[11:12] == "."
 
 
 def key_id_of(token: str) -> str:
@@ -311,7 +312,7 @@ def _canary():
     return KeyCanary.objects.filter(pk=1).first()
 
 
-def encrypted_fields() -> Iterable[tuple[type, str]]:
+def encrypted_fields() -> Iterable[tuple[Any, str]]:
     """(model, field name) of every encrypted ID column (core.fields.EncryptedIdField)."""
     from django.apps import apps
 

@@ -98,7 +98,7 @@ class Person(models.Model):
     def clean(self) -> None:
         # What BlindIndexField/LastDigitsField set on save, set before the constraints are
         # validated too.
-        self.id_index = crypto.blind_index(self.id_number)
+        self.id_index = crypto.blind_index(self.id_number)  # type: ignore[assignment]
         self.id_last = (self.id_number or "")[-ID_LAST_DIGITS:]
 
     def age_on(self, day: date) -> int:
