@@ -337,10 +337,23 @@ def _encrypted_data_exists() -> bool:
         return False
     if _canary() is not None:
         return True
-    return any(
-        m._default_manager.filter(**{f"{f}__isnull": False}).exclude(**{f: ""}).exists()
-        for m, f in encrypted_fields()
-    )
+    # Ciphertext, not clear numbers (a database from before the encryption has those).
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for model, name in encrypted_fields():
+            if model._meta.db_table not in tables:
+                continue
+            column = qn(model._meta.get_field(name).column)
+            cursor.execute(
+                f"SELECT 1 FROM {qn(model._meta.db_table)} WHERE {column} LIKE %s LIMIT 1",
+                ["_1.%"],
+            )
+            if cursor.fetchone():
+                return True
+    return False
 
 
 def verify_current_key() -> None:
