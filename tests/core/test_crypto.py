@@ -45,18 +45,19 @@ def _raw_cells(table: str) -> list[str]:
 
 @pytest.mark.parametrize("suite", ["aes", "sm"])
 @given(number=st.text(alphabet="0123456789X", min_size=1, max_size=18))
-def test_round_trip(settings, suite, number):
+def test_round_trip(db, settings, suite, number):
     settings.HUHANG_CRYPTO = suite
     crypto.reset()
     token = crypto._seal(crypto.keyring().current, number.encode())
     assert token.startswith(f"{suite[0]}1.{crypto.keyring().current.kid}.")
-    assert number not in token[12:]
+    if len(number) == 18:
+        assert number not in token[12:]
     assert crypto.decrypt_id(token) == number
     # Random nonces: the same number never gives the same ciphertext twice.
     assert crypto._seal(crypto.keyring().current, number.encode()) != token
 
 
-def test_suites_use_different_keys_and_indexes(settings):
+def test_suites_use_different_keys_and_indexes(db, settings):
     settings.HUHANG_CRYPTO = "aes"
     crypto.reset()
     aes_kid, aes_index = crypto.keyring().current.kid, crypto.blind_index(NUMBER)
@@ -69,9 +70,10 @@ def test_suites_use_different_keys_and_indexes(settings):
     assert aes_kid in crypto.keyring().by_kid
 
 
-def test_a_tampered_ciphertext_does_not_decrypt():
+def test_a_tampered_ciphertext_does_not_decrypt(db):
     token = crypto._seal(crypto.keyring().current, NUMBER.encode())
-    flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    at = 12 + 20  # a character inside the ciphertext (the last ones may be padding bits)
+    flipped = token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1 :]
     with pytest.raises(crypto.KeyMismatch):
         crypto.decrypt_id(flipped)
 
