@@ -62,7 +62,7 @@ class RawChildList:
         # the floor reads those, as an expert would.
         self.col = {
             "name_key": "c.search_name",
-            "id_number": "c.search_id",
+            "id_number": "c.search_last",  # last digits: the number is encrypted
             "birth_date": "c.search_birth",
         }
 

@@ -456,22 +456,36 @@ def _sql_people(vendor: str) -> tuple[str, str]:
         birth = "(CAST(%(born)s AS date) + (n.i %% 5000))"
         digits = "to_char(b.birth, 'YYYYMMDD') || lpad(((b.i / 5000) %% 1000)::text, 3, '0')"
     persons = f"""
-        INSERT INTO registry_person (id, name, name_key, id_number, sex, birth_date, ethnicity,
-                                     phone, hukou_code, version, created_at, household_id)
+        INSERT INTO registry_person (id, name, name_key, id_number, id_index, id_last, sex,
+                                     birth_date, ethnicity, phone, hukou_code, version,
+                                     created_at, household_id)
         {numbers}, b(i, birth) AS (SELECT n.i, {birth} FROM n)
         SELECT b.i, '儿童' || b.i, 'ertong' || b.i, '150203' || {digits} || '0',
-               CASE WHEN b.i %% 2 = 1 THEN 'M' ELSE 'F' END, b.birth, '汉族', '', '', 1,
-               %(at)s, NULL
+               'pending' || b.i, '', CASE WHEN b.i %% 2 = 1 THEN 'M' ELSE 'F' END, b.birth,
+               '汉族', '', '', 1, %(at)s, NULL
         FROM b"""
     children = """
         INSERT INTO registry_child (id, address, living, school, school_stage, health, notes,
                                     status, registered_at, version, division_id,
                                     registered_by_id, person_id, search_birth, search_id,
-                                    search_name)
+                                    search_last, search_name)
         SELECT p.id, '', 'home', '', '', '', '', 'active', %(at)s, 1, %(division)s, NULL, p.id,
-               p.birth_date, p.id_number, p.name_key
+               p.birth_date, p.id_index, p.id_last, p.name_key
         FROM registry_person p WHERE p.id <= %(n)s ORDER BY p.id"""
     return persons, children
+
+
+def _encrypt_ids(cursor) -> None:
+    """The persons' ID numbers as the application stores them (core.crypto): ciphertext, blind
+    index and last digits, written over the clear numbers the SQL above generated."""
+    from huhang.core import crypto
+
+    cursor.execute("SELECT id, id_number FROM registry_person WHERE id_number IS NOT NULL")
+    rows = cursor.fetchall()
+    cursor.executemany(
+        "UPDATE registry_person SET id_number = %s, id_index = %s, id_last = %s WHERE id = %s",
+        [(crypto.encrypt_id(n), crypto.blind_index(n), n[-6:], pk) for pk, n in rows],
+    )
 
 
 def phase_build(size: int, history: bool) -> dict:
@@ -527,6 +541,10 @@ def phase_build(size: int, history: bool) -> dict:
         cursor.execute(persons, params)
         timings["persons_s"] = time.perf_counter() - t
         log(f"    persons: {size:,} in {timings['persons_s']:.1f} s")
+        t = time.perf_counter()
+        _encrypt_ids(cursor)
+        timings["encrypt_ids_s"] = time.perf_counter() - t
+        log(f"    ID numbers encrypted: {size:,} in {timings['encrypt_ids_s']:.1f} s")
         t = time.perf_counter()
         cursor.execute(children, {**params, "division": community.code})
         timings["children_s"] = time.perf_counter() - t

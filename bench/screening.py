@@ -342,6 +342,7 @@ def build_oltp(con, n: int) -> None:
     """Divisions, and registry children holding categories (0.5 % of the children)."""
     from django.db import transaction
 
+    from huhang.core import crypto
     from huhang.regions.models import Division, Kind, Level
     from huhang.registry.models import CategoryAssignment, Child, Person
 
@@ -370,8 +371,9 @@ def build_oltp(con, n: int) -> None:
             for r in rows
         )  # fmt: skip
         children = Child.objects.bulk_create(
-            Child(person=p, division_id=r[4], search_name=p.name_key, search_id=p.id_number,
-                  search_birth=p.birth_date)
+            Child(person=p, division_id=r[4], search_name=p.name_key,
+                  search_id=crypto.blind_index(p.id_number) or "",
+                  search_last=(p.id_number or "")[-6:], search_birth=p.birth_date)
             for p, r in zip(persons, rows, strict=True)
         )  # fmt: skip
         cats = ("orphan", "dfuc", "difficulty", "left_behind", "migrant")

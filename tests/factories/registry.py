@@ -7,9 +7,15 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
-from huhang.core import idnumber, names
+from huhang.core import crypto, idnumber, names
 from huhang.core.roles import Role
-from huhang.registry.models import CategoryAssignment, CategoryStatus, Child, Person
+from huhang.registry.models import (
+    ID_LAST_DIGITS,
+    CategoryAssignment,
+    CategoryStatus,
+    Child,
+    Person,
+)
 from tests.factories.base import UserFactory, default_community
 
 
@@ -67,7 +73,8 @@ class ChildFactory(factory.django.DjangoModelFactory):
     division = factory.LazyFunction(default_community)
     # The registry services keep these copies of the person's fields; factories must too.
     search_name = factory.LazyAttribute(lambda o: o.person.name_key)
-    search_id = factory.LazyAttribute(lambda o: o.person.id_number or "")
+    search_id = factory.LazyAttribute(lambda o: crypto.blind_index(o.person.id_number) or "")
+    search_last = factory.LazyAttribute(lambda o: (o.person.id_number or "")[-ID_LAST_DIGITS:])
     search_birth = factory.LazyAttribute(lambda o: o.person.birth_date)
 
 

@@ -22,6 +22,7 @@ from huhang.screening.models import (
     RunStatus,
     ScreeningRun,
 )
+from huhang.screening.runs.services import stored_person_key
 from tests.factories.base import DivisionFactory, UserFactory
 
 # How one evidence item of a lead reads in words (leads/evidence.py).
@@ -143,7 +144,8 @@ class LeadFactory(factory.django.DjangoModelFactory):
             )
         ),
     )
-    person_key = factory.SelfAttribute("id_number")
+    # Stored as the runs store it: the number's blind index, never the number.
+    person_key = factory.LazyAttribute(lambda o: stored_person_key(o.id_number, o.id_number))
     category = factory.LazyAttribute(lambda o: o.kind if o.kind in Category.values else "")
     region_code = factory.SelfAttribute("division.code")
     evidence = factory.LazyFunction(lambda: [dict(item) for item in EVIDENCE])

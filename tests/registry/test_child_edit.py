@@ -87,9 +87,12 @@ def test_renamed_child_is_found_by_its_new_name_only(users, children, login):
 def test_search_fields_refresh_is_set_based(children, django_assert_num_queries):
     from huhang.registry.services import child_search_fields_refresh
 
-    Child.objects.update(search_name="", search_id="", search_birth=None)
+    Child.objects.update(search_name="", search_id="", search_last="", search_birth=None)
     with django_assert_num_queries(1):
         assert child_search_fields_refresh(Child.objects.all()) == 3
     xiaohai = Child.objects.get(pk=children["xiaohai"].pk)
     assert xiaohai.search_name.startswith("王小海 wangxiaohai")
-    assert xiaohai.search_id == xiaohai.person.id_number
+    # The number is encrypted at rest: the copy is its blind index and its last digits.
+    assert xiaohai.search_id == xiaohai.person.id_index
+    assert xiaohai.search_id != xiaohai.person.id_number
+    assert xiaohai.search_last == xiaohai.person.id_number[-6:]

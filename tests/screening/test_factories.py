@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from huhang.core import idnumber
+from huhang.core import crypto, idnumber
 from huhang.screening.models import LeadStatus, LinkStatus, RunStatus
 from tests.factories.registry import ChildFactory
 from tests.factories.screening import (
@@ -40,7 +40,8 @@ def test_a_lead_for_a_registered_child_copies_its_facts(tree):
     lead = LeadFactory(child=child, kind="left_behind")
     person = child.person
     assert (lead.name, lead.sex, lead.birth_date) == (person.name, person.sex, person.birth_date)
-    assert lead.id_number == lead.person_key == person.id_number
+    assert lead.id_number == person.id_number
+    assert lead.person_key == f"id:{crypto.blind_index(person.id_number)}"
     assert lead.division == tree["c2"] and lead.category == "left_behind"
 
 

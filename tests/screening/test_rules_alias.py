@@ -74,7 +74,7 @@ def test_the_lead_is_not_raised_again_after_the_change(feeds, tree, users):
     assert first.stats["new"] == {"orphan": 1}
     changes = rename_street(tree)
     # The stored lead moved with its community.
-    assert Lead.objects.get(person_key=kid["id_number"]).division_id == changes[tree["c1"].code]
+    assert Lead.objects.get(id_number=kid["id_number"]).division_id == changes[tree["c1"].code]
     again = screen_run(by=users["bureau"], as_of=AS_OF)
     assert again.stats["new"] == {} and again.stats["unchanged"] == {"orphan": 1}
 

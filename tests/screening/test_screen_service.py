@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from huhang.core import crypto
 from huhang.core.exceptions import DomainError, NotAllowed
 from huhang.core.models import AuditEvent
 from huhang.screening.models import Lead, ScreeningRun
@@ -37,7 +38,8 @@ def test_stores_leads_with_stats_and_one_audit_event(feeds, users, tree):
     assert run.stats["unchanged"] == {}
     assert run.stats["flagged"] == 1
     dfuc = Lead.objects.get(kind="dfuc")
-    assert dfuc.person_key == data["child"]["id_number"] == dfuc.id_number
+    assert dfuc.id_number == data["child"]["id_number"]
+    assert dfuc.person_key == f"id:{crypto.blind_index(dfuc.id_number)}"
     assert (dfuc.name, dfuc.category, dfuc.division_id, dfuc.status) == (
         "王小明",
         "dfuc",

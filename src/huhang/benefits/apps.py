@@ -12,9 +12,13 @@ class BenefitsConfig(AppConfig):
 
         from huhang.benefits import scope  # noqa: F401  (registers the app's visibility rules)
         from huhang.benefits.payroll import services as payroll
-        from huhang.core import jobs
+        from huhang.core import crypto, jobs
 
         jobs.runner("payroll_compute", payroll.run_compute_job)
+
+        # `huhang keys rotate` re-encrypts the payees' accounts. The lines of approved payroll
+        # runs are frozen (a trigger): their copies stay readable through HUHANG_FIELD_KEYS_OLD.
+        crypto.register_token_column("benefits.Payee", "account_cipher")
 
         # The programmes and the month calendar are reference data the computation needs; a
         # test database flush empties them, and post_migrate (sent after every flush) refills.

@@ -194,3 +194,18 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return 100 * self.stage_done // self.stage_total if self.stage_total else 0
+class KeyCanary(models.Model):
+    """One row: a known text encrypted with the field key the data is encrypted with
+    (core.crypto). A key that does not decrypt it is the wrong key: `huhang check` says so and
+    the application refuses to encrypt with it."""
+
+    key_id = models.CharField(max_length=8)
+    token = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("字段密钥校验值")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="keycanary_one_row")]
+
+    def __str__(self) -> str:
+        return self.key_id

@@ -18,6 +18,8 @@ from django.db import connection, models
 from django.db.models import Max
 from django.db.models.fields import NOT_PROVIDED
 
+from huhang.core import crypto
+from huhang.core.fields import BlindIndexField, EncryptedIdField, LastDigitsField
 from huhang.registry.models import (
     CategoryAssignment,
     Child,
@@ -66,6 +68,14 @@ class TableWriter:
             ", ".join(["%s"] * len(columns)),
         )
         self._datetimes = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+        # Encrypted ID numbers (core.crypto): the row carries the clear number; the column gets
+        # ciphertext, and the blind index and last digits are computed from the clear value.
+        self._encrypted = [i for i, f in enumerate(fields) if isinstance(f, EncryptedIdField)]
+        self._derived = {
+            j: names.index(f.source)
+            for j, f in enumerate(self._extra)
+            if isinstance(f, BlindIndexField | LastDigitsField)
+        }
 
     @staticmethod
     def _missing_fields(model: type[models.Model], known: set[str]) -> list[models.Field]:
@@ -82,16 +92,28 @@ class TableWriter:
         return extra
 
     def _prepare(self) -> Callable[[tuple], tuple] | None:
-        if not self._datetimes and not self._extra:
+        if not self._datetimes and not self._extra and not self._encrypted:
             return None
-        datetimes, extra = self._datetimes, self._extra
+        datetimes, extra, encrypted, derived = (
+            self._datetimes,
+            self._extra,
+            self._encrypted,
+            self._derived,
+        )
 
         def prepare(row: tuple) -> tuple:
             values = list(row)
             for i in datetimes:
                 if values[i] is not None:
                     values[i] = _adapt_datetime(values[i])
-            values += [f.get_db_prep_save(f.get_default(), connection) for f in extra]
+            for j, f in enumerate(extra):
+                if j in derived:
+                    values.append(_derive(f, row[derived[j]]))
+                else:
+                    values.append(f.get_db_prep_save(f.get_default(), connection))
+            for i in encrypted:
+                if values[i]:
+                    values[i] = crypto.encrypt_id(values[i])
             return tuple(values)
 
         return prepare
@@ -99,6 +121,12 @@ class TableWriter:
     def write(self, cursor, rows: Iterable[tuple]) -> None:
         prepare = self._prepare()
         cursor.executemany(self.sql, rows if prepare is None else map(prepare, rows))
+
+
+def _derive(field: models.Field, clear: str | None):
+    if isinstance(field, BlindIndexField):
+        return crypto.blind_index(clear)
+    return (clear or "")[-field.digits :]  # type: ignore[attr-defined]
 
 
 def writers() -> dict[str, TableWriter]:

@@ -11,9 +11,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core import facts, idnumber
-from huhang.core.fields import actor_fk, division_fk, optional_fk
+from huhang.core import crypto, facts, idnumber
+from huhang.core.fields import (
+    BlindIndexField,
+    EncryptedIdField,
+    LastDigitsField,
+    actor_fk,
+    division_fk,
+    optional_fk,
+)
 from huhang.registry.fields import child_fk
+
+# How many trailing characters of an ID number are kept in clear for the "last digits" search.
+ID_LAST_DIGITS = 6
 
 
 class Sex(models.TextChoices):
@@ -53,9 +63,11 @@ class Person(models.Model):
 
     name = models.CharField(_("姓名"), max_length=64)
     name_key = models.CharField(max_length=255, editable=False, default="")
-    id_number = models.CharField(
-        _("公民身份号码"), max_length=18, null=True, blank=True, unique=True
-    )
+    # Encrypted at rest (core.crypto); `id_index` answers exact lookups and uniqueness, `id_last`
+    # the "last digits" search.
+    id_number = EncryptedIdField(_("公民身份号码"), null=True, blank=True)
+    id_index = BlindIndexField(source="id_number", unique=True)
+    id_last = LastDigitsField(source="id_number", digits=ID_LAST_DIGITS)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
@@ -74,13 +86,20 @@ class Person(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="person_sex_valid"),
             models.CheckConstraint(
-                condition=Q(id_number__isnull=True) | Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
-                name="person_id_number_format",
+                condition=Q(id_number__isnull=True, id_index__isnull=True)
+                | Q(id_number__isnull=False, id_index__isnull=False),
+                name="person_id_number_indexed",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # What BlindIndexField/LastDigitsField set on save, set before the constraints are
+        # validated too.
+        self.id_index = crypto.blind_index(self.id_number)  # type: ignore[assignment]
+        self.id_last = (self.id_number or "")[-ID_LAST_DIGITS:]
 
     def age_on(self, day: date) -> int:
         return facts.age_on(self.birth_date, day)
@@ -147,7 +166,9 @@ class Child(models.Model):
     # loader): the children list filters 130k children of an 800k-person district without
     # joining the person table, from one covering index (see bench/children_list.py).
     search_name = models.CharField(max_length=255, editable=False, default="")
-    search_id = models.CharField(max_length=18, editable=False, default="")
+    # The ID number's blind index (core.crypto) and its last digits, never the number itself.
+    search_id = models.CharField(max_length=40, editable=False, default="")
+    search_last = models.CharField(max_length=ID_LAST_DIGITS, editable=False, default="")
     search_birth = models.DateField(editable=False, null=True)
 
     # Not columns: what registry.selectors.child_archive attaches for the archive page (and
@@ -186,7 +207,8 @@ class Child(models.Model):
 
     def copy_search_fields(self, person: Person) -> None:
         self.search_name = person.name_key
-        self.search_id = person.id_number or ""
+        self.search_id = crypto.blind_index(person.id_number) or ""
+        self.search_last = (person.id_number or "")[-ID_LAST_DIGITS:]
         self.search_birth = person.birth_date
 
 

@@ -12,7 +12,7 @@ from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core import divisions, exports, facts, masking, names, scope
+from huhang.core import crypto, divisions, exports, facts, masking, names, scope
 from huhang.core.access import get_or_404, require
 from huhang.core.audit import audit_object, audit_record_many, audit_search
 from huhang.core.masking import mask_id_number
@@ -21,6 +21,7 @@ from huhang.core.roles import can
 from huhang.regions.models import Division
 from huhang.registry.models import (
     DEATH_SITUATIONS,
+    ID_LAST_DIGITS,
     ArchiveMerge,
     CategoryAssignment,
     CategoryStatus,
@@ -95,10 +96,14 @@ def child_list(*, user: User, filters: ChildFilter, today: date | None = None) -
         if _ID_DIGITS.match(term):
             # A role that may not see ID numbers may not learn their digits by searching
             # either (core.masking): it finds a child by the whole number only.
-            if masking.disclosure(user).full_id:
-                qs = qs.filter(search_id__endswith=term.upper())
+            # The number itself is encrypted (core.crypto): the whole number is found through
+            # its blind index, the last digits through the copy kept apart.
+            if len(term) == 18:
+                qs = qs.filter(search_id__in=crypto.blind_indexes(term.upper()))
+            elif masking.disclosure(user).full_id and len(term) <= ID_LAST_DIGITS:
+                qs = qs.filter(search_last__endswith=term.upper())
             else:
-                qs = qs.filter(search_id=term.upper())
+                qs = qs.none()
         else:
             qs = qs.filter(search_name__contains=names.search_term(term))
     open_categories = CategoryAssignment.objects.exclude(status=CategoryStatus.ENDED).order_by(

@@ -189,7 +189,8 @@ def child_search_fields_refresh(children: QuerySet[Child]) -> int:
     person = Person.objects.filter(pk=OuterRef("person_id"))
     return children.update(
         search_name=Subquery(person.values("name_key")[:1]),
-        search_id=Coalesce(Subquery(person.values("id_number")[:1]), Value("")),
+        search_id=Coalesce(Subquery(person.values("id_index")[:1]), Value("")),
+        search_last=Coalesce(Subquery(person.values("id_last")[:1]), Value("")),
         search_birth=Subquery(person.values("birth_date")[:1]),
     )
 

@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.accounts.models import Department
-from huhang.core.fields import division_fk, optional_fk, user_fk
+from huhang.core.fields import (
+    BlindIndexField,
+    EncryptedIdField,
+    division_fk,
+    optional_fk,
+    user_fk,
+)
 
 if TYPE_CHECKING:
     from huhang.registry.models import Document
@@ -102,7 +108,9 @@ class LinkReview(models.Model):
     region_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     detail = models.JSONField(_("其他信息"), default=dict, blank=True)
     # The best candidate from the population register.
-    candidate_id_number = models.CharField(_("候选人身份号码"), max_length=18)
+    # Encrypted at rest (core.crypto), found through its blind index.
+    candidate_id_number = EncryptedIdField(_("候选人身份号码"), index_field="candidate_id_index")
+    candidate_id_index = BlindIndexField(source="candidate_id_number", null=False, default="")
     candidate_name = models.CharField(_("候选人姓名"), max_length=64)
     candidate_birth_date = models.DateField(_("候选人出生日期"), null=True, blank=True)
     candidate_region_code = models.CharField(max_length=12, blank=True)
@@ -120,7 +128,7 @@ class LinkReview(models.Model):
         ordering = ["status", "-match_probability", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["batch", "row", "candidate_id_number"],
+                fields=["batch", "row", "candidate_id_index"],
                 name="linkreview_row_candidate_unique",
             ),
             models.CheckConstraint(
@@ -250,9 +258,12 @@ class Lead(models.Model):
     something, with the evidence, routed to the child director of its community."""
 
     kind = models.CharField(_("线索类型"), max_length=16, choices=LeadKind.choices)
-    # Who: the ID number when known; otherwise a stable key from the feed (e.g. "edu:<学籍号>").
-    person_key = models.CharField(max_length=40)
-    id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)
+    # Who: the ID number's blind index ("id:<index>", core.crypto) when known; otherwise a stable
+    # key from the feed (e.g. "edu:<学籍号>").
+    person_key = models.CharField(max_length=48)
+    # Encrypted at rest (core.crypto).
+    id_number = EncryptedIdField(_("公民身份号码"), blank=True)
+    id_index = BlindIndexField(source="id_number", db_index=True)
     name = models.CharField(_("姓名"), max_length=64)
     sex = models.CharField(_("性别"), max_length=1, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huhang.benefits.models import Frequency, Programme, RunStatus
-from huhang.core import facts, scope
+from huhang.core import crypto, facts, scope
 from huhang.core.audit import audit_search
 from huhang.core.dates import month_start
 from huhang.core.masking import shown_id
@@ -305,7 +305,8 @@ class ArrearsList:
         return ArrearsRow(
             child_id=child_id,
             name=name,
-            id_masked=shown_id(self.user, id_number) or "—",
+            # Raw SQL reads the encrypted column (core.crypto): decrypted for the mask.
+            id_masked=shown_id(self.user, crypto.decrypt_id(id_number) if id_number else "") or "—",
             community=community,
             street=street or "",
             programme=self.programmes[programme].name if programme in self.programmes else "",

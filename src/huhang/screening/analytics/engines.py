@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from huhang.core import crypto
 from huhang.screening.analytics import rules
 from huhang.screening.analytics.schema import SCHEMAS, SOURCES
 
@@ -68,10 +69,14 @@ class Inputs:
 # --- Exports from the OLTP database (one query each) -------------------------------------------
 
 
-def _fetch(sql: str, schema: pa.Schema) -> pa.Table:
+def _fetch(
+    sql: str, schema: pa.Schema, decrypt: Callable[[tuple], tuple] | None = None
+) -> pa.Table:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
+    if decrypt is not None:
+        rows = [decrypt(r) for r in rows]
     columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
     return pa.table(
         [_array(list(c), f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
@@ -95,9 +100,11 @@ def registry_export() -> pa.Table:
         Person._meta.db_table,
         CategoryAssignment._meta.db_table,
     )
+    # ID numbers are encrypted at rest (core.crypto): decrypted here, for the snapshot the
+    # rules match feeds against, and nowhere else in the screening.
     return _fetch(
         f"""
-        SELECT c.id, COALESCE(p.id_number, 'reg:' || CAST(c.id AS VARCHAR(20))), p.id_number,
+        SELECT c.id, 'reg:' || CAST(c.id AS VARCHAR(20)), p.id_number,
                p.name, p.sex, p.birth_date, c.division_id, a.category, a.effective_from
         FROM {child} c
         JOIN {person} p ON p.id = c.person_id
@@ -106,7 +113,15 @@ def registry_export() -> pa.Table:
         WHERE c.status = 'active'
         """,
         REGISTRY_SCHEMA,
+        decrypt=_registry_ids,
     )
+
+
+def _registry_ids(row: tuple) -> tuple:
+    if not row[2]:
+        return row
+    clear = crypto.decrypt_id(row[2])
+    return (row[0], clear, clear, *row[3:])
 
 
 def divisions_export() -> pa.Table:

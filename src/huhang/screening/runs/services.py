@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.core import divisions, heartbeat
+from huhang.core import crypto, divisions, heartbeat
 from huhang.core.access import claim, require
 from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError
@@ -295,6 +295,7 @@ _PER_LEAD = (
     "kind",
     "person_key",
     "id_number",
+    "id_index",
     "name",
     "sex",
     "birth_date",
@@ -306,6 +307,14 @@ _PER_LEAD = (
     "evidence",
     "fingerprint",
 )
+
+
+def stored_person_key(person_key: str, id_number: str | None) -> str:
+    """The lead's person key as stored: an ID number is kept as its blind index (core.crypto),
+    never in clear; feed keys ("edu:<学籍号>") as they are."""
+    if id_number and person_key == id_number:
+        return f"id:{crypto.blind_index(id_number)}"
+    return person_key
 
 
 def _insert(run: ScreeningRun, rows: list[dict[str, Any]]) -> None:
@@ -335,10 +344,13 @@ def _insert(run: ScreeningRun, rows: list[dict[str, Any]]) -> None:
     )
 
     def values(row: dict[str, Any]) -> list:
+        clear = row["id_number"] or ""
         mine = {
             "kind": row["kind"],
-            "person_key": row["person_key"],
-            "id_number": row["id_number"] or "",
+            "person_key": stored_person_key(row["person_key"], clear),
+            # Encrypted at rest (core.crypto), found through the blind index.
+            "id_number": crypto.encrypt_id(clear) if clear else "",
+            "id_index": crypto.blind_index(clear),
             "name": (row["name"] or "")[:64],
             "sex": row["sex"] or "",
             "birth_date": ops.adapt_datefield_value(row["birth_date"]),
