@@ -222,10 +222,15 @@ def rotate_token(token: str) -> str:
 # -------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16)
+def _aesgcm(enc: bytes) -> AESGCM:
+    return AESGCM(enc)
+
+
 def _seal(key: SuiteKey, plain: bytes) -> str:
     nonce = os.urandom(_NONCE)
     if key.suite == "aes":
-        body = AESGCM(key.enc).encrypt(nonce, plain, _AAD)
+        body = _aesgcm(key.enc).encrypt(nonce, plain, _AAD)
     else:
         enc = Cipher(algorithms.SM4(key.enc), modes.GCM(nonce)).encryptor()
         enc.authenticate_additional_data(_AAD)
@@ -236,7 +241,7 @@ def _seal(key: SuiteKey, plain: bytes) -> str:
 def _open(key: SuiteKey, blob: bytes) -> bytes:
     nonce, body = blob[:_NONCE], blob[_NONCE:]
     if key.suite == "aes":
-        return AESGCM(key.enc).decrypt(nonce, body, _AAD)
+        return _aesgcm(key.enc).decrypt(nonce, body, _AAD)
     dec = Cipher(algorithms.SM4(key.enc), modes.GCM(nonce, body[-_TAG:])).decryptor()
     dec.authenticate_additional_data(_AAD)
     return dec.update(body[:-_TAG]) + dec.finalize()
