@@ -239,7 +239,9 @@ def load(progress: Callable[[str], None] | None = None, *, today: date | None = 
         _autumn_aid(story)
         _history(story)
         for code in (*MONTHLY, "autumn-aid") + (("scholarship",) if today.month == 9 else ()):
-            payroll.run_create(by=story.bureau, programme=story.programmes[code], month=today)
+            payroll.run_create(
+                by=story.bureau, programme=story.programmes[code], month=today, today=today
+            )
             story.count("drafts")
     if progress:
         m = story.made
@@ -609,7 +611,7 @@ def _run(story: Story, code: str, month: date, *, fail: bool, close: bool) -> No
         return month.replace(day=n)
 
     bureau, bureau2 = story.bureau, story.bureau2
-    run = payroll.run_create(by=bureau, programme=story.programmes[code], month=month)
+    run = payroll.run_create(by=bureau, programme=story.programmes[code], month=month, today=day(3))
     payroll.run_compute(by=bureau, run=run, today=day(3))
     payroll.run_approve(by=bureau2, run=run)
     payroll.run_mark_exported(by=bureau, run=run, fmt="xlsx")
