@@ -273,3 +273,9 @@ def test_the_sqlite_copy_is_the_committed_state_while_a_writer_is_busy(tmp_path)
     assert copied.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     copied.close()
     assert not Path(f"{copy}-wal").exists()
+
+
+def test_a_backup_never_overwrites_a_file(source):
+    done = source["site"].huhang("backup", "--out", str(source["without_keys"]), check=False)
+    assert done.returncode != 0
+    assert "backup refused:" in done.stderr and "exists" in done.stderr

@@ -248,15 +248,21 @@ class BackupResult:
     with_keys: bool
 
 
-def backup(out: Path, *, with_keys: bool = False, say: Say = _quiet) -> BackupResult:
-    """Write a backup of this installation to `out` (see the module's docstring)."""
+def check_out(out: Path) -> Path:
+    """The backup's path, refused when it exists or its directory does not."""
     out = out.expanduser().resolve()
-    data_dir = Path(settings.DATA_DIR).resolve()
-    kind = engine()
     if out.exists():
         raise BackupError(f"{out} exists: choose a new file name")
     if not out.parent.is_dir():
         raise BackupError(f"{out.parent} is not a directory")
+    return out
+
+
+def backup(out: Path, *, with_keys: bool = False, say: Say = _quiet) -> BackupResult:
+    """Write a backup of this installation to `out` (see the module's docstring)."""
+    out = check_out(out)
+    data_dir = Path(settings.DATA_DIR).resolve()
+    kind = engine()
     compressed = out.name.endswith((".gz", ".tgz"))
     partial = out.with_name(out.name + ".partial")
     skip = _sqlite_files() | {out, partial}

@@ -38,6 +38,7 @@ class Command(BaseCommand):
             )
         say = self.stderr.write if verbosity > 1 else backup._quiet
         try:
+            backup.check_out(out)  # before the audit event: a refused backup is not one
             with acting_from(None, "cli"):
                 # Recorded first, so that the backup holds the record of its own making.
                 audit_record(
