@@ -162,9 +162,14 @@ def test_the_list_of_pages_to_keep_is_capped(users, children, login, settings):
     assert pages == OFFLINE_PAGES
 
 
-@pytest.mark.parametrize("role", ["partner", "dataofficer", "auditor"])
+@pytest.mark.parametrize("role", ["bureau", "partner", "dataofficer", "auditor"])
 def test_roles_without_field_work_get_no_list(users, login, role):
     assert login(users[role]).get(reverse("workbench:offline_pages")).status_code == 403
+
+
+def test_the_bureau_sends_visits_but_keeps_no_pages(users, login):
+    html = login(users["bureau"]).get("/").content.decode()
+    assert "data-outbox-sync" in html and "data-offline-pages" not in html
 
 
 def test_no_template_has_inline_script_or_style_in_the_service_worker_pages():
