@@ -155,13 +155,10 @@ FIELD_WORK = {
     "dataofficer": 403,
     "auditor": 403,
 }
-for _name in (
-    "cases:visit_children",
-    "cases:visit_outbox",
-    "cases:visit_sync",
-    "workbench:offline_pages",
-):
+for _name in ("cases:visit_children", "cases:visit_outbox", "cases:visit_sync"):
     MATRIX[(_name, None)] = FIELD_WORK
+# The bureau records visits too, but its desk computer keeps no pages for offline use.
+MATRIX[("workbench:offline_pages", None)] = {**FIELD_WORK, "bureau": 403}
 for _name in ("core:service_worker", "core:web_manifest"):
     MATRIX[(_name, None)] = dict.fromkeys(ROLES, 200)
 

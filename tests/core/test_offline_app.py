@@ -162,9 +162,14 @@ def test_the_list_of_pages_to_keep_is_capped(users, children, login, settings):
     assert pages == OFFLINE_PAGES
 
 
-@pytest.mark.parametrize("role", ["partner", "dataofficer", "auditor"])
+@pytest.mark.parametrize("role", ["bureau", "partner", "dataofficer", "auditor"])
 def test_roles_without_field_work_get_no_list(users, login, role):
     assert login(users[role]).get(reverse("workbench:offline_pages")).status_code == 403
+
+
+def test_the_bureau_sends_visits_but_keeps_no_pages(users, login):
+    html = login(users["bureau"]).get("/").content.decode()
+    assert "data-outbox-sync" in html and "data-offline-pages" not in html
 
 
 def test_no_template_has_inline_script_or_style_in_the_service_worker_pages():
@@ -173,3 +178,30 @@ def test_no_template_has_inline_script_or_style_in_the_service_worker_pages():
     for name in ("children.html", "outbox.html", "form.html"):
         text = (root / name).read_text()
         assert "<script" not in text and "<style" not in text and "style=" not in text
+
+
+@pytest.mark.parametrize("path", ["/sw.js", "/manifest.webmanifest", "/favicon.ico"])
+def test_the_app_files_never_touch_the_session(users, login, path):
+    """The browser fetches them beside the pages; were the session read, it would be written
+    back at the end (SESSION_SAVE_EVERY_REQUEST) over what a page changed meanwhile."""
+    client = login(users["director"])
+    assert "sessionid" in client.cookies
+    response = client.get(path)
+    assert response.status_code in (200, 301)
+    assert "sessionid" not in response.cookies
+    assert client.get("/").cookies.get("sessionid")  # an ordinary page does write it
+
+
+def test_a_page_kept_by_the_worker_leaves_the_flash_messages_for_the_user(users, login):
+    """The worker fetches pages to keep while the user works: such a page must not use up the
+    message meant for the page the user opens next (e.g. 探访已记录)."""
+    from django.contrib import messages
+
+    client = login(users["director"])
+    response = client.get("/")
+    messages.success(response.wsgi_request, "探访已记录")
+    response.wsgi_request._messages.update(response)  # the cookie the next request carries
+    client.cookies.update(response.cookies)
+    kept = client.get("/", headers={"X-Huhang-Keep": "1"})
+    assert "探访已记录" not in kept.content.decode()
+    assert "探访已记录" in client.get("/").content.decode()

@@ -117,3 +117,35 @@ def _record_view(request: HttpRequest) -> None:
         label=request.path[:200],
         detail={"page": match.view_name},
     )
+
+
+class AppShellMiddleware:
+    """Answers the installable app's own files (/sw.js, /manifest.webmanifest, /favicon.ico)
+    before the session is read, as WhiteNoise answers static files: the browser asks for them
+    beside the pages (a service-worker update check on every page load), and with
+    SESSION_SAVE_EVERY_REQUEST a request that reads the session writes it back when it ends,
+    over whatever a page changed meanwhile (a two-factor verification, a login)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._views: dict[str, Any] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            view = self.views().get(request.path)
+            if view is not None:
+                return view(request)
+        return self.get_response(request)
+
+    def views(self) -> dict[str, Any]:
+        if self._views is None:
+            from django.urls import reverse
+
+            from huhang.core import views
+
+            self._views = {
+                reverse("core:service_worker"): views.service_worker,
+                reverse("core:web_manifest"): views.web_manifest,
+                reverse("core:favicon"): views.favicon,
+            }
+        return self._views

@@ -60,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case.approve": frozenset({Role.BUREAU, Role.SUPERVISOR}),
     # Home visits are recorded by whoever goes: directors mostly, also supervisors and workers.
     "visit.record": frozenset({Role.BUREAU, Role.SUPERVISOR, Role.DIRECTOR, Role.SOCIAL_WORKER}),
+    # The installable app keeps the field pages on the phone for offline work (core/offline.py):
+    # for those who work in the field, not the bureau's desks.
+    "field.offline": frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.SOCIAL_WORKER}),
     # Temporary guardianship is the civil-affairs department's act; supervisors log the steps.
     "emergency.open": frozenset({Role.BUREAU, Role.SUPERVISOR}),
     "emergency.resolve": frozenset({Role.BUREAU}),

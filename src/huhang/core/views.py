@@ -20,10 +20,12 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -244,7 +246,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_hours": settings.HUHANG_OFFLINE_HOURS,
         "static_prefix": settings.STATIC_URL,
     }
-    response = render(request, "core/sw.js", context, content_type="text/javascript")
+    # No request in the context: the worker is answered before the session and the user are
+    # known (core.middleware.AppShellMiddleware).
+    text = render_to_string("core/sw.js", context)
+    response = HttpResponse(text, content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response
@@ -269,7 +274,7 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
         "name": _("护航 · 孤困儿童关爱保护"),
         "short_name": _("护航"),
         "description": _("儿童主任、督导员和社工的外勤工具：无网络时也能查看儿童和记录探访。"),
-        "lang": request.LANGUAGE_CODE,
+        "lang": get_language(),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",

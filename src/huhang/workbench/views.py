@@ -71,8 +71,9 @@ def child_detail(request, pk: int):
 def offline_pages(request):
     """The pages the phone's service worker keeps for offline field work (core/offline.py):
     home, the visit schedule, the worker's children, the outbox and the visit form of each of
-    its children (the most urgent first, at most HUHANG_OFFLINE_FORMS)."""
-    require(request.user, "visit.record")
+    its children (the most urgent first, at most HUHANG_OFFLINE_FORMS). For the roles that
+    work in the field (capability field.offline)."""
+    require(request.user, "field.offline")
     form = reverse("cases:visit_create")
     rows = field_children(user=request.user)[: settings.HUHANG_OFFLINE_FORMS]
     pages = [

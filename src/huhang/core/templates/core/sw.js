@@ -173,7 +173,9 @@ async function precache(list, assets, force) {
   for (const old of await cache.keys()) if (!keep.has(old.url)) await cache.delete(old);
   for (const page of wanted.pages) {
     try {
-      const request = new Request(page, {credentials: "same-origin", redirect: "manual"});
+      const request = new Request(page, {
+        credentials: "same-origin", redirect: "manual", headers: {"X-Huhang-Keep": "1"},
+      });
       const response = await fetch(request);
       if (notSignedIn(response)) { await clearPages(); return; }
       await keepPage(request, response);
