@@ -71,6 +71,8 @@ def test_the_skip_link_leads_to_the_content(phone, live_server, users):
     page = phone
     page.goto(f"{live_server.url}/accounts/login/")
     log_in(page, "director", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/")
+    page.wait_for_load_state("load")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="跳到正文")
     expect(skip).to_be_focused()
