@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -22,7 +23,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from huhang.core import heartbeat
-from huhang.core.models import WorkerBeat
+from huhang.core.models import KeyCanary, WorkerBeat
 
 HUHANG = Path(sys.executable).with_name("huhang")
 
@@ -33,7 +34,7 @@ def with_key(settings, tmp_path, monkeypatch):
     monkeypatch.delenv("HUHANG_FIELD_KEY", raising=False)
     monkeypatch.delenv("HUHANG_FIELD_KEY_FILE", raising=False)
     settings.DATA_DIR = tmp_path
-    (tmp_path / "field_key").write_text("k" * 44)
+    (tmp_path / "field_key").write_text(Fernet.generate_key().decode())
     return tmp_path
 
 
@@ -71,7 +72,13 @@ def test_healthz_warns_of_a_silent_worker_but_serves(db, client, with_key, worke
     assert "last seen 1" in body["checks"]["worker"]["message"]
 
 
+def _encrypted_data_exists():
+    """The canary that encrypted data leaves (core.crypto): a key is needed from here on."""
+    KeyCanary.objects.update_or_create(id=1, defaults={"key_id": "0badc0de", "token": "x"})
+
+
 def test_healthz_fails_without_the_field_key(db, client, with_key):
+    _encrypted_data_exists()
     (with_key / "field_key").unlink()
     status, body = _healthz(client)
     assert status == 503 and body["status"] == "fail"
@@ -102,6 +109,7 @@ def test_check_passes_on_a_healthy_installation(db, with_key, worker_mode, capsy
 
 
 def test_check_fails_loudly_without_the_key(db, with_key):
+    _encrypted_data_exists()
     (with_key / "field_key").unlink()
     with pytest.raises(CommandError, match=r"^key: no field key") as refused:
         call_command("check")

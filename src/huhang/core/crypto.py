@@ -332,8 +332,11 @@ def encrypted_fields() -> Iterable[tuple[Any, str]]:
 def _migrated() -> bool:
     from django.db import connection
 
+    from huhang.core.health import missing_database
     from huhang.core.models import KeyCanary
 
+    if missing_database() is not None:  # connecting would create an empty database file
+        return False
     return KeyCanary._meta.db_table in connection.introspection.table_names()
 
 
