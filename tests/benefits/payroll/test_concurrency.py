@@ -27,6 +27,7 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from huhang.benefits.models import (
     Calendar,
@@ -90,7 +91,7 @@ def _migrated(transactional_db):
 
 
 @pytest.fixture
-def many_entitled(tree, standards):
+def many_entitled(tree, users, standards):
     """CHILDREN children entitled to orphan-home from 2026-01, each with a payee: enough lines
     that the concurrent computations overlap in the database."""
     kids = ChildFactory.create_batch(CHILDREN, division=tree["c1"])
@@ -103,6 +104,9 @@ def many_entitled(tree, standards):
             account_cipher=crypto.encrypt(f"62220202{n:011d}"),
             account_last4=f"{n:011d}"[-4:],
             valid_from=date(2025, 12, 1),
+            # Confirmed by a second officer (four eyes): runs pay only confirmed accounts.
+            confirmed_by=users["bureau"],
+            confirmed_at=timezone.now(),
         )
         for n, child in enumerate(kids)
     )
