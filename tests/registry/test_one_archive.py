@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from huhang.benefits.models import Payee
+from huhang.core import crypto
 from huhang.core.exceptions import DomainError, NotAllowed
 from huhang.core.models import AuditEvent
 from huhang.registry import archives, services
@@ -143,7 +144,7 @@ def test_merge_moves_everything_and_unmerge_moves_it_back(users, tree, girl):
     assert Relation.objects.filter(child=girl.person, kind="mother").exists()
     # Only the girl's archive lacked an ID number: it moved with the merge.
     girl.person.refresh_from_db()
-    assert girl.person.id_number == id_number and girl.search_id == id_number
+    assert girl.person.id_number == id_number and girl.search_id == crypto.blind_index(id_number)
     # The second open 流动儿童 category could not move (one open per child): left, and said.
     assert list(merge.left) == ["registry.CategoryAssignment.child"]
     assert AuditEvent.objects.filter(object_id=str(girl.pk), detail__has_key="merged_from").exists()
@@ -157,7 +158,7 @@ def test_merge_moves_everything_and_unmerge_moves_it_back(users, tree, girl):
     assert twin.status == "active" and twin.merged_into is None
     assert set(girl.categories.values_list("category", flat=True)) == {"migrant"}
     assert twin.categories.count() == 2 and Payee.objects.filter(child=twin).count() == 1
-    assert twin.person.id_number == id_number and twin.search_id == id_number
+    assert twin.person.id_number == id_number and twin.search_id == crypto.blind_index(id_number)
     with pytest.raises(DomainError):
         archives.child_unmerge(by=users["bureau"], merge=merge, reason="再撤销")
     assert ArchiveMerge.objects.count() == 2

@@ -212,11 +212,7 @@ def child_merge(
     person_moved, person_left = _move({}, to=keep.person, links=PERSON_LINKS, source=gone.person)
     detail: dict[str, Any] = {"status": gone.status}
     if gone.person.id_number and not keep.person.id_number:
-        id_number = gone.person.id_number
-        Person.objects.filter(pk=gone.person.pk).update(id_number=None)
-        Person.objects.filter(pk=keep.person.pk).update(id_number=id_number)
-        Child.objects.filter(pk=keep.pk).update(search_id=id_number)
-        Child.objects.filter(pk=gone.pk).update(search_id="")
+        _move_id_number(source=gone, target=keep)
         detail["id_number_moved"] = True
     merge = ArchiveMerge.objects.create(
         kept=keep,
@@ -284,11 +280,7 @@ def child_unmerge(*, by: User, merge: ArchiveMerge, reason: str) -> ArchiveMerge
             _("撤销合并失败：部分记录已与合并后档案的其他记录冲突，请联系管理员。")
         ) from exc
     if merge.detail.get("id_number_moved"):
-        id_number = kept.person.id_number
-        Person.objects.filter(pk=kept.person.pk).update(id_number=None)
-        Person.objects.filter(pk=gone.person.pk).update(id_number=id_number)
-        Child.objects.filter(pk=kept.pk).update(search_id="")
-        Child.objects.filter(pk=gone.pk).update(search_id=id_number or "")
+        _move_id_number(source=kept, target=gone)
     reverse = ArchiveMerge.objects.create(
         kept=kept,
         merged=gone,
@@ -301,3 +293,23 @@ def child_unmerge(*, by: User, merge: ArchiveMerge, reason: str) -> ArchiveMerge
     audit_child(by=by, child=kept, unmerged=gone.pk, merge=merge.pk, reverse=reverse.pk)
     audit_child(by=by, child=gone, unmerged_from=kept.pk, merge=merge.pk, reverse=reverse.pk)
     return reverse
+
+
+def _move_id_number(*, source: Child, target: Child) -> None:
+    """Move the ID number from one archive's person to the other's: saved through the model, so
+    that the ciphertext, its blind index, its last digits and both children's search copies
+    follow (core.crypto); the source's is cleared first (the blind index is unique)."""
+    source_person = Person.objects.get(pk=source.person_id)
+    target_person = Person.objects.get(pk=target.person_id)
+    id_number = source_person.id_number
+    fields = ["id_number", "id_index", "id_last"]
+    source_person.id_number = None
+    source_person.clean()
+    source_person.save(update_fields=fields)
+    target_person.id_number = id_number
+    target_person.clean()
+    target_person.save(update_fields=fields)
+    for child, person in ((source, source_person), (target, target_person)):
+        row = Child.objects.get(pk=child.pk)
+        row.copy_search_fields(person)
+        row.save(update_fields=["search_name", "search_id", "search_last", "search_birth"])
