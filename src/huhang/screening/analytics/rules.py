@@ -412,7 +412,6 @@ STEPS: tuple[Step, ...] = (
           AND NOT EXISTS (SELECT 1 FROM declared_dead_children d
                           WHERE d.id_number = p.person_key)
         """,
-        materialise=True,
     ),
     # Children adopted (court 收养 naming the child, on or before the date): 民法典 Art. 1111 —
     # the adoptive parents are their parents; orphan and DFUC protection no longer start.
