@@ -462,8 +462,8 @@ pairs AS (
   ON y.pk = x.pk AND y.role <> x.role),
 held AS (SELECT person_key, category FROM registry WHERE category IS NOT NULL),
 hits AS (
-  SELECT CASE WHEN k = 'dfuc' AND m.hukou_code NOT LIKE '@root%' THEN 'referral' ELSE k END,
-         kinds.pk
+  SELECT CASE WHEN k = 'dfuc' AND m.hukou_code NOT LIKE '@root%' THEN 'referral' ELSE k END
+         AS kind, kinds.pk AS pk
   FROM kinds JOIN minor m ON m.pk = kinds.pk
   WHERE p = 'now' AND k IS NOT NULL AND kinds.pk NOT IN (SELECT child_id FROM adopted)
   UNION ALL

@@ -401,6 +401,7 @@ STEPS: tuple[Step, ...] = (
         SELECT DISTINCT id_number, batch, "row", case_number, judgment_date FROM court
         WHERE judgment = 'declared_dead' AND id_number IS NOT NULL AND judgment_date <= @as_of
         """,
+        materialise=True,
     ),
     # Children (under 18 on the date) who are alive and have not left: the starting kinds' people.
     Step(
@@ -420,6 +421,7 @@ STEPS: tuple[Step, ...] = (
         SELECT DISTINCT child_id AS id_number FROM court
         WHERE judgment = 'adoption' AND child_id IS NOT NULL AND judgment_date <= @as_of
         """,
+        materialise=True,
     ),
     # Why each child's parent is absent on the date, one row per fact (the evidence of the
     # branches that need one parent away, unknown or unable to care): `why` is
@@ -691,7 +693,8 @@ RULES: tuple[Rule, ...] = (
 # to the field check.
 SCHOLARS = Step(
     "scholars",
-    f"""
+    materialise=True,
+    sql=f"""
     SELECT p.person_key, s.batch, s."row", s.school, s.enrolled_on,
            CASE s.stage WHEN 'higher' THEN 'higher_education'
                 ELSE s.stage || '_education' END AS fact
@@ -718,7 +721,8 @@ SCHOLARS = Step(
 # outside the feeds).
 DFUC_ENDED = Step(
     "dfuc_ended",
-    """
+    materialise=True,
+    sql="""
     SELECT DISTINCT r.person_key, f.source, f.batch, f."row", f.situation || '_ended' AS fact,
            pa.role AS subject, f.detail, f.started AS on_date, f.ended AS until_date
     FROM registry r
