@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from huhang.benefits.students.services import SCHOLARSHIP
+from huhang.registry.models import ArchiveMerge, DuplicateReview
 from tests.factories import CategoryFactory
 from tests.factories.base import OrganisationFactory
 from tests.factories.benefits import EntitlementFactory, PayeeFactory, ProgrammeFactory
@@ -81,6 +82,11 @@ ACTIONS: dict[str, Action] = {
     "registry:category_create": Action(("category.propose",), _CHILD),
     "registry:category_step": Action(("category.verify",), _of("category")),
     "registry:document_create": Action(("registry.edit",), _CHILD),
+    # one archive per child: the bureau merges two archives (both must be its to edit), decides
+    # a suspected pair, undoes a merge
+    "registry:child_merge": Action(("registry.merge", "registry.edit"), _CHILD),
+    "registry:duplicate_step": Action(("registry.merge",), _of("duplicate")),
+    "registry:merge_undo": Action(("registry.merge",), _of("merge")),
     # cases
     "cases:case_create": Action(("case.work",), _CHILD, **_FOR_CHILD),
     "cases:case_assess": Action(("case.work",), _of("case")),
@@ -100,12 +106,22 @@ ACTIONS: dict[str, Action] = {
     "cases:referral_follow_up": Action(("case.work",), _case_of("referral")),
     "cases:referral_close": Action(("case.work",), _case_of("referral")),
     "cases:visit_create": Action(("visit.record",), _CHILD, **_FOR_CHILD),
+    # The phone's outbox: the child is named in the body, not the URL, so an empty POST is
+    # refused (400) before any record is looked up; a child out of scope is answered 404 with
+    # its reason (tests/cases/test_visit_offline.py).
+    "cases:visit_sync": Action(("visit.record",)),
     "cases:emergency_open": Action(("emergency.open",), _CHILD, **_FOR_CHILD),
     "cases:emergency_log": Action(("emergency.open",), _of("emergency")),
     "cases:emergency_resolve": Action(("emergency.resolve",), _of("emergency")),
     # benefits
     "benefits:standard_set": Action(("benefits.manage",)),
     "benefits:payee": Action(("benefits.manage",), _CHILD),
+    # Four eyes: a payee registered by another officer, still waiting for its confirmation.
+    "benefits:payee_confirm": Action(
+        ("benefits.manage",),
+        _of("child", "payee_pending"),
+        args=lambda w: {"pk": w["child"].pk, "payee_pk": w["payee_pending"].pk},
+    ),
     "benefits:entitlement_sync": Action(("benefits.manage",)),
     "benefits:entitlement_suspend": Action(("benefits.manage",), _of("entitlement")),
     "benefits:entitlement_resume": Action(("benefits.manage",), _of("entitlement")),
@@ -164,6 +180,7 @@ READ_ONLY = frozenset(
         "registry:child_export",
         "registry:child_export_xlsx",
         "registry:document_download",
+        "registry:duplicate_list",
         "community:station_list",
         "community:station_detail",
         "community:activity_list",
@@ -224,6 +241,7 @@ def worlds(tree, users, orgs, children) -> dict[str, dict[str, Any]]:
     scholarship = ProgrammeFactory(code=SCHOLARSHIP)
     for w in (here, there):
         w["scholarship"] = EntitlementFactory(child=w["child"], programme=scholarship)
+        w["payee_pending"] = PayeeFactory(child=w["child"], confirmed_by=None, confirmed_at=None)
     return {"here": here, "elsewhere": there}
 
 
@@ -259,6 +277,12 @@ def elsewhere(tree, users, orgs, children, here: dict[str, Any]) -> dict[str, An
         "resource": ResourceFactory(partner=partner, divisions=[tree["town"]]),
         "project": ServiceProjectFactory(contractor=contractor),
         "director": users["director2"],
+        "duplicate": DuplicateReview.objects.create(
+            first=children["c2"], second=child, reason="同名、同出生日期、同性别，所属社区不同"
+        ),
+        "merge": ArchiveMerge.objects.create(
+            kept=child, merged=children["c2"], reason="同一儿童", merged_by=users["bureau"]
+        ),
     }
 
 

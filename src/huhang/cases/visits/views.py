@@ -63,6 +63,7 @@ def visit_pick(request):
     return render(request, "cases/visits/pick.html", {"q": q, "found": found, "rows": rows})
 
 
+@offline_page
 @require_GET
 def visit_list(request):
     require(request.user, "visit.record")
