@@ -4,7 +4,6 @@ temporary guardianships, made once and dated in the past."""
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from django.db.models import Sum
@@ -168,14 +167,12 @@ def test_the_archive_page_shows_the_referral_and_the_counselling(xiaohai_case, c
     assert "心理疏导" in html
 
 
-def test_the_story_is_made_quickly_and_deterministically(db):
+def test_the_story_is_made_deterministically(db):
     generator.generate("small")
     first = _story()
-    # Run it again on a fresh copy of the people: same rows, well under a second.
+    # Run it again on a fresh copy of the people: the same rows.
     _wipe_casework()
-    started = time.perf_counter()
     casework.load()
-    assert time.perf_counter() - started < 1.0
     assert _story() == first
 
 

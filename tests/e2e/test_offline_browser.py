@@ -15,6 +15,7 @@ from PIL import Image
 
 from huhang.cases.models import CaseStatus, HomeVisit, VisitPhoto
 from tests.conftest import PASSWORD
+from tests.e2e.actions import log_out
 from tests.e2e.test_browser import assert_fits_viewport, log_in
 from tests.factories.cases import CaseFactory
 
@@ -234,7 +235,7 @@ def test_logging_out_empties_the_page_cache(phone, live_server, users, children)
 
     page = phone
     start(phone, live_server, children["xiaohai"])
-    page.get_by_role("button", name="退出").click()
+    log_out(page)
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     wait_for(lambda: page.evaluate(PAGE_CACHE_URLS) == [], "the page cache emptied")
     # Offline, nothing of the field worker's opens any more.

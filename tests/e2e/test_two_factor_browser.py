@@ -10,17 +10,10 @@ import pytest
 
 from huhang.core.roles import Role
 from tests.conftest import PASSWORD
+from tests.e2e.actions import log_out
 from tests.e2e.test_browser import log_in
 from tests.factories import UserFactory
 from tests.security.otp import code_for
-
-
-def log_out(page) -> None:
-    # On a phone 退出 sits in the main menu, folded behind its button.
-    toggle = page.get_by_role("button", name="菜单")
-    if toggle.is_visible():
-        toggle.click()
-    page.get_by_role("button", name="退出").click()
 
 
 @pytest.mark.browser

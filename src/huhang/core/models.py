@@ -194,6 +194,8 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return 100 * self.stage_done // self.stage_total if self.stage_total else 0
+
+
 class KeyCanary(models.Model):
     """One row: a known text encrypted with the field key the data is encrypted with
     (core.crypto). A key that does not decrypt it is the wrong key: `huhang check` says so and

@@ -223,6 +223,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         template += "#progress"
     return render(request, template, {"job": job})
+
+
 # --- The installable app (issue 13): service worker, manifest, favicon --------------------------
 
 
