@@ -18,6 +18,7 @@ SUITES = (
     "bench.linkage",
     "bench.reports",
     "bench.load",
+    "bench.hostile",
 )
 
 Result = dict[str, Any]
