@@ -232,7 +232,12 @@ def run_spark(
     """The same rules on Spark: the snapshots read as Parquet, the Arrow tables as DataFrames."""
     spark = spark_session()
     views: list[str] = []
-    cached = []
+    # Every step is checkpointed (computed, and its lineage cut): the rules read earlier steps
+    # several times each, and Spark would otherwise analyse the whole chain again under every
+    # reference — a plan that grows with each step until the driver runs out of time or heap.
+    # The checkpoints' blocks are released at the end.
+    persistent = spark.sparkContext._jsc.getPersistentRDDs()
+    before = set(persistent.keys())
 
     def register(name: str, frame) -> None:
         frame.createOrReplaceTempView(name)
@@ -252,16 +257,13 @@ def run_spark(
         for step, sql in rules.statements(as_of=as_of, root=root):
             if progress:
                 progress(step.name)
-            frame = spark.sql(to_spark(sql))
-            if step.materialise:
-                frame = frame.cache()
-                cached.append(frame)
-            register(step.name, frame)
+            register(step.name, spark.sql(to_spark(sql)).localCheckpoint(eager=True))
         leads = spark.sql(to_spark(rules.bind(rules.LEADS_QUERY, as_of=as_of, root=root)))
         evidence = spark.sql(to_spark(rules.bind(rules.EVIDENCE_QUERY, as_of=as_of, root=root)))
         return rules.finalise(leads.toArrow(), evidence.toArrow())
     finally:
-        for frame in cached:
-            frame.unpersist()
+        persistent = spark.sparkContext._jsc.getPersistentRDDs()
+        for key in set(persistent.keys()) - before:
+            persistent[key].unpersist(False)
         for name in views:
             spark.catalog.dropTempView(name)
