@@ -52,11 +52,17 @@ def browser(django_db_setup) -> Iterator:
                 browser.close()
 
 
-@pytest.fixture
-def phone(browser) -> Iterator:
-    """A fresh page in a 360 × 740 touch-screen phone context, in Chinese."""
+def phone_page(browser, *, service_workers: str = "block") -> Iterator:
+    """A fresh page in a 360 × 740 touch-screen phone context, in Chinese. The app's service
+    worker is blocked unless asked for: its background fetches of the offline pages would race
+    the test's own requests on the live server's single SQLite connection."""
     context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", device_scale_factor=2
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        device_scale_factor=2,
+        service_workers=service_workers,
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -64,3 +70,9 @@ def phone(browser) -> Iterator:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator:
+    """A phone page without the service worker (see `phone_page`)."""
+    yield from phone_page(browser)

@@ -69,7 +69,7 @@ def test_no_serious_accessibility_violation_on_the_most_used_pages(
     assert len(pages) == 20
     found: list[str] = []
     for role in ("director", "bureau"):
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         try:

@@ -45,8 +45,14 @@ def assert_fits_viewport(page, width: int = 360) -> None:
 
 
 def log_in(page, username: str, password: str) -> None:
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
+    # The login page may still be settling (a redirect, the app's scripts): fill once it has
+    # loaded, and again if the fields were emptied before the click.
+    page.wait_for_load_state("load")
+    for _ in range(3):
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        if page.get_by_label("用户名").input_value() == username:
+            break
     page.get_by_role("button", name="登录", exact=True).click()
 
 

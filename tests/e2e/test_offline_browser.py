@@ -16,6 +16,7 @@ from PIL import Image
 from huhang.cases.models import CaseStatus, HomeVisit, VisitPhoto
 from tests.conftest import PASSWORD
 from tests.e2e.actions import log_out
+from tests.e2e.conftest import phone_page
 from tests.e2e.test_browser import assert_fits_viewport, log_in
 from tests.factories.cases import CaseFactory
 
@@ -36,6 +37,13 @@ async () => {
 }
 """
 OUTBOX = "() => window.HuhangOutbox.list(document.body.dataset.user)"
+
+
+@pytest.fixture
+def phone(browser):
+    """The phone of these tests runs the app's service worker (the other browser tests block
+    it)."""
+    yield from phone_page(browser, service_workers="allow")
 
 
 def wait_for(check, what: str, seconds: float = 20.0):
