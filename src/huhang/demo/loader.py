@@ -120,6 +120,11 @@ class TableWriter:
 
     def write(self, cursor, rows: Iterable[tuple]) -> None:
         prepare = self._prepare()
+        if prepare is not None and (self._encrypted or self._derived):
+            # The key (and its canary) must be settled before the rows stream: they are
+            # prepared while psycopg's pipeline holds the connection, where a query of the
+            # crypto's own (the first key, the canary) would wait for ever.
+            crypto.verify_current_key()
         cursor.executemany(self.sql, rows if prepare is None else map(prepare, rows))
 
 
