@@ -96,3 +96,25 @@ def test_admin_cannot_change_or_delete_audit_events(users, client):
     # The trail is not in the admin at all (its labels name children): /audit/ reads it.
     assert change.status_code == delete.status_code == 404
     assert AuditEvent.objects.get(pk=event.pk).username == "bureau"
+
+
+@pytest.mark.django_db
+def test_a_command_line_event_names_the_system_login_and_the_channel(monkeypatch):
+    # `huhang backup` and `huhang restore` act without an account: the operating-system login
+    # stands in the trail, on the "cli" channel, whatever channel the caller was in.
+    monkeypatch.setenv("LOGNAME", "operator-7")
+    monkeypatch.setenv("USER", "operator-7")
+    from huhang.core.audit import audit_operator
+    from huhang.core.context import acting_from
+
+    with acting_from("10.0.0.9", "web"):
+        event = audit_operator(
+            action="export", object_type="backup", label="b.tar", detail={"with_keys": False}
+        )
+    event.refresh_from_db()
+    assert (event.username, event.via, event.ip, event.user_id) == ("operator-7", "cli", None, None)
+    assert (event.object_type, event.object_label, event.detail) == (
+        "backup",
+        "b.tar",
+        {"with_keys": False},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models import Model, Q, QuerySet
 
 from huhang.core import scope
 from huhang.core.audit_chain import append
-from huhang.core.context import audited, channel, client_ip
+from huhang.core.context import acting_from, audited, channel, client_ip
 from huhang.core.models import AuditAction, AuditEvent
 from huhang.core.roles import can
 
@@ -25,6 +26,17 @@ def audit_record(
 ) -> AuditEvent:
     audited.set(True)
     return append([_fields(by, action, object_type, object_id, label, detail)])[0]
+
+
+def audit_operator(
+    *, action: AuditAction | str, object_type: str, label: str, detail: dict[str, Any]
+) -> AuditEvent:
+    """One event by the system user who ran a command line (`huhang backup`, `huhang restore`):
+    no account acts there, so the trail names the operating-system login and the channel "cli"."""
+    with acting_from(None, "cli"):
+        return audit_record(
+            by=getpass.getuser(), action=action, object_type=object_type, label=label, detail=detail
+        )
 
 
 def audit_object(

@@ -8,6 +8,9 @@ level, and the division that took its place.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +30,15 @@ class Level(models.IntegerChoices):
 
 # Code length of each level in the national statistical scheme (one home: core.divisions).
 CODE_LENGTH = {Level(level): length for level, length in divisions.CODE_LENGTH.items()}
+
+# The database checks the same shapes: a code of its level's length, an old code of any level's.
+_CODE_OF_LEVEL = reduce(
+    operator.or_,
+    (models.Q(level=level, code__regex=rf"^[0-9]{{{n}}}$") for level, n in CODE_LENGTH.items()),
+)
+_CODE_OF_ANY_LEVEL = models.Q(
+    code__regex="^(" + "|".join(rf"[0-9]{{{n}}}" for n in CODE_LENGTH.values()) + ")$"
+)
 
 
 class Kind(models.TextChoices):
@@ -58,16 +70,7 @@ class Division(models.Model):
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(level=1, code__regex=r"^[0-9]{2}$")
-                    | models.Q(level=2, code__regex=r"^[0-9]{4}$")
-                    | models.Q(level=3, code__regex=r"^[0-9]{6}$")
-                    | models.Q(level=4, code__regex=r"^[0-9]{9}$")
-                    | models.Q(level=5, code__regex=r"^[0-9]{12}$")
-                ),
-                name="division_code_matches_level",
-            ),
+            models.CheckConstraint(condition=_CODE_OF_LEVEL, name="division_code_matches_level"),
         ]
 
     def __str__(self) -> str:
@@ -119,12 +122,7 @@ class DivisionAlias(models.Model):
         verbose_name_plural = _("已调整的区划")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(
-                    code__regex=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
-                ),
-                name="division_alias_code_shape",
-            ),
+            models.CheckConstraint(condition=_CODE_OF_ANY_LEVEL, name="division_alias_code_shape"),
         ]
 
     def __str__(self) -> str:

@@ -4,14 +4,12 @@ SHA-256 checksums. The keys are left out unless `--with-keys`."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from huhang.core import backup
-from huhang.core.audit import audit_record
-from huhang.core.context import acting_from
+from huhang.core.audit import audit_operator
 from huhang.core.models import AuditAction
 
 
@@ -39,15 +37,13 @@ class Command(BaseCommand):
         say = self.stderr.write if verbosity > 1 else backup._quiet
         try:
             backup.check_out(out)  # before the audit event: a refused backup is not one
-            with acting_from(None, "cli"):
-                # Recorded first, so that the backup holds the record of its own making.
-                audit_record(
-                    by=getpass.getuser(),
-                    action=AuditAction.EXPORT,
-                    object_type="backup",
-                    label=out.name,
-                    detail={"with_keys": with_keys},
-                )
+            # Recorded first, so that the backup holds the record of its own making.
+            audit_operator(
+                action=AuditAction.EXPORT,
+                object_type="backup",
+                label=out.name,
+                detail={"with_keys": with_keys},
+            )
             done = backup.backup(out, with_keys=with_keys, say=say)
         except backup.BackupError as exc:
             raise CommandError(f"backup refused: {exc}") from exc

@@ -4,15 +4,13 @@ and collect the static files, so that the copy serves at once."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from huhang.core import backup
-from huhang.core.audit import audit_record
-from huhang.core.context import acting_from
+from huhang.core.audit import audit_operator
 from huhang.core.crypto import key_problems
 from huhang.core.models import AuditAction
 
@@ -46,14 +44,12 @@ class Command(BaseCommand):
         say("applying migrations, collecting static files")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        with acting_from(None, "cli"):
-            audit_record(
-                by=getpass.getuser(),
-                action=AuditAction.CREATE,
-                object_type="backup",
-                label=file.name,
-                detail={"restored": True, "keys": done.keys},
-            )
+        audit_operator(
+            action=AuditAction.CREATE,
+            object_type="backup",
+            label=file.name,
+            detail={"restored": True, "keys": done.keys},
+        )
         self.stdout.write(
             f"restored: {done.engine} database, {done.files} files"
             + (f", keys {', '.join(done.keys)}" if done.keys else ", no keys")

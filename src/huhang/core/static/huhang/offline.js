@@ -76,53 +76,44 @@
     if (listing) renderOutbox(listing, items);
   }
 
+  // One element of the outbox list: its tag, class and text.
+  function element(tag, className, text) {
+    const el = document.createElement(tag);
+    el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
   function renderOutbox(listing, items) {
     const t = listing.dataset;
     listing.replaceChildren();
     if (!items.length) {
-      const li = document.createElement("li");
-      li.className = "muted";
-      li.textContent = t.empty;
-      listing.append(li);
+      listing.append(element("li", "muted", t.empty));
       return;
     }
+    // A button acting on one waiting visit (retry, discard): the click handler reads its data.
+    function itemButton(action, className, id) {
+      const button = element("button", className, t[action]);
+      button.type = "button";
+      button.dataset[action] = id;
+      return button;
+    }
     items.forEach(function (item) {
-      const li = document.createElement("li");
-      li.className = "card outbox-item " + item.state;
+      const li = element("li", "card outbox-item " + item.state);
       li.dataset.id = item.id;
-      const head = document.createElement("strong");
-      head.textContent = item.childName + " · " + (item.fields.visited_on || "");
-      const state = document.createElement("span");
-      state.className = "tag " + (item.state === "refused" ? "risk-high" : "candidate");
-      state.textContent = item.state === "refused" ? t.refused : t.waiting;
-      const info = document.createElement("p");
-      info.className = "small muted";
-      info.textContent = (item.fields.findings || "").slice(0, 60) +
-        (item.photos.length ? " · " + item.photos.length + " " + t.photos : "") +
-        (item.fields.latitude ? " · " + t.location : "");
-      li.append(head, " ", state, info);
-      if (item.reason) {
-        const reason = document.createElement("p");
-        reason.className = "reason red";
-        reason.textContent = item.reason;
-        li.append(reason);
-      }
-      const actions = document.createElement("p");
-      actions.className = "actions";
-      if (item.state === "refused") {
-        const retry = document.createElement("button");
-        retry.type = "button";
-        retry.className = "secondary";
-        retry.dataset.retry = item.id;
-        retry.textContent = t.retry;
-        actions.append(retry);
-      }
-      const discard = document.createElement("button");
-      discard.type = "button";
-      discard.className = "link";
-      discard.dataset.discard = item.id;
-      discard.textContent = t.discard;
-      actions.append(discard);
+      const refused = item.state === "refused";
+      li.append(
+        element("strong", "", item.childName + " · " + (item.fields.visited_on || "")),
+        " ",
+        element("span", "tag " + (refused ? "risk-high" : "candidate"), refused ? t.refused : t.waiting),
+        element("p", "small muted", (item.fields.findings || "").slice(0, 60) +
+          (item.photos.length ? " · " + item.photos.length + " " + t.photos : "") +
+          (item.fields.latitude ? " · " + t.location : "")),
+      );
+      if (item.reason) li.append(element("p", "reason red", item.reason));
+      const actions = element("p", "actions");
+      if (refused) actions.append(itemButton("retry", "secondary", item.id));
+      actions.append(itemButton("discard", "link", item.id));
       li.append(actions);
       listing.append(li);
     });
