@@ -235,6 +235,13 @@ def test_a_refused_visit_stays_in_the_outbox_with_its_reason(phone, live_server,
     expect(page.locator("#outbox-badge .count")).to_have_text("1")
     assert not HomeVisit.objects.exists()
     assert_fits_viewport(page)
+    # The refusal can be sent again or dropped; dropping asks first, then leaves nothing behind.
+    expect(item.get_by_role("button", name="重新发送")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    item.get_by_role("button", name="删除").click()
+    expect(page.locator("#outbox-list")).to_contain_text("没有待发送的探访")
+    assert page.evaluate(OUTBOX) == []
+    assert not HomeVisit.objects.exists()
 
 
 @pytest.mark.browser

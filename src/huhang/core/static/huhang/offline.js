@@ -120,8 +120,8 @@
   }
 
   document.addEventListener("click", async function (event) {
-    const retry = event.target.closest("[data-retry]");
-    const discard = event.target.closest("[data-discard]");
+    const retry = event.target.closest("button[data-retry]");
+    const discard = event.target.closest("button[data-discard]");
     const sendNow = event.target.closest("#outbox-send");
     if (retry) {
       const item = await Outbox.get(retry.dataset.retry);
