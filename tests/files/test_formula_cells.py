@@ -138,6 +138,19 @@ def test_numbers_stay_numbers_and_text_is_neutralised():
     assert (sheet["B2"].value, sheet["B2"].data_type) == (-5.5, "n")
 
 
+def test_an_amount_beyond_a_spreadsheet_numbers_digits_stays_exact():
+    # 15 significant digits are a float's exact range: up to there a number, beyond it text.
+    columns = [exports.Column("金额", exports.FEN)]
+    largest, beyond = exports.EXACT_FEN - 1, 11999999999996664
+    book = io.BytesIO()
+    exports.write_xlsx(book, [exports.Sheet("表", columns, [[largest], [beyond], [-beyond]])])
+    sheet = workbook(book.getvalue()).active
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (9999999999999.99, "n")
+    assert bankfile.cell_fen(sheet["A2"].value) == largest
+    assert (sheet["A3"].value, sheet["A3"].data_type) == ("119999999999966.64", "s")
+    assert [bankfile.cell_fen(sheet[c].value) for c in ("A3", "A4")] == [beyond, -beyond]
+
+
 @needs_soffice
 def test_libreoffice_reads_the_attacks_as_text(users, hostile, login, tmp_path):
     content = login(users["bureau"]).get(reverse("registry:child_export_xlsx")).content

@@ -62,6 +62,9 @@ TEXT = "text"  # free text (names, places, reasons)
 ID = "id"  # a long number kept as text: ID number, account, 明细编号, division code
 COUNT = "count"  # an integer
 FEN = "fen"  # money as integer fen; written as yuan with two decimals
+# A spreadsheet number keeps 15 significant digits: an XLSX amount is a number up to
+# 9,999,999,999,999.99 yuan, and exact text beyond (no budget gets there; a sum of test data can).
+EXACT_FEN = 10**15
 DECIMAL = "decimal"  # a number with one decimal (hours)
 DATE = "date"  # a datetime.date
 NUMBER = "number"  # an int or a Decimal shown with its own places (a summary of mixed figures)
@@ -243,8 +246,11 @@ def _write_row(
         kind = column.kind
         if value is None or value == "":
             ws.write_blank(r, c, None, fmt.cells[(kind, bold)])
-        elif kind == FEN:
+        elif kind == FEN and abs(int(value)) < EXACT_FEN:
             ws.write_number(r, c, float(Decimal(int(value)) / 100), fmt.cells[(FEN, bold)])
+        elif kind == FEN:
+            # Beyond a spreadsheet number's 15 digits: the exact yuan as text, not a rounded float.
+            ws.write_string(r, c, fen_to_yuan(int(value)), fmt.cells[(TEXT, bold)])
         elif kind in (COUNT, DECIMAL) and isinstance(value, int | float | Decimal):
             ws.write_number(r, c, float(value), fmt.cells[(kind, bold)])
         elif kind == NUMBER and isinstance(value, int | Decimal):
