@@ -4,13 +4,11 @@ protection from their sub-packages (their names stay in this namespace)."""
 from django.urls import include, path
 
 from huhang.cases import views
-from huhang.core.routing import step_paths
+from huhang.core.routing import resource_paths, step_paths
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.case_list, name="case_list"),
-    path("new/", views.case_create, name="case_create"),
-    path("<int:pk>/", views.case_detail, name="case_detail"),
+    *resource_paths("", views, "case", ["list", "create", "detail", "approve_closure"]),
     *step_paths(
         "<int:pk>/{step}/",
         views.case_step,
@@ -20,7 +18,6 @@ urlpatterns = [
     # Two steps that add a record, spelt as such.
     path("<int:pk>/services/new/", views.case_step, {"step": "service"}, name="case_service"),
     path("<int:pk>/referrals/new/", views.case_step, {"step": "refer"}, name="referral_send"),
-    path("<int:pk>/approve-closure/", views.case_approve_closure, name="case_approve_closure"),
     path("plans/<int:pk>/approve/", views.plan_approve, name="plan_approve"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="case_alert_acknowledge"),
     # The inbox's button: the same step, back to the inbox.

@@ -3,10 +3,10 @@
 from django.urls import path
 
 from huhang.cases.visits import views
+from huhang.core.routing import resource_paths
 
 urlpatterns = [
-    path("", views.visit_list, name="visit_list"),
-    path("new/", views.visit_create, name="visit_create"),
+    *resource_paths("", views, "visit", ["list", "create"]),
     path("sync/", views.visit_sync, name="visit_sync"),
     path("children/", views.visit_children, name="visit_children"),
     path("outbox/", views.visit_outbox, name="visit_outbox"),

@@ -1,10 +1,6 @@
 """Purchased-service projects (under projects/, "community" namespace)."""
 
-from django.urls import path
-
 from huhang.community.projects import views
+from huhang.core.routing import resource_paths
 
-urlpatterns = [
-    path("", views.project_list, name="project_list"),
-    path("<int:pk>/", views.project_detail, name="project_detail"),
-]
+urlpatterns = resource_paths("", views, "project", ["list", "detail"])

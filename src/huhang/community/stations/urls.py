@@ -4,12 +4,11 @@ sits under a short path (s/<key>/) for its QR code. Names in the "community" nam
 from django.urls import path
 
 from huhang.community.stations import views
+from huhang.core.routing import resource_paths
 
 urlpatterns = [
     path("", views.station_list, name="station_list"),
-    path("stations/new/", views.station_create, name="station_create"),
-    path("stations/<int:pk>/", views.station_detail, name="station_detail"),
-    path("stations/<int:pk>/edit/", views.station_edit, name="station_edit"),
+    *resource_paths("stations/", views, "station", ["create", "detail", "edit"]),
     path("s/<uuid:key>/", views.station_public, name="station_public"),
     path("s/<uuid:key>/qr.svg", views.station_qr, name="station_qr"),
 ]

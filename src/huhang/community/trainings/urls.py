@@ -3,12 +3,11 @@
 from django.urls import path
 
 from huhang.community.trainings import views
+from huhang.core.routing import resource_paths
 
 urlpatterns = [
-    path("", views.training_list, name="training_list"),
-    path("new/", views.training_create, name="training_create"),
+    *resource_paths("", views, "training", ["list", "create", "detail"]),
     path("mine/", views.my_trainings, name="my_trainings"),
     path("people/", views.training_people, name="training_people"),
     path("people/<int:pk>/", views.person_trainings, name="person_trainings"),
-    path("<int:pk>/", views.training_detail, name="training_detail"),
 ]

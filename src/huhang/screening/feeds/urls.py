@@ -2,11 +2,11 @@
 
 from django.urls import path
 
+from huhang.core.routing import resource_paths
 from huhang.screening.feeds import views
 
 urlpatterns = [
-    path("", views.feed_list, name="feed_list"),
+    *resource_paths("", views, "feed", ["list", "detail"]),
     path("upload/", views.feed_upload, name="feed_upload"),
-    path("<int:pk>/", views.feed_detail, name="feed_detail"),
     path("<int:pk>/errors.xlsx", views.feed_errors_xlsx, name="feed_errors_xlsx"),
 ]

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
+from huhang.core.routing import resource_paths
 from huhang.screening.runs import views
 
 urlpatterns = [
-    path("", views.run_list, name="run_list"),
+    *resource_paths("", views, "run", ["list", "detail"]),
     path("start/", views.run_start, name="run_start"),
-    path("<int:pk>/", views.run_detail, name="run_detail"),
 ]
