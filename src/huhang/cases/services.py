@@ -37,6 +37,7 @@ from huhang.cases.models import (
 from huhang.core import scope
 from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
+from huhang.core.validation import check_period, create_checked, in_scope, not_future, required_text
 from huhang.registry.models import Child, ChildAssignment
 from huhang.registry.selectors import audit_child
 
@@ -77,16 +78,7 @@ NOT_CLOSED: dict[str, Any] = {
 
 
 def _not_future(day: date | None, field: str) -> None:
-    if day is not None and day > timezone.localdate():
-        raise DomainError(_("日期不能晚于今天。"), field=field)
-
-
-def _required(text: str, message: str, field: str) -> str:
-    """The text without surrounding blanks; a blank one is refused with `message` on `field`."""
-    text = text.strip()
-    if not text:
-        raise DomainError(message, field=field)
-    return text
+    not_future(day, _("日期不能晚于今天。"), field=field)
 
 
 def _own(by: User, case_pk: int) -> None:
@@ -146,15 +138,15 @@ def case_open(
     risk_reason: str = "",
 ) -> Case:
     require(by, "case.work")
-    if not scope.contains(by, child):
-        raise DomainError(_("找不到该儿童档案。"))
+    in_scope(by, child, _("找不到该儿童档案。"))
     # The project's organisation will see the child (_entrust): only a project the user sees.
-    if project is not None and not scope.contains(by, project, "entrust"):
-        raise DomainError(_("找不到该服务项目。"), field="project")
-    summary = _required(summary, _("请填写基本情况。"), "summary")
+    if project is not None:
+        in_scope(by, project, _("找不到该服务项目。"), field="project", purpose="entrust")
+    summary = required_text(summary, _("请填写基本情况。"), field="summary")
     if risk and not risk_reason.strip():
         raise DomainError(_("请说明风险等级的理由。"), field="risk_reason")
-    case = Case(
+    case = create_checked(
+        Case,
         child=child,
         source=source,
         source_detail=source_detail,
@@ -164,8 +156,6 @@ def case_open(
         risk_reason=risk_reason.strip(),
         opened_by=by,
     )
-    case.full_clean()
-    case.save()
     CaseEvent.objects.create(case=case, by=by, to_status=S.OPEN, note=_("立案"))
     if project is not None:
         _entrust(child, project)
@@ -259,7 +249,7 @@ def plan_draft(*, by: User, case: Case, goals: str, actions: list[dict[str, Any]
     _own(by, case.pk)
     if case.status not in PLAN_STATES:
         raise InvalidTransition(_("须先完成评估，才能制定服务计划。"))
-    goals = _required(goals, _("请填写服务目标。"), "goals")
+    goals = required_text(goals, _("请填写服务目标。"), field="goals")
     if not actions:
         raise DomainError(_("服务计划至少包含一项措施。"), field="actions")
     plan = ServicePlan.objects.create(case=case, goals=goals, drafted_by=by)
@@ -328,7 +318,8 @@ def service_record(
         raise InvalidTransition(_("服务计划批准后才能记录服务。"))
     if not 0 < minutes <= 24 * 60:
         raise DomainError(_("服务时长应在1分钟到24小时之间。"), field="minutes")
-    record = ServiceRecord(
+    record = create_checked(
+        ServiceRecord,
         case=case,
         kind=kind,
         delivered_on=delivered_on,
@@ -337,8 +328,6 @@ def service_record(
         project=case.project,
         note=note,
     )
-    record.full_clean()
-    record.save()
     if case.status == S.PLAN_APPROVED:
         _move(case, "start_service", S.IN_SERVICE, by=by)
     else:
@@ -350,7 +339,7 @@ def service_record(
 def case_review(*, by: User, case: Case, note: str) -> Case:
     require(by, "case.work")
     _own(by, case.pk)
-    note = _required(note, _("请填写评估回顾意见。"), "note")
+    note = required_text(note, _("请填写评估回顾意见。"), field="note")
     return _move(case, "review", S.REVIEWED, by=by, note=note)
 
 
@@ -365,7 +354,7 @@ def case_resume(*, by: User, case: Case, note: str = "") -> Case:
 def case_request_closure(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
     _own(by, case.pk)
-    reason = _required(reason, _("结案须填写原因。"), "reason")
+    reason = required_text(reason, _("结案须填写原因。"), field="reason")
     return _move(
         case,
         "request_closure",
@@ -388,7 +377,7 @@ def case_approve_closure(*, by: User, case: Case) -> Case:
 def case_reject_closure(*, by: User, case: Case, note: str) -> Case:
     require(by, "case.approve")
     _own(by, case.pk)
-    note = _required(note, _("退回结案申请须说明理由。"), "note")
+    note = required_text(note, _("退回结案申请须说明理由。"), field="note")
     previous = (
         case.events.exclude(to_status=S.CLOSING)
         .order_by("-at", "-pk")
@@ -403,7 +392,7 @@ def case_reject_closure(*, by: User, case: Case, note: str) -> Case:
 def case_reopen(*, by: User, case: Case, reason: str) -> Case:
     require(by, "case.work")
     _own(by, case.pk)
-    reason = _required(reason, _("重新开案须说明理由。"), "reason")
+    reason = required_text(reason, _("重新开案须说明理由。"), field="reason")
     return _move(case, "reopen", S.OPEN, by=by, note=reason, **NOT_CLOSED)
 
 
@@ -433,8 +422,9 @@ def referral_send(
     _not_future(sent_on, "sent_on")
     if case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案，不能转介。"))
-    request = _required(request, _("请填写转介事项。"), "request")
-    referral = Referral(
+    request = required_text(request, _("请填写转介事项。"), field="request")
+    referral = create_checked(
+        Referral,
         case=case,
         agency=agency,
         agency_name=agency_name.strip(),
@@ -442,8 +432,6 @@ def referral_send(
         sent_on=sent_on,
         sent_by=by,
     )
-    referral.full_clean()
-    referral.save()
     audit_child(by=by, child=case.child, case=case.pk, referral=referral.pk, agency=agency)
     return referral
 
@@ -459,9 +447,10 @@ def referral_answer(
     answered = _("该转介已有答复。")
     if referral.status != ReferralStatus.SENT:
         raise InvalidTransition(answered)
-    if responded_on < referral.sent_on:
-        raise DomainError(_("答复日期不能早于转介日期。"), field="responded_on")
-    response = _required(response, _("请填写答复内容。"), "response")
+    check_period(
+        referral.sent_on, responded_on, _("答复日期不能早于转介日期。"), field="responded_on"
+    )
+    response = required_text(response, _("请填写答复内容。"), field="response")
     status = ReferralStatus.ANSWERED if resolved else ReferralStatus.DECLINED
     claim(
         Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT),
@@ -484,9 +473,8 @@ def referral_follow_up(*, by: User, referral: Referral, on: date, note: str) -> 
         raise InvalidTransition(_("该转介已办结。"))
     if referral.case.status == S.CLOSED:
         raise InvalidTransition(_("个案已结案，不能再跟进。"))
-    if on < referral.sent_on:
-        raise DomainError(_("跟进日期不能早于转介日期。"), field="on")
-    note = _required(note, _("请填写跟进情况。"), "note")
+    check_period(referral.sent_on, on, _("跟进日期不能早于转介日期。"), field="on")
+    note = required_text(note, _("请填写跟进情况。"), field="note")
     entry = ReferralFollowUp.objects.create(referral=referral, on=on, by=by, note=note)
     audit_child(by=by, child=referral.case.child, referral=referral.pk, follow_up=entry.pk)
     return entry
@@ -500,8 +488,9 @@ def referral_close(*, by: User, referral: Referral, closed_on: date) -> Referral
     answered_only = _("只有已答复的转介可以办结。")
     if referral.status != ReferralStatus.ANSWERED or referral.responded_on is None:
         raise InvalidTransition(answered_only)
-    if closed_on < referral.responded_on:
-        raise DomainError(_("办结日期不能早于答复日期。"), field="closed_on")
+    check_period(
+        referral.responded_on, closed_on, _("办结日期不能早于答复日期。"), field="closed_on"
+    )
     claim(
         Referral.objects.filter(pk=referral.pk, status=ReferralStatus.ANSWERED),
         refusal=answered_only,

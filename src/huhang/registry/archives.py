@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from huhang.core import divisions, names
 from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition
+from huhang.core.validation import required_text
 from huhang.regions.models import Division
 from huhang.registry.models import (
     ArchiveMerge,
@@ -112,19 +113,24 @@ def duplicates_record(*, by: User, child: Child, possible: list[tuple[Child, str
 def duplicate_dismiss(*, by: User, review: DuplicateReview, note: str) -> DuplicateReview:
     """The bureau decides the pair is two children."""
     require(by, "registry.merge")
-    if not note.strip():
-        raise DomainError(_("请填写判断依据。"), field="note")
-    claim(
-        DuplicateReview.objects.filter(pk=review.pk, status=DuplicateStatus.OPEN),
-        refusal=_("该疑似重复已处理，请刷新页面。"),
-        status=DuplicateStatus.DISTINCT,
-        resolved_by=by,
-        resolved_at=timezone.now(),
-        note=note.strip()[:200],
-    )
+    note = required_text(note, _("请填写判断依据。"), field="note")
+    _review_resolve(review, DuplicateStatus.DISTINCT, by=by, note=note)
     review.refresh_from_db()
     audit_child(by=by, child=review.second, duplicate_of=review.first_id, distinct=True)
     return review
+
+
+def _review_resolve(review: DuplicateReview, status: str, *, by: User, note: str) -> None:
+    """Close an open review as decided (two children, or merged); refused if someone already
+    decided it."""
+    claim(
+        DuplicateReview.objects.filter(pk=review.pk, status=DuplicateStatus.OPEN),
+        refusal=_("该疑似重复已处理，请刷新页面。"),
+        status=status,
+        resolved_by=by,
+        resolved_at=timezone.now(),
+        note=note[:200],
+    )
 
 
 # --- Merging ------------------------------------------------------------------------------------
@@ -190,8 +196,7 @@ def child_merge(
     """Merge `gone` into `keep`: every record moves, `gone` is closed as 已合并 and points to
     `keep`; the ID number moves too when only `gone` had one. Audited on both archives."""
     require(by, "registry.merge")
-    if not reason.strip():
-        raise DomainError(_("合并档案须填写原因。"), field="reason")
+    reason = required_text(reason, _("合并档案须填写原因。"), field="reason")
     if keep.pk == gone.pk:
         raise DomainError(_("不能将档案与其自身合并。"))
     keep = Child.objects.select_related("person").get(pk=keep.pk)
@@ -217,21 +222,14 @@ def child_merge(
     merge = ArchiveMerge.objects.create(
         kept=keep,
         merged=gone,
-        reason=reason.strip()[:200],
+        reason=reason[:200],
         moved=moved | person_moved,
         left=left | person_left,
         detail=detail,
         merged_by=by,
     )
     if review is not None:
-        claim(
-            DuplicateReview.objects.filter(pk=review.pk, status=DuplicateStatus.OPEN),
-            refusal=_("该疑似重复已处理，请刷新页面。"),
-            status=DuplicateStatus.MERGED,
-            resolved_by=by,
-            resolved_at=timezone.now(),
-            note=reason.strip()[:200],
-        )
+        _review_resolve(review, DuplicateStatus.MERGED, by=by, note=reason)
     counts = {k: len(v) for k, v in merge.moved.items()}
     audit_child(by=by, child=keep, merged_from=gone.pk, merge=merge.pk, moved=counts)
     audit_child(by=by, child=gone, merged_into=keep.pk, merge=merge.pk, left=merge.left)
@@ -243,8 +241,7 @@ def child_unmerge(*, by: User, merge: ArchiveMerge, reason: str) -> ArchiveMerge
     """Reverse a merge with a second record: the rows it moved go back to the merged archive,
     which is open again with its former status (and its ID number, if it had moved)."""
     require(by, "registry.merge")
-    if not reason.strip():
-        raise DomainError(_("撤销合并须填写原因。"), field="reason")
+    reason = required_text(reason, _("撤销合并须填写原因。"), field="reason")
     if merge.reverses_id is not None:
         raise InvalidTransition(_("这是一条撤销记录，不能再撤销。"))
     if ArchiveMerge.objects.filter(reverses=merge).exists():
@@ -285,7 +282,7 @@ def child_unmerge(*, by: User, merge: ArchiveMerge, reason: str) -> ArchiveMerge
         kept=kept,
         merged=gone,
         reverses=merge,
-        reason=reason.strip()[:200],
+        reason=reason[:200],
         moved=merge.moved,
         detail={"unmerge": True},
         merged_by=by,

@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -20,6 +20,7 @@ from huhang.core.dates import add_months
 from huhang.core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotAllowed
 from huhang.core.id_messages import checked_name, id_error_message
 from huhang.core.models import AuditAction
+from huhang.core.validation import check_period, create_checked, in_scope, not_future, required_text
 from huhang.regions.models import Division, Level
 from huhang.registry import archives
 from huhang.registry.models import (
@@ -55,8 +56,7 @@ def _checked_id(raw: str | None, *, birth_date: date, sex: str, today: date) -> 
 
 
 def _check_birth(birth_date: date, today: date, *, child: bool) -> None:
-    if birth_date > today:
-        raise DomainError(_("出生日期不能晚于今天。"), field="birth_date")
+    not_future(birth_date, _("出生日期不能晚于今天。"), field="birth_date", today=today)
     if child and facts.age_on(birth_date, today) >= facts.ADULT_AGE:
         raise DomainError(_("该人员已满18周岁，不能作为儿童建档。"), field="birth_date")
 
@@ -64,8 +64,7 @@ def _check_birth(birth_date: date, today: date, *, child: bool) -> None:
 def _check_community(by: User, division: Division) -> None:
     if division.level != Level.COMMUNITY:
         raise DomainError(_("请选择儿童所属的社区或村。"), field="division")
-    if not scope.visible(by, Division).filter(pk=division.pk).exists():
-        raise DomainError(_("所选社区不在您的管辖范围内。"), field="division")
+    in_scope(by, division, _("所选社区不在您的管辖范围内。"), field="division")
 
 
 def _unique_id(id_number: str | None, *, exclude_person: int | None = None) -> None:
@@ -255,24 +254,21 @@ def child_update(
 def _person_for_relative(
     *, name: str, sex: str, birth_date: date, id_number: str | None, today: date
 ) -> Person:
-    if birth_date > today:
-        raise DomainError(_("出生日期不能晚于今天。"), field="birth_date")
+    _check_birth(birth_date, today, child=False)
     name = checked_name(name)
     id_number = _checked_id(id_number, birth_date=birth_date, sex=sex, today=today)
     if id_number:
         existing = Person.objects.filter(id_number=id_number).first()
         if existing is not None:
             return existing
-    person = Person(
+    return create_checked(
+        Person,
         name=name.strip(),
         sex=sex,
         birth_date=birth_date,
         id_number=id_number,
         name_key=names.search_key(name),
     )
-    person.full_clean()
-    person.save()
-    return person
 
 
 @transaction.atomic
@@ -365,11 +361,10 @@ def situation_record(
     )
     if not related:
         raise DomainError(_("此人不是该儿童的家庭成员。"))
-    if started_on > today:
-        raise DomainError(_("起始日期不能晚于今天。"), field="started_on")
-    if ended_on is not None and ended_on < started_on:
-        raise DomainError(_("终止日期不能早于起始日期。"), field="ended_on")
-    situation = Situation(
+    not_future(started_on, _("起始日期不能晚于今天。"), field="started_on", today=today)
+    check_period(started_on, ended_on, _("终止日期不能早于起始日期。"), field="ended_on")
+    situation = create_checked(
+        Situation,
         person=person,
         kind=kind,
         started_on=started_on,
@@ -378,8 +373,6 @@ def situation_record(
         evidence=evidence,
         recorded_by=by,
     )
-    situation.full_clean()
-    situation.save()
     audit_child(by=by, child=child, situation=kind, person=person.pk, started_on=str(started_on))
     return situation
 
@@ -437,8 +430,7 @@ def _check_backdating(
 ) -> None:
     if effective_from is None:
         return
-    if effective_from > today:
-        raise DomainError(_("生效日期不能晚于今天。"), field=field)
+    not_future(effective_from, _("生效日期不能晚于今天。"), field=field, today=today)
     if effective_from < backdate_floor(today) and not reason.strip():
         raise DomainError(
             _("生效日期早于%(n)s个月前，须填写追溯理由（审批人可见）。")
@@ -463,25 +455,21 @@ def category_propose(
     date beyond the back-dating limit needs `backdate_reason`."""
     require(by, "category.propose")
     today = today or timezone.localdate()
-    if not basis.strip():
-        raise DomainError(_("请填写认定依据。"), field="basis")
+    basis = required_text(basis, _("请填写认定依据。"), field="basis")
     _check_backdating(effective_from, backdate_reason, today=today)
+    open_already = DomainError(_("该儿童已有此类别的未终止认定。"), field="category")
     if child.categories.filter(category=category).exclude(status=CategoryStatus.ENDED).exists():
-        raise DomainError(_("该儿童已有此类别的未终止认定。"), field="category")
-    assignment = CategoryAssignment(
+        raise open_already
+    assignment = create_checked(
+        CategoryAssignment,
+        refusal=open_already,  # a concurrent proposal won the unique constraint
         child=child,
         category=category,
-        basis=basis.strip(),
+        basis=basis,
         proposed_by=_proposer or by,
         proposed_from=effective_from,
         backdate_reason=backdate_reason.strip(),
     )
-    assignment.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            assignment.save()
-    except IntegrityError as exc:  # a concurrent proposal won the unique constraint
-        raise DomainError(_("该儿童已有此类别的未终止认定。"), field="category") from exc
     _audit_category(by, assignment, "proposed", effective_from=str(effective_from or ""))
     return assignment
 
@@ -534,8 +522,7 @@ def category_approve(
         raise InvalidTransition(_("只有已核实的认定可以审批。"))
     _other_hands(by, {_("提出"): assignment.proposed_by_id, _("核实"): assignment.verified_by_id})
     effective_from = effective_from or assignment.proposed_from or today
-    if effective_from > today:
-        raise DomainError(_("生效日期不能晚于今天。"), field="effective_from")
+    not_future(effective_from, _("生效日期不能晚于今天。"), field="effective_from", today=today)
     floor = backdate_floor(today)
     if effective_from < floor and (
         not assignment.backdate_reason
@@ -588,26 +575,41 @@ def category_end(
             by=by, assignment=assignment, reason=reason, effective_to=effective_to, today=today
         )
     require(by, "category.verify")
-    if not reason.strip():
-        raise DomainError(_("终止或驳回须填写原因。"), field="reason")
+    reason = required_text(reason, _("终止或驳回须填写原因。"), field="reason")
+    _end(by, assignment, reason=reason, effective_to=None)
+    return assignment
+
+
+def _end(
+    by: User,
+    assignment: CategoryAssignment,
+    *,
+    reason: str,
+    effective_to: date | None,
+    **audit: Any,
+) -> None:
+    """End the assignment from the state it was read in (refused if it moved meanwhile), by
+    `by`, for `reason`, to `effective_to` (None: it never took effect); audited as "ended"."""
     _step(
         assignment,
         assignment.status,
         status=CategoryStatus.ENDED,
-        ended_reason=reason.strip(),
+        ended_reason=reason,
         ended_by=by,
-        effective_to=None,
+        effective_to=effective_to,
     )
-    _audit_category(by, assignment, "ended", reason=reason.strip())
-    return assignment
+    _audit_category(by, assignment, "ended", reason=reason, **audit)
 
 
 def _end_date(assignment: CategoryAssignment, effective_to: date | None, today: date) -> date:
     effective_to = effective_to or today
-    if effective_to > today:
-        raise DomainError(_("终止日期不能晚于今天。"), field="effective_to")
-    if assignment.effective_from and effective_to < assignment.effective_from:
-        raise DomainError(_("终止日期不能早于生效日期。"), field="effective_to")
+    not_future(effective_to, _("终止日期不能晚于今天。"), field="effective_to", today=today)
+    check_period(
+        assignment.effective_from,
+        effective_to,
+        _("终止日期不能早于生效日期。"),
+        field="effective_to",
+    )
     return effective_to
 
 
@@ -626,8 +628,7 @@ def category_end_propose(
     today = today or timezone.localdate()
     if assignment.status != CategoryStatus.APPROVED:
         raise InvalidTransition(_("只有已认定的类别需要提出终止。"))
-    if not reason.strip():
-        raise DomainError(_("终止或驳回须填写原因。"), field="reason")
+    reason = required_text(reason, _("终止或驳回须填写原因。"), field="reason")
     effective_to = _end_date(assignment, effective_to, today)
     proposer = _proposer or by
     claim(
@@ -638,12 +639,10 @@ def category_end_propose(
         end_proposed_by=proposer,
         end_proposed_at=timezone.now(),
         end_proposed_to=effective_to,
-        end_proposed_reason=reason.strip()[:200],
+        end_proposed_reason=reason[:200],
     )
     assignment.refresh_from_db()
-    _audit_category(
-        by, assignment, "end_proposed", reason=reason.strip(), effective_to=str(effective_to)
-    )
+    _audit_category(by, assignment, "end_proposed", reason=reason, effective_to=str(effective_to))
     return assignment
 
 
@@ -658,15 +657,12 @@ def category_end_confirm(
         raise InvalidTransition(_("该认定没有待确认的终止。"))
     if assignment.end_proposed_by_id == by.pk:
         raise NotAllowed(_("终止须由另一人确认：您是终止的提出人。"))
-    _step(
+    _end(
+        by,
         assignment,
-        CategoryStatus.APPROVED,
-        status=CategoryStatus.ENDED,
-        ended_reason=assignment.end_proposed_reason,
-        ended_by=by,
+        reason=assignment.end_proposed_reason,
         effective_to=assignment.end_proposed_to,
     )
-    _audit_category(by, assignment, "ended", reason=assignment.ended_reason)
     return assignment
 
 
@@ -774,15 +770,7 @@ def dfuc_end_superseded(
         if assignment.end_proposed_by_id == by.pk:
             raise NotAllowed(_("终止须由另一人确认：您是终止的提出人。"))
         effective_to = assignment.end_proposed_to
-    _step(
-        assignment,
-        assignment.status,
-        status=CategoryStatus.ENDED,
-        ended_reason=reason,
-        ended_by=by,
-        effective_to=effective_to,
-    )
-    _audit_category(by, assignment, "ended", reason=reason, superseded_by=orphan.pk)
+    _end(by, assignment, reason=reason, effective_to=effective_to, superseded_by=orphan.pk)
     return assignment
 
 

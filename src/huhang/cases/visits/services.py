@@ -29,6 +29,7 @@ from huhang.cases.visits.selectors import next_visit_interval
 from huhang.core.access import require
 from huhang.core.dates import add_months
 from huhang.core.exceptions import DomainError
+from huhang.core.validation import check_period, not_future, required_text
 from huhang.registry.models import Child, ChildStatus, Document, DocumentKind
 from huhang.registry.selectors import audit_child
 from huhang.registry.services import document_upload
@@ -74,8 +75,7 @@ def visit_record(
             return earlier
     today = today or timezone.localdate()
     _check(child=child, visited_on=visited_on, case=case, today=today)
-    if not findings.strip():
-        raise DomainError(_("请填写探访情况。"), field="findings")
+    findings = required_text(findings, _("请填写探访情况。"), field="findings")
     if next_due is None:
         next_due = add_months(visited_on, next_visit_interval(child))
     if next_due <= visited_on:
@@ -85,7 +85,7 @@ def visit_record(
         "case": case,
         "visited_on": visited_on,
         "visitor": by,
-        "findings": findings.strip(),
+        "findings": findings,
         "next_due": next_due,
         "client_id": client_id,
     }
@@ -126,11 +126,10 @@ def _check(*, child: Child, visited_on: date, case: Case | None, today: date) ->
             % {"status": child.get_status_display()},
             field="child",
         )
-    if visited_on > today:
-        raise DomainError(_("探访日期不能晚于今天。"), field="visited_on")
-    born = child.person.birth_date
-    if born is not None and visited_on < born:
-        raise DomainError(_("探访日期早于儿童的出生日期。"), field="visited_on")
+    not_future(visited_on, _("探访日期不能晚于今天。"), field="visited_on", today=today)
+    check_period(
+        child.person.birth_date, visited_on, _("探访日期早于儿童的出生日期。"), field="visited_on"
+    )
     if case is None:
         return
     if case.child_id != child.pk:

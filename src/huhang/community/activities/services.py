@@ -24,6 +24,7 @@ from huhang.core.audit import audit_object, audit_record_many
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role
+from huhang.core.validation import create_checked, in_scope
 from huhang.registry.models import Child
 from huhang.registry.selectors import audit_child, child_label
 
@@ -48,11 +49,11 @@ def activity_create(
     summary: str = "",
 ) -> Activity:
     require(by, "activity.manage")
-    if not scope.visible(by, Workstation, "host").filter(pk=station.pk).exists():
-        raise DomainError(_("不能在该工作站登记活动。"), field="station")
-    if project is not None and not scope.contains(by, project):
-        raise DomainError(_("找不到该服务项目。"), field="project")
-    activity = Activity(
+    in_scope(by, station, _("不能在该工作站登记活动。"), field="station", purpose="host")
+    if project is not None:
+        in_scope(by, project, _("找不到该服务项目。"), field="project")
+    activity = create_checked(
+        Activity,
         station=station,
         title=title,
         kind=kind,
@@ -67,8 +68,6 @@ def activity_create(
         summary=summary,
         created_by=by,
     )
-    activity.full_clean()
-    activity.save()
     activity.organisers.set({u.pk for u in organisers} | {by.pk})
     partner_ids = {o.pk for o in partners}
     if by.role == Role.PARTNER and by.organisation_id:
@@ -95,8 +94,7 @@ def enrolment_add(*, by: User, activity: Activity, child: Child, reason: str = "
     reason, which is recorded."""
     require(by, "registry.edit")
     scope.get(by, Activity, activity.pk)
-    if not scope.visible(by, Child).filter(pk=child.pk).exists():
-        raise DomainError(_("找不到该儿童档案。"), field="child")
+    in_scope(by, child, _("找不到该儿童档案。"), field="child")
     # The activity row is locked so two people enrolling the last place cannot both succeed.
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if Enrolment.objects.filter(activity=locked, child=child).exists():
@@ -113,15 +111,14 @@ def enrolment_add(*, by: User, activity: Activity, child: Child, reason: str = "
             _("该儿童不符合活动条件（年龄或类别）；如确需参加，请填写破格报名理由。"),
             field="reason",
         )
-    enrolment = Enrolment(
+    enrolment = create_checked(
+        Enrolment,
         activity=locked,
         child=child,
         eligible=is_eligible,
         exception_reason="" if is_eligible else reason,
         enrolled_by=by,
     )
-    enrolment.full_clean()
-    enrolment.save()
     detail: dict[str, Any] = {"activity": locked.pk, "enrolled": True}
     if not is_eligible:
         detail["exception_reason"] = reason

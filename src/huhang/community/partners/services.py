@@ -33,6 +33,7 @@ from huhang.core.audit import audit_object, audit_record_many
 from huhang.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from huhang.core.models import AuditAction
 from huhang.core.roles import Role
+from huhang.core.validation import check_period, create_checked
 from huhang.regions.models import Division
 from huhang.registry.models import Child
 from huhang.registry.selectors import child_label
@@ -58,16 +59,16 @@ def partner_create(
             raise DomainError(_("请选择已有机构，或填写新机构的名称和类型。"), field="name")
         if Organisation.objects.filter(name=name.strip()).exists():
             raise DomainError(_("已有同名机构，请直接选择。"), field="name")
-        organisation = Organisation(name=name.strip(), kind=kind)
-        organisation.full_clean()
-        organisation.save()
+        organisation = create_checked(Organisation, name=name.strip(), kind=kind)
     if PartnerProfile.objects.filter(organisation=organisation).exists():
         raise DomainError(_("该机构已是合作伙伴。"), field="organisation")
-    profile = PartnerProfile(
-        organisation=organisation, linked_on=linked_on, description=description, created_by=by
+    profile = create_checked(
+        PartnerProfile,
+        organisation=organisation,
+        linked_on=linked_on,
+        description=description,
+        created_by=by,
     )
-    profile.full_clean()
-    profile.save()
     PartnerContact.objects.bulk_create(
         PartnerContact(partner=profile, **contact) for contact in contacts
     )
@@ -81,9 +82,9 @@ def partner_contact_add(
 ) -> PartnerContact:
     require(by, "partner.manage")
     scope.get(by, PartnerProfile, partner.pk)
-    contact = PartnerContact(partner=partner, name=name, position=position, phone=phone)
-    contact.full_clean()
-    contact.save()
+    contact = create_checked(
+        PartnerContact, partner=partner, name=name, position=position, phone=phone
+    )
     audit_object(by=by, action=AuditAction.CHANGE, obj=partner, contact=name)
     return contact
 
@@ -101,8 +102,7 @@ def agreement_add(
 ) -> Agreement:
     require(by, "partner.manage")
     scope.get(by, PartnerProfile, partner.pk)
-    if ends_on is not None and ends_on < starts_on:
-        raise DomainError(_("协议终止日期不能早于起始日期。"), field="ends_on")
+    check_period(starts_on, ends_on, _("协议终止日期不能早于起始日期。"), field="ends_on")
     agreement = Agreement(
         partner=partner,
         title=title,
@@ -144,7 +144,8 @@ def resource_create(
     require(by, "resource.manage")
     if by.role == Role.PARTNER and partner.pk != by.organisation_id:
         raise NotAllowed(_("只能登记本机构提供的资源。"))
-    resource = Resource(
+    resource = create_checked(
+        Resource,
         partner=partner,
         kind=kind,
         title=title,
@@ -159,8 +160,6 @@ def resource_create(
         conditions=conditions,
         created_by=by,
     )
-    resource.full_clean()
-    resource.save()
     resource.divisions.set(divisions)
     audit_object(by=by, action=AuditAction.CREATE, obj=resource)
     return resource

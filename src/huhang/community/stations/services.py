@@ -15,8 +15,8 @@ from huhang.community.services import check_within
 from huhang.core import scope
 from huhang.core.access import require
 from huhang.core.audit import audit_object
-from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditAction
+from huhang.core.validation import create_checked, in_scope
 from huhang.regions.models import Division
 
 STATION_FIELDS = (
@@ -45,17 +45,14 @@ def _set_staff(by: User, station: Workstation, staff: Iterable[User]) -> None:
 
 
 def _check_station_division(by: User, division: Division) -> None:
-    if not scope.visible(by, Division).filter(pk=division.pk).exists():
-        raise DomainError(_("只能在本辖区内设立工作站。"), field="division")
+    in_scope(by, division, _("只能在本辖区内设立工作站。"), field="division")
 
 
 @transaction.atomic
 def station_create(*, by: User, staff: Iterable[User] = (), **fields: Any) -> Workstation:
     require(by, "station.manage")
     _check_station_division(by, fields["division"])
-    station = Workstation(**{k: fields.get(k, "") for k in STATION_FIELDS})
-    station.full_clean()
-    station.save()
+    station = create_checked(Workstation, **{k: fields.get(k, "") for k in STATION_FIELDS})
     _set_staff(by, station, staff)
     audit_object(by=by, action=AuditAction.CREATE, obj=station)
     return station

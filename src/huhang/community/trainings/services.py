@@ -20,6 +20,7 @@ from huhang.core.access import require
 from huhang.core.audit import audit_object
 from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditAction
+from huhang.core.validation import create_checked, in_scope
 from huhang.regions.models import Division
 
 
@@ -47,13 +48,13 @@ def training_create(
 ) -> Training:
     require(by, "training.manage")
     today = today or timezone.localdate()
-    if not scope.visible(by, Division).filter(pk=division.pk).exists():
-        raise DomainError(_("只能为本辖区组织培训。"), field="division")
-    if station is not None and not scope.visible(by, Workstation).filter(pk=station.pk).exists():
-        raise DomainError(_("只能在本辖区的工作站组织培训。"), field="station")
+    in_scope(by, division, _("只能为本辖区组织培训。"), field="division")
+    if station is not None:
+        in_scope(by, station, _("只能在本辖区的工作站组织培训。"), field="station")
     people = list(attendees)
     _refuse_future_attendance(held_on, people, today)
-    training = Training(
+    training = create_checked(
+        Training,
         topic=topic,
         held_on=held_on,
         trainer=trainer,
@@ -63,8 +64,6 @@ def training_create(
         station=station,
         created_by=by,
     )
-    training.full_clean()
-    training.save()
     _set_attendance(by, training, people)
     audit_object(by=by, action=AuditAction.CREATE, obj=training, attendees=len(people))
     return training
