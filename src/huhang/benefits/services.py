@@ -6,7 +6,7 @@ benefits.students.services."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -103,7 +103,7 @@ def payee_set(
         valid_from=valid_from,
         created_by=by,
     )
-    audit_child(by=by, child=child, payee=payee.pk, account_last4=payee.account_last4)
+    _audit_payee(by, payee)
     return payee
 
 
@@ -123,14 +123,15 @@ def payee_confirm(*, by: User, payee: Payee) -> Payee:
         confirmed_at=timezone.now(),
     )
     payee.refresh_from_db()
-    audit_child(
-        by=by,
-        child=payee.child,
-        payee=payee.pk,
-        payee_confirmed=True,
-        account_last4=payee.account_last4,
-    )
+    _audit_payee(by, payee, payee_confirmed=True)
     return payee
+
+
+def _audit_payee(by: User, payee: Payee, **extra: Any) -> None:
+    """A payee's account is audited on its child, by its last four digits only."""
+    audit_child(
+        by=by, child=payee.child, payee=payee.pk, **extra, account_last4=payee.account_last4
+    )
 
 
 def entitlements_sync(*, by: User, today: date | None = None) -> dict[str, int]:

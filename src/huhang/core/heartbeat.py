@@ -14,7 +14,9 @@ runs failed; `sweep()` calls them all. It is called by the live worker at each b
 run is requested, and by /healthz. A process that is asked to stop (SIGINT, SIGTERM) fails its
 run at once (`stop_on_signals`, and the services catch BaseException).
 
-The kernel knows no app: the apps hand their sweepers in from their AppConfig.ready.
+The kernel knows no app: the apps hand their sweepers in from their AppConfig.ready. What the
+rows of background work share (`core.models.BackgroundWork`) is written here for all of them:
+`work_start` (queued → running), `InFlight` (progress, beat, done, failed) and `work_sweep`.
 """
 
 from __future__ import annotations
@@ -27,10 +29,17 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huhang.core.access import claim
+from huhang.core.exceptions import DomainError
+from huhang.core.models import JOB_IN_FLIGHT, BackgroundWork, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +165,104 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for s, old in previous.items():
             signal.signal(s, old)
+
+
+# --- The row of a piece of background work (core.models.BackgroundWork) ----------------------
+
+
+def work_start(model: type[BackgroundWork], pk: int, *, refusal: str, **fields: Any) -> None:
+    """queued → running, with its first beat (and `fields`): a task delivered twice runs once,
+    the second is refused with `refusal`."""
+    claim(
+        model._default_manager.filter(pk=pk, status=JobStatus.QUEUED),
+        refusal=refusal,
+        status=JobStatus.RUNNING,
+        reported_at=timezone.now(),
+        **fields,
+    )
+
+
+def failure(exc: BaseException) -> str:
+    """Why work failed, as its row records it: a refusal's message, the signal or exit that
+    stopped the process, or the exception."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return _("中断：进程被停止（%(why)s）。") % {"why": str(exc) or type(exc).__name__}
+    return f"{type(exc).__name__}: {exc}"
+
+
+class InFlight:
+    """What the process executing a piece of background work writes on its row. Every write is
+    made only while the row is still running: work marked failed meanwhile (taken for dead by
+    `sweep`) is no longer this process's to report on or finish, and the write is refused with
+    `stopped` (the beat alone is dropped in silence)."""
+
+    def __init__(self, work: BackgroundWork, *, stopped: str) -> None:
+        self.work = work
+        self.stopped = stopped
+
+    def running(self) -> QuerySet[Any]:
+        return type(self.work)._default_manager.filter(pk=self.work.pk, status=JobStatus.RUNNING)
+
+    def update(self, **fields: Any) -> None:
+        claim(self.running(), refusal=self.stopped, **fields)
+
+    def step(self, label: str, done: int | None = None) -> None:
+        """The stage reached (cut to the field's length) and, if given, how many are done."""
+        length = type(self.work)._meta.get_field("stage").max_length
+        fields: dict[str, Any] = {"stage": str(label)[:length], "reported_at": timezone.now()}
+        if done is not None:
+            fields["stage_done"] = min(done, self.work.stage_total)
+        self.update(**fields)
+
+    def beat(self) -> None:
+        """One heartbeat (`beating(row.beat)`)."""
+        self.running().update(reported_at=timezone.now())
+
+    def finish(self, **fields: Any) -> None:
+        """running → done, every stage done, with the result's `fields`."""
+        now = timezone.now()
+        self.update(
+            status=JobStatus.DONE,
+            stage_done=self.work.stage_total,
+            finished_at=now,
+            reported_at=now,
+            **fields,
+        )
+
+    def fail(self, exc: BaseException) -> None:
+        """Record why the work failed, unless it is over already (taken for dead meanwhile: that
+        reason stands)."""
+        type(self.work)._default_manager.filter(pk=self.work.pk, status__in=JOB_IN_FLIGHT).update(
+            status=JobStatus.FAILED, error=failure(exc)[:2000] or "?", finished_at=timezone.now()
+        )
+
+
+def work_sweep(model: type[BackgroundWork], stale_before: datetime, *, died: str) -> list[int]:
+    """Fail the work of `model` whose process died (`died`: running, but no beat since
+    `stale_before`) and the queued work no worker took for HUHANG_TASK_QUEUED_MINUTES; the ids
+    of the rows failed."""
+    now = timezone.now()
+    minutes = settings.HUHANG_TASK_QUEUED_MINUTES
+    reasons = (
+        (
+            model._default_manager.filter(status=JobStatus.RUNNING, reported_at__lt=stale_before),
+            died,
+        ),
+        (
+            model._default_manager.filter(
+                status=JobStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
+            ),
+            _("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
+            % {"n": minutes},
+        ),
+    )
+    swept: list[int] = []
+    for stale, reason in reasons:
+        ids = list(stale.values_list("pk", flat=True))
+        if ids and stale.filter(pk__in=ids).update(
+            status=JobStatus.FAILED, finished_at=now, error=reason
+        ):
+            swept += ids
+    return swept

@@ -16,17 +16,14 @@ A job whose process died (no heartbeat for HUHANG_TASK_STALE_SECONDS) is marked 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from huhang.core import heartbeat
-from huhang.core.access import claim
 from huhang.core.context import acting_from
 from huhang.core.exceptions import DomainError
 from huhang.core.models import JOB_IN_FLIGHT, Job, JobStatus
@@ -82,59 +79,22 @@ def job_request(
 
 def job_execute(job_id: int) -> Job:
     """Execute a queued job in this process (the worker's task)."""
-    now = timezone.now()
-    claim(
-        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED),
-        refusal=_("该任务已经开始或已结束。"),
-        status=JobStatus.RUNNING,
-        reported_at=now,
-    )
+    heartbeat.work_start(Job, job_id, refusal=_("该任务已经开始或已结束。"))
     job = Job.objects.select_related("requested_by").get(pk=job_id)
-    stopped = _("该任务已被标记为中断。")
-
-    def step(label: str, done: int | None = None) -> None:
-        fields: dict[str, Any] = {"stage": str(label)[:100], "reported_at": timezone.now()}
-        if done is not None:
-            fields["stage_done"] = min(done, job.stage_total)
-        claim(Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING), refusal=stopped, **fields)
-
-    def beat() -> None:
-        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(reported_at=timezone.now())
-
+    row = heartbeat.InFlight(job, stopped=_("该任务已被标记为中断。"))
     try:
         try:
-            with heartbeat.beating(beat):
-                result, url = _RUNNERS[job.kind](job, step)
+            with heartbeat.beating(row.beat):
+                result, url = _RUNNERS[job.kind](job, row.step)
         except BaseException as exc:
-            _fail(job, exc)
+            row.fail(exc)
             raise
-        claim(
-            Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING),
-            refusal=stopped,
-            status=JobStatus.DONE,
-            stage_done=job.stage_total,
-            result=result,
-            result_url=url[:200],
-            finished_at=timezone.now(),
-            reported_at=timezone.now(),
-        )
+        row.finish(result=result, result_url=url[:200])
     finally:
         if (cleanup := _CLEANUPS.get(job.kind)) is not None:
             cleanup(job)
     job.refresh_from_db()
     return job
-
-
-def _fail(job: Job, exc: BaseException) -> None:
-    if isinstance(exc, DomainError):
-        message = exc.message
-    elif isinstance(exc, KeyboardInterrupt | SystemExit):
-        message = _("中断：进程被停止（%(why)s）。") % {"why": str(exc) or type(exc).__name__}
-    else:
-        message = f"{type(exc).__name__}: {exc}"
-    Job.objects.filter(pk=job.pk, status__in=JOB_IN_FLIGHT).update(
-        status=JobStatus.FAILED, error=message[:2000] or "?", finished_at=timezone.now()
-    )
 
 
 @task()
@@ -154,28 +114,11 @@ def jobs_sweep(stale_before: datetime) -> int:
     """Fail the running jobs whose process died, and the queued ones no worker took for
     HUHANG_TASK_QUEUED_MINUTES (core.heartbeat); then clean up after them (e.g. the uploaded
     file a feed import was to read)."""
-    now = timezone.now()
-    minutes = settings.HUHANG_TASK_QUEUED_MINUTES
-    reasons = (
-        (
-            Job.objects.filter(status=JobStatus.RUNNING, reported_at__lt=stale_before),
-            _("中断：执行该任务的后台进程已停止（被终止、崩溃或服务器重启）。"),
-        ),
-        (
-            Job.objects.filter(
-                status=JobStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
-            ),
-            _("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
-            % {"n": minutes},
-        ),
+    swept = heartbeat.work_sweep(
+        Job,
+        stale_before,
+        died=_("中断：执行该任务的后台进程已停止（被终止、崩溃或服务器重启）。"),
     )
-    swept: list[int] = []
-    for stale, reason in reasons:
-        ids = list(stale.values_list("pk", flat=True))
-        if ids and stale.filter(pk__in=ids).update(
-            status=JobStatus.FAILED, finished_at=now, error=reason
-        ):
-            swept += ids
     for job in Job.objects.filter(pk__in=swept, status=JobStatus.FAILED):
         if (cleanup := _CLEANUPS.get(job.kind)) is not None:
             cleanup(job)

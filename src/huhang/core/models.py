@@ -137,53 +137,34 @@ class JobStatus(models.TextChoices):
 
 
 JOB_IN_FLIGHT = (JobStatus.QUEUED, JobStatus.RUNNING)
+# The condition of a partial unique index that allows one piece of work in flight at a time.
+IN_FLIGHT_ONLY = Q(status__in=["queued", "running"])
 
 
-class Job(models.Model):
-    """A piece of long work started from a page (a feed import, a payroll computation) and
-    executed by the background worker (core.jobs): its progress while it runs, then where its
-    result is, or why it failed. Its parameters and result hold keys and counts, never personal
-    data. Only the user who started it sees it."""
+class BackgroundWork(models.Model):
+    """What every piece of background work records on its row (a job, a screening run): its
+    state, the stage reached of how many, its heartbeat and, once over, when and why it failed.
+    The process executing it writes it through core.heartbeat.InFlight."""
 
-    kind = models.CharField(_("任务类型"), max_length=32)
-    # At most one job in flight per key (e.g. "payroll_run:12": one computation of a run).
-    key = models.CharField(max_length=64, blank=True)
-    title = models.CharField(_("任务"), max_length=200)
     status = models.CharField(
         _("状态"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
     stage = models.CharField(_("当前阶段"), max_length=100, blank=True)
     stage_done = models.PositiveSmallIntegerField(default=0)
     stage_total = models.PositiveSmallIntegerField(default=1)
-    # The heartbeat (core.heartbeat): touched by the executing process while it lives.
+    # The heartbeat (core.heartbeat): touched by the executing process while it lives; work in
+    # flight that reports nothing for long is taken to have died with its process.
     reported_at = models.DateTimeField(_("进度更新时间"), default=timezone.now)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    # The page that shows the result (the batch, the payroll run), once done.
-    result_url = models.CharField(max_length=200, blank=True)
     error = models.TextField(_("失败原因"), blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = _("后台任务")
-        ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["key"],
-                condition=Q(status__in=["queued", "running"]) & ~Q(key=""),
-                name="job_one_in_flight_per_key",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="failed") | ~Q(error=""), name="job_failed_has_error"
-            ),
-        ]
+        abstract = True
 
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+    @staticmethod
+    def failed_has_error(name: str) -> models.CheckConstraint:
+        """The check each concrete model declares under its own name: failed work says why."""
+        return models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name=name)
 
     @property
     def in_flight(self) -> bool:
@@ -194,6 +175,41 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return 100 * self.stage_done // self.stage_total if self.stage_total else 0
+
+
+class Job(BackgroundWork):
+    """A piece of long work started from a page (a feed import, a payroll computation) and
+    executed by the background worker (core.jobs): its progress while it runs, then where its
+    result is, or why it failed. Its parameters and result hold keys and counts, never personal
+    data. Only the user who started it sees it."""
+
+    kind = models.CharField(_("任务类型"), max_length=32)
+    # At most one job in flight per key (e.g. "payroll_run:12": one computation of a run).
+    key = models.CharField(max_length=64, blank=True)
+    title = models.CharField(_("任务"), max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    # The page that shows the result (the batch, the payroll run), once done.
+    result_url = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("后台任务")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=IN_FLIGHT_ONLY & ~Q(key=""),
+                name="job_one_in_flight_per_key",
+            ),
+            BackgroundWork.failed_has_error("job_failed_has_error"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
 
 
 class KeyCanary(models.Model):

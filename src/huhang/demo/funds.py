@@ -396,20 +396,23 @@ def _community(name: str) -> Division:
     return Division.objects.get(code=divisions.code_of(name))
 
 
-def _register(story: Story, name: str, sex: str, birth: date, community: str, on: date, **kw):
+def _register(
+    story: Story, spec: Scholar | AutumnStudent, birth: date, on: date, **kw
+) -> tuple[Child, list]:
+    """The child of `spec`, registered on `on`, and its father and mother (`_parents`)."""
     child = registry.child_register(
         by=story.bureau,
-        name=name,
-        sex=sex,
+        name=spec.name,
+        sex=spec.sex,
         birth_date=birth,
-        division=_community(community),
-        id_number=_free_id(birth, sex, name),
+        division=_community(spec.community),
+        id_number=_free_id(birth, spec.sex, spec.name),
         today=on,
         ethnicity=kw.pop("ethnicity", "汉族"),
         **kw,
     )
     Child.objects.filter(pk=child.pk).update(registered_at=at(on))
-    return child
+    return child, _parents(story, child, spec.parents, birth, on)
 
 
 def _parents(story: Story, child: Child, names: tuple[str, str], birth: date, on: date):
@@ -437,12 +440,10 @@ def _scholar(story: Story, spec: Scholar) -> Child:
     years, days = spec.age
     birth = add_months(story.today, -12 * years) - timedelta(days=days)
     registered = add_months(birth, 12 * 11)
-    child = _register(
+    child, (father, mother) = _register(
         story,
-        spec.name,
-        spec.sex,
+        spec,
         birth,
-        spec.community,
         registered,
         living=spec.living,
         school=spec.school,
@@ -450,7 +451,6 @@ def _scholar(story: Story, spec: Scholar) -> Child:
         address=divisions.INSTITUTION_NAME if spec.living == "institution" else "",
         notes="已满18周岁，在读全日制本科，享受福彩圆梦·孤儿助学（演示数据）",
     )
-    father, mother = _parents(story, child, spec.parents, birth, registered)
     lost = registered - timedelta(days=400)
     if spec.category == "orphan":
         situations = (
@@ -547,19 +547,16 @@ def _autumn_candidates(story: Story) -> list[Child]:
 def _autumn_student(story: Story, spec: AutumnStudent) -> Child:
     birth = add_months(story.today, -12 * 17) - timedelta(days=75)
     registered = add_months(birth, 12 * 6)
-    child = _register(
+    child, (_father, mother) = _register(
         story,
-        spec.name,
-        spec.sex,
+        spec,
         birth,
-        spec.community,
         registered,
         school="包头市第九中学",
         school_stage="senior",
         living="home",
         ethnicity="蒙古族" if spec.assistance == AssistanceType.TEKUN else "汉族",
     )
-    _father, mother = _parents(story, child, spec.parents, birth, registered)
     registry.guardian_set(by=story.bureau, child=child, relation=mother)
     since = story.today - timedelta(days=900)
     registry.household_update(

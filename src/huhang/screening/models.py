@@ -23,6 +23,7 @@ from huhang.core.fields import (
     optional_fk,
     user_fk,
 )
+from huhang.core.models import IN_FLIGHT_ONLY, JOB_IN_FLIGHT, BackgroundWork, JobStatus
 
 if TYPE_CHECKING:
     from huhang.registry.models import Document
@@ -143,17 +144,12 @@ class Engine(models.TextChoices):
     SPARK = "spark", "Apache Spark"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("进行中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
+# A run goes through the states of any background work.
+RunStatus = JobStatus
+IN_FLIGHT = JOB_IN_FLIGHT
 
 
-IN_FLIGHT = (RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-class ScreeningRun(models.Model):
+class ScreeningRun(BackgroundWork):
     """One screening: requested (queued), executed by the background task or the command line
     (running, with its stage), then done with its counts or failed with the reason."""
 
@@ -161,18 +157,10 @@ class ScreeningRun(models.Model):
     engine = models.CharField(_("引擎"), max_length=8, choices=Engine.choices)
     # The division screened (the installation's root): at most one run in flight per root.
     root = models.CharField(_("排查范围"), max_length=12, default="")
-    status = models.CharField(
-        _("状态"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
-    # Progress: the stage reached of how many, and when it was last reported (a run in flight
-    # that reports nothing for long is taken to have died with its worker).
+    # Progress (BackgroundWork): a stage is a step's name; the total is set when requested.
     stage = models.CharField(_("当前阶段"), max_length=32, blank=True)
-    stage_done = models.PositiveSmallIntegerField(default=0)
     stage_total = models.PositiveSmallIntegerField(default=0)
-    reported_at = models.DateTimeField(_("进度更新时间"), default=timezone.now)
-    error = models.TextField(_("失败原因"), blank=True)
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     started_by = user_fk(null=True, blank=True)
     # The batches read (ids per source) and the counts: found, new, unchanged, by kind.
     batches = models.JSONField(default=dict, blank=True)
@@ -184,24 +172,10 @@ class ScreeningRun(models.Model):
         constraints = [
             # Two screenings at once would raise the same new leads twice.
             models.UniqueConstraint(
-                fields=["root"],
-                condition=Q(status__in=["queued", "running"]),
-                name="screening_run_one_in_flight",
+                fields=["root"], condition=IN_FLIGHT_ONLY, name="screening_run_one_in_flight"
             ),
-            models.CheckConstraint(
-                condition=~Q(status="failed") | ~Q(error=""), name="screening_run_failed_has_error"
-            ),
+            BackgroundWork.failed_has_error("screening_run_failed_has_error"),
         ]
-
-    @property
-    def in_flight(self) -> bool:
-        return self.status in IN_FLIGHT
-
-    @property
-    def percent(self) -> int:
-        if self.status == RunStatus.DONE:
-            return 100
-        return 100 * self.stage_done // self.stage_total if self.stage_total else 0
 
 
 class LeadKind(models.TextChoices):

@@ -47,15 +47,33 @@ def _audit_run(by: User, run: PayrollRun, step: str, **detail: Any) -> None:
     )
 
 
-def _advance(run: PayrollRun, expected: str, **fields: Any) -> None:
-    """Move a run on only if it is still in the expected state (two clicks, one step)."""
+# The steps of a run: the state each one moves on from, and the fields that record who took it
+# (closing records nobody) and when.
+_STEPS: dict[str, tuple[str, str | None, str]] = {
+    RunStatus.COMPUTED: (RunStatus.DRAFT, "computed_by", "computed_at"),
+    RunStatus.APPROVED: (RunStatus.COMPUTED, "approved_by", "approved_at"),
+    RunStatus.EXPORTED: (RunStatus.APPROVED, "exported_by", "exported_at"),
+    RunStatus.RECONCILED: (RunStatus.EXPORTED, "reconciled_by", "reconciled_at"),
+    RunStatus.CLOSED: (RunStatus.RECONCILED, None, "closed_at"),
+}
+
+
+def _advance(run: PayrollRun, to: str, *, by: User, **fields: Any) -> None:
+    """Move a run on to `to`, recording who and when, only if it is still in the state that
+    step starts from (two clicks, one step)."""
+    expected, by_field, at_field = _STEPS[to]
     if run.status != expected:
         raise InvalidTransition(
             _("批次当前状态为“%(s)s”，不能进行此操作。") % {"s": run.get_status_display()}
         )
+    stamps: dict[str, Any] = {at_field: timezone.now()}
+    if by_field is not None:
+        stamps[by_field] = by
     claim(
         PayrollRun.objects.filter(pk=run.pk, status=expected),
         refusal=_("批次状态已被他人更改，请刷新后重试。"),
+        status=to,
+        **stamps,
         **fields,
     )
     run.refresh_from_db()
@@ -129,15 +147,7 @@ def run_compute(*, by: User, run: PayrollRun, today: date | None = None) -> Payr
     except IntegrityError as exc:
         raise DomainError(_("另一批次正在或已经发放了相同的月份，本次计算已撤销。")) from exc
     totals = run.lines.aggregate(n=Count("pk"), total=Sum("amount_fen"))
-    _advance(
-        run,
-        RunStatus.DRAFT,
-        status=RunStatus.COMPUTED,
-        line_count=totals["n"],
-        total_fen=totals["total"] or 0,
-        computed_by=by,
-        computed_at=timezone.now(),
-    )
+    _advance(run, RunStatus.COMPUTED, by=by, line_count=totals["n"], total_fen=totals["total"] or 0)
     _audit_run(by, run, "computed", lines=run.line_count, total_fen=run.total_fen)
     return run
 
@@ -147,13 +157,7 @@ def run_approve(*, by: User, run: PayrollRun) -> PayrollRun:
     require(by, "benefits.approve")
     if run.computed_by_id == by.pk:
         raise NotAllowed(_("计算人不能审批自己计算的批次，须由另一名工作人员审批。"))
-    _advance(
-        run,
-        RunStatus.COMPUTED,
-        status=RunStatus.APPROVED,
-        approved_by=by,
-        approved_at=timezone.now(),
-    )
+    _advance(run, RunStatus.APPROVED, by=by)
     _audit_run(by, run, "approved")
     return run
 
@@ -164,13 +168,7 @@ def run_mark_exported(*, by: User, run: PayrollRun, fmt: str) -> PayrollRun:
     same run write the same lines again."""
     require(by, "benefits.manage")
     if run.status == RunStatus.APPROVED:
-        _advance(
-            run,
-            RunStatus.APPROVED,
-            status=RunStatus.EXPORTED,
-            exported_by=by,
-            exported_at=timezone.now(),
-        )
+        _advance(run, RunStatus.EXPORTED, by=by)
     elif run.status != RunStatus.EXPORTED:
         raise InvalidTransition(_("只有已审批的批次可以导出银行文件。"))
     _audit_run(by, run, "exported", format=fmt)
@@ -199,13 +197,7 @@ def run_apply_results(
         PayrollLine.objects.filter(pk=pk).update(
             status=LineStatus.FAILED, failure_reason=reason[:200] or _("未说明")
         )
-    _advance(
-        run,
-        RunStatus.EXPORTED,
-        status=RunStatus.RECONCILED,
-        reconciled_by=by,
-        reconciled_at=timezone.now(),
-    )
+    _advance(run, RunStatus.RECONCILED, by=by)
     _audit_run(by, run, "reconciled", failed=len(failed))
     return run
 
@@ -213,7 +205,7 @@ def run_apply_results(
 @transaction.atomic
 def run_close(*, by: User, run: PayrollRun) -> PayrollRun:
     require(by, "benefits.manage")
-    _advance(run, RunStatus.RECONCILED, status=RunStatus.CLOSED, closed_at=timezone.now())
+    _advance(run, RunStatus.CLOSED, by=by)
     _audit_run(by, run, "closed")
     return run
 

@@ -485,6 +485,17 @@ def _parent_evidence(purpose: str, *, gone_only: bool) -> str:
         WHERE f.purpose = '{purpose}' {"AND ps.gone" if gone_only else ""}"""
 
 
+def _assistance_evidence(people: str) -> str:
+    """Evidence of family poverty: the 低保/特困 rows valid on the date of the persons of
+    `people` (a table with person_key and id_number, read as `p`)."""
+    return f"""
+        SELECT p.person_key, 'assistance' AS source, a.batch, a."row", a.assistance AS fact,
+               'self' AS subject, a.region_code AS detail, a.start_date AS on_date,
+               a.end_date AS until_date
+        FROM {people} p JOIN assistance a ON a.id_number = p.id_number
+        WHERE a.start_date <= @as_of AND (a.end_date IS NULL OR a.end_date >= @as_of)"""
+
+
 _NOT_ADOPTED = " AND NOT EXISTS (SELECT 1 FROM adopted ad WHERE ad.id_number = f.person_key)"
 _HUKOU_HERE = f"(hukou_code IS NULL OR hukou_code {_IN_DISTRICT})"
 
@@ -552,12 +563,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "difficulty",
         "difficulty",
-        """
-        SELECT m.person_key, 'assistance' AS source, a.batch, a."row", a.assistance AS fact,
-               'self' AS subject, a.region_code AS detail, a.start_date AS on_date,
-               a.end_date AS until_date
-        FROM minors m JOIN assistance a ON a.id_number = m.id_number
-        WHERE a.start_date <= @as_of AND (a.end_date IS NULL OR a.end_date >= @as_of)
+        _assistance_evidence("minors")
+        + """
         UNION ALL
         SELECT m.person_key, 'disability', d.batch, d."row", 'disability', 'self',
                d.disability_kind || ' ' || CAST(d.level AS VARCHAR), d.issued_on, d.valid_until
@@ -664,12 +671,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "autumn_aid",
         "",
-        """
-        SELECT p.person_key, 'assistance' AS source, a.batch, a."row", a.assistance AS fact,
-               'self' AS subject, a.region_code AS detail, a.start_date AS on_date,
-               a.end_date AS until_date
-        FROM people p JOIN assistance a ON a.id_number = p.id_number
-        WHERE a.start_date <= @as_of AND (a.end_date IS NULL OR a.end_date >= @as_of)
+        _assistance_evidence("people")
+        + """
           AND EXISTS (SELECT 1 FROM students s WHERE s.person_key = p.person_key
                       AND s.final_year AND s.stage IN ('senior', 'vocational'))
           AND (p.status IS NULL OR p.status <> 'dead')

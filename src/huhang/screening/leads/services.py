@@ -110,6 +110,22 @@ def _step(
     return lead
 
 
+# Who took each step of a lead, when, and with what note (an approval and a rejection are both
+# the decision).
+_STEP_FIELDS: dict[str, tuple[str, str, str]] = {
+    LeadStatus.VERIFIED: ("verified_by", "verified_at", "verify_note"),
+    LeadStatus.REVIEWED: ("reviewed_by", "reviewed_at", "review_note"),
+    LeadStatus.APPROVED: ("decided_by", "decided_at", "decision_note"),
+    LeadStatus.REJECTED: ("decided_by", "decided_at", "reject_reason"),
+}
+
+
+def _moved_to(status: str, *, by: User, note: str) -> dict[str, Any]:
+    """The fields a step writes on the lead: its new status, who, when, the note."""
+    by_field, at_field, note_field = _STEP_FIELDS[status]
+    return {"status": status, by_field: by, at_field: timezone.now(), note_field: note.strip()}
+
+
 def _expect(lead: Lead, status: str, message: str) -> None:
     if lead.status != status:
         raise InvalidTransition(message)
@@ -143,12 +159,7 @@ def lead_verify(
     _expect(lead, LeadStatus.NEW, _("只有待核实的线索可以核实。"))
     if not note.strip():
         raise DomainError(_("请填写核实情况（走访了解到的情况）。"), field="note")
-    fields: dict[str, Any] = {
-        "status": LeadStatus.VERIFIED,
-        "verified_by": by,
-        "verified_at": timezone.now(),
-        "verify_note": note.strip(),
-    }
+    fields = _moved_to(LeadStatus.VERIFIED, by=by, note=note)
     _claim(lead, LeadStatus.NEW, version, **fields)
     child = lead.child
     if child is None:
@@ -227,10 +238,7 @@ def lead_review(*, by: User, lead: Lead, note: str = "", version: int | None = N
         expected=LeadStatus.VERIFIED,
         version=version,
         audit={"step": "reviewed"},
-        status=LeadStatus.REVIEWED,
-        reviewed_by=by,
-        reviewed_at=timezone.now(),
-        review_note=note.strip(),
+        **_moved_to(LeadStatus.REVIEWED, by=by, note=note),
     )
 
 
@@ -250,10 +258,7 @@ def lead_reject(*, by: User, lead: Lead, reason: str, version: int | None = None
         expected=lead.status,
         version=version,
         audit={"step": "rejected", "reason": reason.strip()},
-        status=LeadStatus.REJECTED,
-        decided_by=by,
-        decided_at=timezone.now(),
-        reject_reason=reason.strip(),
+        **_moved_to(LeadStatus.REJECTED, by=by, note=reason),
     )
 
 
@@ -273,12 +278,7 @@ def lead_approve(
     _expect(lead, LeadStatus.REVIEWED, _("只有已复核的线索可以审批。"))
     _other_hands(by, lead.verified_by_id, lead.reviewed_by_id)
     today = today or timezone.localdate()
-    fields: dict[str, Any] = {
-        "status": LeadStatus.APPROVED,
-        "decided_by": by,
-        "decided_at": timezone.now(),
-        "decision_note": note.strip(),
-    }
+    fields = _moved_to(LeadStatus.APPROVED, by=by, note=note)
     _claim(lead, LeadStatus.REVIEWED, version, **fields)
     if lead.child_id is None:
         raise DomainError(_("该线索没有对应的儿童档案，无法批准。请退回并说明理由。"))

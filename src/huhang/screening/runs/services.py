@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huhang.core import crypto, divisions, heartbeat
-from huhang.core.access import claim, require
+from huhang.core.access import require
 from huhang.core.audit import audit_record
 from huhang.core.exceptions import DomainError
 from huhang.core.models import AuditAction
@@ -38,7 +38,6 @@ from huhang.screening.models import (
     FeedBatch,
     Lead,
     LeadStatus,
-    RunStatus,
     ScreeningRun,
 )
 
@@ -60,25 +59,9 @@ def runs_sweep(stale_before: datetime) -> int:
     """Mark failed the runs whose process died (core.heartbeat): a running run whose heartbeat
     is older than `stale_before`, and a queued run no worker took for
     HUHANG_TASK_QUEUED_MINUTES. Should the process of a running one still be alive after all,
-    its next report finds the run no longer running and stops (see `_running`)."""
-    now = timezone.now()
-    died = ScreeningRun.objects.filter(
-        status=RunStatus.RUNNING, reported_at__lt=stale_before
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=now,
-        error=_("中断：执行该次排查的后台进程已停止（被终止、崩溃或服务器重启）。"),
-    )
-    minutes = settings.HUHANG_TASK_QUEUED_MINUTES
-    never = ScreeningRun.objects.filter(
-        status=RunStatus.QUEUED, reported_at__lt=now - timedelta(minutes=minutes)
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=now,
-        error=_("中断：排队超过 %(n)s 分钟仍没有后台任务进程执行（请检查 huhang db_worker）。")
-        % {"n": minutes},
-    )
-    return died + never
+    its next report finds the run no longer running and stops (heartbeat.InFlight)."""
+    died = _("中断：执行该次排查的后台进程已停止（被终止、崩溃或服务器重启）。")
+    return len(heartbeat.work_sweep(ScreeningRun, stale_before, died=died))
 
 
 def _run_create(*, by: User | None, as_of: date, engine: str) -> ScreeningRun:
@@ -140,68 +123,37 @@ def screen_run(
     return screen_execute(run=run, by=by, progress=progress)
 
 
-def _running(run: ScreeningRun, *, refusal: str, **fields: Any) -> None:
-    """Write on the run's row only while it is still running: a run marked failed meanwhile
-    (taken for dead, `runs_sweep`) is no longer this worker's to report on or finish."""
-    claim(
-        ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING),
-        refusal=refusal,
-        **fields,
-    )
-
-
 def screen_execute(
     *, run: ScreeningRun, by: User | None, progress: Progress | None = None
 ) -> ScreeningRun:
     """Execute a queued run: linkage, the rules, the new leads. Its progress is written on the
     run's row after each stage (outside any transaction, so that the page sees it); a failure
     marks the run failed with its reason and is raised again."""
-    # queued → running: a task delivered twice runs once.
-    now = timezone.now()
-    claim(
-        ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED),
-        refusal=_("该次排查已经开始或已结束。"),
-        status=RunStatus.RUNNING,
-        started_at=now,
-        reported_at=now,
-    )
+    stopped = _("该次排查已经开始或已结束。")
+    heartbeat.work_start(ScreeningRun, run.pk, refusal=stopped, started_at=timezone.now())
     run.refresh_from_db()
+    row = heartbeat.InFlight(run, stopped=stopped)
     names = stages()
     done = iter(range(len(names)))
-    stopped = _("该次排查已经开始或已结束。")
 
     def step(label: str) -> None:
         n = next(done)
-        _running(run, refusal=stopped, stage=label, stage_done=n, reported_at=timezone.now())
+        row.step(label, n)
         if progress:
             progress(n, len(names), label)
 
-    def beat() -> None:
-        ScreeningRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-            reported_at=timezone.now()
-        )
-
     try:
         # The heartbeat goes on through the store: a long transaction is not a dead process.
-        with heartbeat.beating(beat):
+        with heartbeat.beating(row.beat):
             table, candidates = _screen(run, step)
             step("store")
             with transaction.atomic():
                 link_reviews_store(run=run, candidates=candidates)
                 stats = leads_store(run=run, table=table)
                 stats["link_reviews"] = len(candidates)
-                finished = timezone.now()
                 # running → done, in the transaction that stored the leads: a run taken for dead
                 # meanwhile stores nothing.
-                _running(
-                    run,
-                    refusal=stopped,
-                    stats=stats,
-                    status=RunStatus.DONE,
-                    stage_done=len(names),
-                    finished_at=finished,
-                    reported_at=finished,
-                )
+                row.finish(stats=stats)
                 run.refresh_from_db()
                 audit_record(
                     by=by,
@@ -212,24 +164,10 @@ def screen_execute(
                     detail={"engine": run.engine, "batches": run.batches, **run.stats},
                 )
     except BaseException as exc:  # also Ctrl-C, SIGTERM (heartbeat.Stopped), SystemExit
-        _fail(run, exc)
+        row.fail(exc)
+        run.refresh_from_db()
         raise
     return run
-
-
-def _fail(run: ScreeningRun, exc: BaseException) -> None:
-    """Record why the run failed, unless it was already marked failed (taken for dead: that
-    reason stands)."""
-    if isinstance(exc, DomainError):
-        message = exc.message
-    elif isinstance(exc, KeyboardInterrupt | SystemExit):
-        message = _("中断：进程被停止（%(why)s）。") % {"why": str(exc) or type(exc).__name__}
-    else:
-        message = f"{type(exc).__name__}: {exc}"
-    ScreeningRun.objects.filter(pk=run.pk, status__in=IN_FLIGHT).update(
-        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
-    run.refresh_from_db()
 
 
 def _screen(
