@@ -34,7 +34,7 @@ from huhang.core.access import require
 from huhang.core.audit import audit_record, audit_search
 from huhang.core.audit_forms import AuditFilterForm
 from huhang.core.forms import submit
-from huhang.core.models import AuditAction, AuditEvent, JobStatus
+from huhang.core.models import AuditAction, AuditEvent, Job, JobStatus
 from huhang.core.paging import other_params, page_of, render_list
 from huhang.core.roles import Role
 
@@ -190,6 +190,13 @@ def done(request: HttpRequest, message: str, response: HttpResponse) -> HttpResp
     """An action that worked: say so on the next page."""
     messages.success(request, message)
     return response
+
+
+def follow_job(request: HttpRequest, job: Job, message: StrOrPromise) -> HttpResponse:
+    """Work a page queued for the background worker (core.jobs): say so, and go to the job's
+    page, which follows it and then shows its result."""
+    messages.info(request, str(message))
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_not_required
