@@ -33,7 +33,7 @@ from huhang.core import exports, health, jobs, masking, scope
 from huhang.core.access import require
 from huhang.core.audit import audit_record, audit_search
 from huhang.core.audit_forms import AuditFilterForm
-from huhang.core.forms import submit
+from huhang.core.forms import FilterForm, submit
 from huhang.core.models import AuditAction, AuditEvent, Job, JobStatus
 from huhang.core.paging import other_params, page_of, render_list
 from huhang.core.roles import Role
@@ -129,14 +129,25 @@ def audit_export(request):
 
 
 def list_view(
-    capability: str, template: str, rows: Callable[..., Any]
+    capability: str,
+    template: str,
+    rows: Callable[..., Any],
+    *,
+    filters: type[FilterForm] | None = None,
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """The view of a list page without filters: to a user whose role carries `capability`, the
-    page asked for of `rows(user=…)` (a selector), through core.paging.render_list."""
+    """The view of a list page: to a user whose role carries `capability`, the page asked for
+    of `rows(user=…)` (a selector), through core.paging.render_list. With `filters`, a filter
+    form bound to the query string: `rows(user=…, filters=form.filters())`, the form in the
+    context as `form`."""
 
     def view(request: HttpRequest) -> HttpResponse:
         require(request.user, capability)
-        return render_list(request, template, rows(user=request.user))
+        if filters is None:
+            return render_list(request, template, rows(user=request.user))
+        form = filters(request.GET or None)
+        return render_list(
+            request, template, rows(user=request.user, filters=form.filters()), form=form
+        )
 
     return view
 

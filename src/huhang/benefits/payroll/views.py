@@ -34,8 +34,7 @@ from huhang.core.views import download, follow_job, form_page
 def run_list(request):
     require(request.user, "benefits.view")
     form = forms.RunFilterForm(request.GET or None)
-    programme = form.cleaned_data["programme"] if form.is_valid() else ""
-    rows = selectors.run_list(user=request.user, programme=programme)
+    rows = selectors.run_list(user=request.user, **form.filters())
     return render_list(
         request,
         "benefits/payroll/run_list.html",
@@ -63,10 +62,9 @@ def run_create(request):
 def run_detail(request, pk: int):
     require(request.user, "benefits.view")
     run = selectors.run_for_user(user=request.user, pk=pk)
-    form = forms.LineFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    rows = selectors.run_lines(user=request.user, run=run, status=status)
     step, blocked = selectors.run_step(user=request.user, run=run)
+    form = forms.LineFilterForm(request.GET or None)
+    rows = selectors.run_lines(user=request.user, run=run, **form.filters())
     context = {
         "run": run,
         "total_yuan": money.yuan(run.total_fen),

@@ -13,19 +13,16 @@ from huhang.community.activities import forms, selectors, services
 from huhang.community.models import Activity
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import render_list
 from huhang.core.roles import Role, can
-from huhang.core.views import done, form_page, private_file
+from huhang.core.views import done, form_page, list_view, private_file
 from huhang.registry.selectors import ChildFilter, child_list
 
-
-def activity_list(request):
-    require(request.user, "community.view")
-    form = forms.ActivityFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.ActivityFilter(kind=data.get("kind") or "", year=data.get("year"))
-    rows = selectors.activity_list(user=request.user, filters=filters)
-    return render_list(request, "community/activities/list.html", rows, form=form)
+activity_list = list_view(
+    "community.view",
+    "community/activities/list.html",
+    selectors.activity_list,
+    filters=forms.ActivityFilterForm,
+)
 
 
 @require_http_methods(["GET", "POST"])
