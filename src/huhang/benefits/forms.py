@@ -16,7 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huhang.benefits.models import Programme
-from huhang.core.forms import DateInput, Form, validate_person_name
+from huhang.core.forms import DateInput, FilterForm, Form, validate_person_name
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -166,7 +166,7 @@ class ResumeForm(Form):
     reason = forms.CharField(label=_("恢复原因"), max_length=200)
 
 
-class EntitlementFilterForm(Form):
+class EntitlementFilterForm(FilterForm):
     state = forms.ChoiceField(
         label=_("状态"),
         required=False,

@@ -128,8 +128,7 @@ def entitlement_list(request, code: str):
     require(request.user, "benefits.view")
     programme = selectors.programme_for_user(user=request.user, code=code)
     form = forms.EntitlementFilterForm(request.GET or None)
-    state = form.cleaned_data["state"] if form.is_valid() else ""
-    rows = selectors.entitlement_list(user=request.user, programme=programme, state=state)
+    rows = selectors.entitlement_list(user=request.user, programme=programme, **form.filters())
     context = {
         "programme": programme,
         "programmes": selectors.programmes(user=request.user),

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huhang.cases import forms, selectors, services
 from huhang.cases.models import Case
 from huhang.core.access import require
-from huhang.core.paging import render_list
-from huhang.core.views import form_page
+from huhang.core.views import form_page, list_view
 from huhang.registry import selectors as registry_selectors
 
 if TYPE_CHECKING:
@@ -37,12 +36,11 @@ def back_to_case(request, case_id: int, message: str) -> HttpResponse:
     return redirect("cases:case_detail", pk=case_id)
 
 
-@require_GET
-def case_list(request):
-    require(request.user, "case.work")
-    form = forms.CaseFilterForm(request.GET or None)
-    rows = selectors.case_list(user=request.user, filters=form.filters())
-    return render_list(request, "cases/case_list.html", rows, form=form)
+case_list = require_GET(
+    list_view(
+        "case.work", "cases/case_list.html", selectors.case_list, filters=forms.CaseFilterForm
+    )
+)
 
 
 @require_http_methods(["GET", "POST"])

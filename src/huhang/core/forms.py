@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.http import HttpRequest
@@ -52,6 +52,18 @@ class Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class FilterForm(Form):
+    """The filter form of a list page, bound to the query string. `filters()` gives the
+    selector's filters: `filter_class` (a selector's filter dataclass, or a dict of keyword
+    arguments) made of what the valid form asks for; a junk value filters nothing (the whole
+    scope), it is no error."""
+
+    filter_class: ClassVar[Callable[..., Any]] = dict
+
+    def filters(self) -> Any:
+        return self.filter_class(**self.cleaned_data) if self.is_valid() else self.filter_class()
 
 
 def validate_person_name(value: str) -> None:

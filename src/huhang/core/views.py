@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
 from django import forms
@@ -15,10 +16,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -27,14 +28,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core import exports, health, jobs, masking, scope
 from huhang.core.access import require
 from huhang.core.audit import audit_record, audit_search
 from huhang.core.audit_forms import AuditFilterForm
-from huhang.core.forms import submit
-from huhang.core.models import AuditAction, AuditEvent, JobStatus
+from huhang.core.forms import FilterForm, submit
+from huhang.core.models import AuditAction, AuditEvent, Job, JobStatus
 from huhang.core.paging import other_params, page_of, render_list
 from huhang.core.roles import Role
 
@@ -129,14 +130,25 @@ def audit_export(request):
 
 
 def list_view(
-    capability: str, template: str, rows: Callable[..., Any]
+    capability: str,
+    template: str,
+    rows: Callable[..., Any],
+    *,
+    filters: type[FilterForm] | None = None,
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """The view of a list page without filters: to a user whose role carries `capability`, the
-    page asked for of `rows(user=…)` (a selector), through core.paging.render_list."""
+    """The view of a list page: to a user whose role carries `capability`, the page asked for
+    of `rows(user=…)` (a selector), through core.paging.render_list. With `filters`, a filter
+    form bound to the query string: `rows(user=…, filters=form.filters())`, the form in the
+    context as `form`."""
 
     def view(request: HttpRequest) -> HttpResponse:
         require(request.user, capability)
-        return render_list(request, template, rows(user=request.user))
+        if filters is None:
+            return render_list(request, template, rows(user=request.user))
+        form = filters(request.GET or None)
+        return render_list(
+            request, template, rows(user=request.user, filters=form.filters()), form=form
+        )
 
     return view
 
@@ -165,6 +177,28 @@ def form_page(
     return render(request, template, {"form": form, **context})
 
 
+def create_view(
+    capability: str,
+    form: Callable[[HttpRequest], forms.Form],
+    service: Callable[..., Any],
+    title: StrOrPromise,
+    saved: StrOrPromise,
+    then: str | Callable[[Any], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """The page that creates a record (GET and POST only): to a user whose role carries
+    `capability`, the form `form(request)` builds, saved by `service(by=the user, …)` through
+    form_page under the title `title`; success says `saved` and goes to the new record's page
+    (the URL named `then`, or `then(record)`)."""
+
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest) -> HttpResponseBase:
+        require(request.user, capability)
+        save = partial(service, by=request.user)
+        return form_page(request, form(request), save, title=title, saved=saved, then=then)
+
+    return view
+
+
 def private_file(file: IO[bytes] | FieldFile, content_type: str, **kwargs: Any) -> FileResponse:
     """A stored file (a document, an activity photo, an agreement) for one user only: never
     cached, never sniffed into another type than the one checked at upload. `kwargs` go to the
@@ -174,6 +208,23 @@ def private_file(file: IO[bytes] | FieldFile, content_type: str, **kwargs: Any) 
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def file_view(
+    capability: str, record: Callable[..., Any]
+) -> Callable[[HttpRequest, int], FileResponse]:
+    """The view of a record's stored file (its `file` and the `content_type` checked at upload):
+    to a user whose role carries `capability`, the file of `record(user=…, pk=…)` (a selector:
+    404 for a record the user does not see) through private_file; 404 where it has no file."""
+
+    def view(request: HttpRequest, pk: int) -> FileResponse:
+        require(request.user, capability)
+        stored = record(user=request.user, pk=pk)
+        if not stored.file:
+            raise Http404
+        return private_file(stored.file, stored.content_type)
+
+    return view
 
 
 def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -186,10 +237,26 @@ def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def to_page(name: str) -> Callable[[Model], HttpResponseRedirect]:
+    """A record → the way to its page: a redirect to the URL named `name` with the record's key."""
+
+    def to(record: Model) -> HttpResponseRedirect:
+        return redirect(name, pk=record.pk)
+
+    return to
+
+
 def done(request: HttpRequest, message: str, response: HttpResponse) -> HttpResponse:
     """An action that worked: say so on the next page."""
     messages.success(request, message)
     return response
+
+
+def follow_job(request: HttpRequest, job: Job, message: StrOrPromise) -> HttpResponse:
+    """Work a page queued for the background worker (core.jobs): say so, and go to the job's
+    page, which follows it and then shows its result."""
+    messages.info(request, str(message))
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_not_required
@@ -250,11 +317,11 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     }
     # No request in the context: the worker is answered before the session and the user are
     # known (core.middleware.AppShellMiddleware).
-    text = render_to_string("core/sw.js", context)
-    response = HttpResponse(text, content_type="text/javascript")
-    response["Service-Worker-Allowed"] = "/"
-    response["Cache-Control"] = "no-cache"
-    return response
+    return HttpResponse(
+        render_to_string("core/sw.js", context),
+        content_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
 
 
 @login_not_required
@@ -285,10 +352,12 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
         "theme_color": "#b91c1c",
         "icons": icons,
     }
-    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
-    response["Content-Type"] = "application/manifest+json"
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return JsonResponse(
+        manifest,
+        json_dumps_params={"ensure_ascii": False},
+        content_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @login_not_required

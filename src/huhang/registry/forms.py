@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import idnumber, scope
-from huhang.core.forms import DateInput, Form, validate_person_name
+from huhang.core.forms import DateInput, FilterForm, Form, validate_person_name
 from huhang.core.id_messages import id_error_message
 from huhang.regions.models import Division, Level
 from huhang.registry.models import (
@@ -25,7 +25,7 @@ from huhang.registry.models import (
     Sex,
     SituationKind,
 )
-from huhang.registry.selectors import AGE_BANDS
+from huhang.registry.selectors import AGE_BANDS, ChildFilter
 
 
 class CommunityChoiceField(forms.ModelChoiceField):
@@ -271,7 +271,9 @@ class DocumentForm(Form):
     )
 
 
-class ChildFilterForm(Form):
+class ChildFilterForm(FilterForm):
+    filter_class = ChildFilter
+
     q = forms.CharField(
         label=_("搜索"),
         required=False,

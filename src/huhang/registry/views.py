@@ -27,9 +27,7 @@ from huhang.registry import archives, forms, selectors, services
 def child_list(request):
     require(request.user, "registry.view")
     form = forms.ChildFilterForm(request.GET or None, user=request.user)
-    valid = form.is_valid()
-    filters = selectors.ChildFilter(**form.cleaned_data) if valid else selectors.ChildFilter()
-    rows = selectors.child_list(user=request.user, filters=filters)
+    rows = selectors.child_list(user=request.user, filters=form.filters())
     return render_list(request, "registry/child_list.html", rows, {"form": form})
 
 
@@ -37,10 +35,7 @@ def child_export(request, fmt: str):
     """The filtered list as XLSX (for people: docs/files.md) or CSV (for machines: UTF-8 by
     default, `encoding=gb18030` or `utf-8-bom`), as the user may see each child."""
     require(request.user, "registry.view")
-    form = forms.ChildFilterForm(request.GET or None, user=request.user)
-    filters = (
-        selectors.ChildFilter(**form.cleaned_data) if form.is_valid() else selectors.ChildFilter()
-    )
+    filters = forms.ChildFilterForm(request.GET or None, user=request.user).filters()
     encoding = request.GET.get("encoding", "utf-8")
     if encoding not in exports.CSV_ENCODINGS:
         encoding = "utf-8"

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from huhang.core.exports import COUNT, DECIMAL, FEN, NUMBER, TEXT
 from huhang.core.money import yuan
 
@@ -34,6 +36,16 @@ class Table:
 
     def row(self, key: str) -> list[Any]:
         return self.rows[self.keys.index(key)]
+
+    def add_total(self, *, blank: tuple[int, ...] = ()) -> None:
+        """The total row: 合计, then the sum of each column after the first (the rows' names);
+        none for the columns in `blank` (a figure that does not add up, such as children counted
+        once in every row)."""
+        sums = (
+            None if i in blank else sum(r[i] for r in self.rows)
+            for i in range(1, len(self.columns))
+        )
+        self.total = [_("合计"), *sums]
 
     def display(self, row: list[Any]) -> list[str]:
         return [show(value, column.kind) for value, column in zip(row, self.columns, strict=True)]

@@ -28,6 +28,7 @@ from huhang.core.dates import month_start
 from huhang.core.masking import shown_id
 from huhang.core.money import yuan
 from huhang.regions.models import Division, Level
+from huhang.regions.selectors import DivisionFigures
 from huhang.registry.models import Child
 
 if TYPE_CHECKING:
@@ -157,18 +158,12 @@ LIMIT %s OFFSET %s
 
 
 @dataclass
-class StreetFigures:
-    code: str
-    name: str
+class StreetFigures(DivisionFigures):
     entitled: int = 0
     on_time: int = 0
     in_full: int = 0
     on_time_in_full: int = 0
     arrears: int = 0
-
-    def add(self, other: StreetFigures) -> None:
-        for name in ("entitled", "on_time", "in_full", "on_time_in_full", "arrears"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def on_time_pct(self) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.benefits.forms import MonthField, ProgrammeChoiceField
 from huhang.benefits.models import LineStatus, Programme
-from huhang.core.forms import Form
+from huhang.core.forms import FilterForm, Form
 
 
 class RunCreateForm(Form):
@@ -42,7 +42,7 @@ class ReconcileForm(Form):
         return upload
 
 
-class RunFilterForm(Form):
+class RunFilterForm(FilterForm):
     programme = forms.ChoiceField(label=_("保障项目"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,7 +52,7 @@ class RunFilterForm(Form):
         ]
 
 
-class LineFilterForm(Form):
+class LineFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=_("结果"), required=False, choices=[("", _("全部")), *LineStatus.choices]
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from huhang.benefits.models import LineStatus, PayrollLine, PayrollRun, RunStatus
 from huhang.benefits.selectors import masked
 from huhang.core import exports, scope
-from huhang.core.audit import audit_record
+from huhang.core.audit import audit_object
 from huhang.core.models import AuditAction
 from huhang.core.money import yuan
 from huhang.core.roles import can
@@ -76,13 +76,8 @@ def run_lines(*, user: User, run: PayrollRun, status: str = "") -> QuerySet[Payr
     qs = scope.visible(user, PayrollLine).filter(run=run)
     if status in LineStatus.values:
         qs = qs.filter(status=status)
-    audit_record(
-        by=user,
-        action=AuditAction.VIEW,
-        object_type="payroll_run",
-        object_id=run.pk,
-        label=str(run),
-        detail={"lines": status or "all"},
+    audit_object(
+        by=user, action=AuditAction.VIEW, obj=run, object_type="payroll_run", lines=status or "all"
     )
     return qs.select_related("child__person", "child__division").order_by("seq")
 
@@ -142,13 +137,13 @@ def run_lines_workbook(*, user: User, run: PayrollRun) -> list[exports.Sheet]:
     """The run's lines the user sees, for a clerk and for paper: the lines (accounts masked,
     amounts as numbers) and a summary by month paid for, with the total of those lines. Records
     one export event."""
-    audit_record(
+    audit_object(
         by=user,
         action=AuditAction.EXPORT,
+        obj=run,
         object_type="payroll_run",
-        object_id=run.pk,
-        label=str(run),
-        detail={"format": "xlsx", "what": "lines"},
+        format="xlsx",
+        what="lines",
     )
     lines = (
         scope.visible(user, PayrollLine)

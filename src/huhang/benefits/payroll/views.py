@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -26,15 +27,14 @@ from huhang.core.access import require
 from huhang.core.forms import submit
 from huhang.core.models import Job
 from huhang.core.paging import render_list
-from huhang.core.views import download
+from huhang.core.views import download, follow_job, form_page
 
 
 @require_GET
 def run_list(request):
     require(request.user, "benefits.view")
     form = forms.RunFilterForm(request.GET or None)
-    programme = form.cleaned_data["programme"] if form.is_valid() else ""
-    rows = selectors.run_list(user=request.user, programme=programme)
+    rows = selectors.run_list(user=request.user, **form.filters())
     return render_list(
         request,
         "benefits/payroll/run_list.html",
@@ -48,21 +48,23 @@ def run_list(request):
 def run_create(request):
     require(request.user, "benefits.manage")
     form = forms.RunCreateForm(request.POST or None, initial=request.GET.dict())
-    run = submit(request, form, lambda: services.run_create(by=request.user, **form.cleaned_data))
-    if run is not None:
-        messages.success(request, _("发放批次已创建，请核对后计算。"))
-        return redirect("benefits:run_detail", pk=run.pk)
-    return render(request, "benefits/payroll/run_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        partial(services.run_create, by=request.user),
+        saved=_("发放批次已创建，请核对后计算。"),
+        then="benefits:run_detail",
+        template="benefits/payroll/run_form.html",
+    )
 
 
 @require_GET
 def run_detail(request, pk: int):
     require(request.user, "benefits.view")
     run = selectors.run_for_user(user=request.user, pk=pk)
-    form = forms.LineFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    rows = selectors.run_lines(user=request.user, run=run, status=status)
     step, blocked = selectors.run_step(user=request.user, run=run)
+    form = forms.LineFilterForm(request.GET or None)
+    rows = selectors.run_lines(user=request.user, run=run, **form.filters())
     context = {
         "run": run,
         "total_yuan": money.yuan(run.total_fen),
@@ -114,8 +116,7 @@ def run_step(request, pk: int, step: str):
     form = forms.ConfirmForm(request.POST if request.method == "POST" else None)
     done = submit(request, form, lambda: service(by=request.user, run=run))
     if isinstance(done, Job):
-        messages.info(request, str(done_message))
-        return redirect("core:job_detail", pk=done.pk)
+        return follow_job(request, done, done_message)
     if done is not None:
         messages.success(request, str(done_message))
         return redirect("benefits:run_detail", pk=run.pk)

@@ -9,15 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from huhang.accounts.models import Organisation
 from huhang.cases.models import ServiceProject
+from huhang.community.activities.selectors import ActivityFilter
 from huhang.community.forms import age_field, categories_field, check_age_band, limit_choices
 from huhang.community.models import ActivityKind, Workstation
 from huhang.core import scope
-from huhang.core.forms import DateInput, Form
+from huhang.core.forms import DateInput, FilterForm, Form
 from huhang.core.roles import Role
 from huhang.registry.models import Child
 
 
-class ActivityFilterForm(Form):
+class ActivityFilterForm(FilterForm):
+    filter_class = ActivityFilter
+
     kind = forms.ChoiceField(
         label=_("活动类型"), choices=[("", _("全部")), *ActivityKind.choices], required=False
     )

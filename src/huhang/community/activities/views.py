@@ -4,44 +4,40 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.http import FileResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huhang.community.activities import forms, selectors, services
 from huhang.community.models import Activity
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import render_list
 from huhang.core.roles import Role, can
-from huhang.core.views import done, form_page, private_file
+from huhang.core.views import create_view, done, file_view, form_page, list_view, to_page
 from huhang.registry.selectors import ChildFilter, child_list
 
-
-def activity_list(request):
-    require(request.user, "community.view")
-    form = forms.ActivityFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.ActivityFilter(kind=data.get("kind") or "", year=data.get("year"))
-    rows = selectors.activity_list(user=request.user, filters=filters)
-    return render_list(request, "community/activities/list.html", rows, form=form)
+activity_list = list_view(
+    "community.view",
+    "community/activities/list.html",
+    selectors.activity_list,
+    filters=forms.ActivityFilterForm,
+)
 
 
-@require_http_methods(["GET", "POST"])
-def activity_create(request):
-    require(request.user, "activity.manage")
-    initial = {"station": request.GET.get("station")}
-    form = forms.ActivityForm(request.POST or None, initial=initial, user=request.user)
-    save = partial(services.activity_create, by=request.user)
-    saved = _("活动已登记。")
-    return form_page(
-        request, form, save, title=_("登记活动"), saved=saved, then="community:activity_detail"
-    )
+_to_activity = to_page("community:activity_detail")
 
 
-def _to_activity(activity: Activity):
-    return redirect("community:activity_detail", pk=activity.pk)
+activity_create = create_view(
+    "activity.manage",
+    lambda request: forms.ActivityForm(
+        request.POST or None, initial={"station": request.GET.get("station")}, user=request.user
+    ),
+    services.activity_create,
+    gettext_lazy("登记活动"),
+    gettext_lazy("活动已登记。"),
+    _to_activity,
+)
 
 
 # An enrolment search lists at most this many children; a longer name or more pinyin narrows it.
@@ -133,7 +129,4 @@ def photo_create(request, pk: int):
     )
 
 
-def photo_download(request, pk: int) -> FileResponse:
-    require(request.user, "community.view")
-    photo = selectors.photo_for_user(user=request.user, pk=pk)
-    return private_file(photo.file, photo.content_type)
+photo_download = file_view("community.view", selectors.photo_for_user)

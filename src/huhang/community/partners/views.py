@@ -7,17 +7,16 @@ from functools import partial
 from typing import TypeVar
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huhang.community.models import PartnerProfile, Resource
 from huhang.community.partners import forms, selectors, services
 from huhang.core.access import require
 from huhang.core.exceptions import ConcurrentEdit, DomainError
 from huhang.core.roles import can
-from huhang.core.views import done, form_page, list_view, private_file
+from huhang.core.views import create_view, done, file_view, form_page, list_view, to_page
 
 T = TypeVar("T")
 
@@ -29,19 +28,17 @@ partner_list = list_view(
 )
 
 
-@require_http_methods(["GET", "POST"])
-def partner_create(request):
-    require(request.user, "partner.manage")
-    form = forms.PartnerForm(request.POST or None)
-    save = partial(services.partner_create, by=request.user)
-    saved = _("合作伙伴已保存。")
-    return form_page(
-        request, form, save, title=_("新增合作伙伴"), saved=saved, then="community:partner_detail"
-    )
+_to_partner = to_page("community:partner_detail")
 
 
-def _to_partner(partner: PartnerProfile):
-    return redirect("community:partner_detail", pk=partner.pk)
+partner_create = create_view(
+    "partner.manage",
+    lambda request: forms.PartnerForm(request.POST or None),
+    services.partner_create,
+    gettext_lazy("新增合作伙伴"),
+    gettext_lazy("合作伙伴已保存。"),
+    _to_partner,
+)
 
 
 def partner_detail(request, pk: int):
@@ -83,12 +80,7 @@ def agreement_create(request, pk: int):
     )
 
 
-def agreement_download(request, pk: int) -> FileResponse:
-    require(request.user, "community.view")
-    agreement = selectors.agreement_for_user(user=request.user, pk=pk)
-    if not agreement.file:
-        raise Http404
-    return private_file(agreement.file, agreement.content_type)
+agreement_download = file_view("community.view", selectors.agreement_for_user)
 
 
 # --- Resources ---------------------------------------------------------------------------------
@@ -99,19 +91,17 @@ resource_list = list_view(
 )
 
 
-@require_http_methods(["GET", "POST"])
-def resource_create(request):
-    require(request.user, "resource.manage")
-    form = forms.ResourceForm(request.POST or None, user=request.user)
-    save = partial(services.resource_create, by=request.user)
-    saved = _("资源已登记。")
-    return form_page(
-        request, form, save, title=_("登记资源"), saved=saved, then="community:resource_detail"
-    )
+_to_resource = to_page("community:resource_detail")
 
 
-def _to_resource(resource: Resource):
-    return redirect("community:resource_detail", pk=resource.pk)
+resource_create = create_view(
+    "resource.manage",
+    lambda request: forms.ResourceForm(request.POST or None, user=request.user),
+    services.resource_create,
+    gettext_lazy("登记资源"),
+    gettext_lazy("资源已登记。"),
+    _to_resource,
+)
 
 
 def resource_detail(request, pk: int):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from huhang.community.models import Training
 from huhang.community.trainings import forms, selectors, services
 from huhang.core.access import may_change, require
 from huhang.core.forms import run_service
-from huhang.core.views import done, form_page, list_view
+from huhang.core.views import create_view, done, list_view, to_page
 
 RECORD = "community/trainings/record.html"
 
@@ -22,19 +22,17 @@ training_list = list_view(
 )
 
 
-@require_http_methods(["GET", "POST"])
-def training_create(request):
-    require(request.user, "training.manage")
-    form = forms.TrainingForm(request.POST or None, user=request.user)
-    save = partial(services.training_create, by=request.user)
-    saved = _("培训已登记。")
-    return form_page(
-        request, form, save, title=_("登记培训"), saved=saved, then="community:training_detail"
-    )
+_to_training = to_page("community:training_detail")
 
 
-def _to_training(training: Training):
-    return redirect("community:training_detail", pk=training.pk)
+training_create = create_view(
+    "training.manage",
+    lambda request: forms.TrainingForm(request.POST or None, user=request.user),
+    services.training_create,
+    gettext_lazy("登记培训"),
+    gettext_lazy("培训已登记。"),
+    _to_training,
+)
 
 
 @require_http_methods(["GET", "POST"])

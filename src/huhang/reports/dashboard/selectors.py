@@ -22,6 +22,7 @@ from huhang.community.models import (
 from huhang.core.audit import audit_record
 from huhang.core.models import AuditAction
 from huhang.regions.models import Division
+from huhang.regions.selectors import DivisionFigures
 from huhang.registry import selectors as registry
 from huhang.registry.models import CategoryAssignment, CategoryStatus, Child
 from huhang.reports import charts
@@ -49,9 +50,7 @@ PAYMENT_MONTHS = 3  # months of 按时足额 on the dashboard
 
 
 @dataclass
-class UnitRow:
-    code: str
-    name: str
+class UnitRow(DivisionFigures):
     children: int = 0
     categories: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
@@ -133,10 +132,7 @@ def dashboard(
     overdue, due_soon = _visits(division, units, today)
     total = UnitRow("", _("合计"))
     for row in units.values():
-        total.children += row.children
-        total.overdue += row.overdue
-        for key, n in row.categories.items():
-            total.categories[key] = total.categories.get(key, 0) + n
+        total.add(row)
     board = Dashboard(
         division=division,
         today=today,

@@ -184,7 +184,7 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
     for c in CATEGORIES:
         table.rows.append([str(c.label), *by_category[c.value]])
         table.keys.append(c.value)
-    table.total = [_("合计"), *(sum(r[i] for r in table.rows) for i in (1, 2, 3))]
+    table.add_total()
     per_unit = Table(
         "units",
         _("分区域"),
@@ -203,7 +203,7 @@ def _category_table(division: Division, period: HalfYear, units: list[Unit]) -> 
         new = [in_unit.get(c.value, [0, 0])[0] for c in watched]
         at_end = [in_unit.get(c.value, [0, 0])[1] for c in watched[:2]]
         per_unit.rows.append([names.get(code, code), *new, *at_end])
-    per_unit.total = [_("合计"), *(sum(r[i] for r in per_unit.rows) for i in range(1, 6))]
+    per_unit.add_total()
     return [table, per_unit]
 
 
@@ -237,7 +237,7 @@ def _lead_table(division: Division, period: HalfYear) -> Table:
         row = counts.get(kind.value)
         table.rows.append([str(kind.label), *(row or [0, 0, 0, 0])])
         table.keys.append(kind.value)
-    table.total = [_("合计"), *(sum(r[i] for r in table.rows) for i in range(1, 5))]
+    table.add_total()
     return table
 
 
@@ -314,7 +314,7 @@ def _payment_table(division: Division, period: HalfYear) -> Table:
     )
     for _code, name, children, n, fen in rows:
         table.rows.append([name, children, n, int(fen or 0)])
-    table.total = [_("合计"), None, sum(r[2] for r in table.rows), sum(r[3] for r in table.rows)]
+    table.add_total(blank=(1,))
     return table
 
 

@@ -4,7 +4,7 @@ the file."""
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from huhang.accounts.models import Department
 from huhang.core.forms import DateInput, Form
 from huhang.screening.feeds.selectors import allowed_sources
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A district's population register as CSV is about 100 MB; more is surely the wrong file.
 MAX_BYTES = 512 * 1024 * 1024
@@ -36,13 +39,14 @@ class AsOfForm(Form):
         return day
 
 
+def as_of_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.DateField:
+    """The `as_of` field of an AsOfForm, under the words of its page."""
+    return forms.DateField(label=label, widget=DateInput(), help_text=help_text)
+
+
 class FeedUploadForm(AsOfForm):
     source = forms.ChoiceField(label=_("数据来源"))
-    as_of = forms.DateField(
-        label=_("数据日期"),
-        widget=DateInput(),
-        help_text=_("文件所反映的数据截至哪一天（默认今天）"),
-    )
+    as_of = as_of_field(_("数据日期"), _("文件所反映的数据截至哪一天（默认今天）"))
     file = forms.FileField(
         label=_("数据文件"),
         help_text=_("XLSX（第一个工作表），或 UTF-8、GB18030 编码的 CSV；第一行为列名"),
@@ -57,6 +61,11 @@ class FeedUploadForm(AsOfForm):
         field.choices = [(s, labels[s]) for s in sources]
         if len(sources) == 1:
             field.initial = sources[0]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of screening.feeds.services.feed_import_request."""
+        data = self.cleaned_data
+        return {"source": data["source"], "as_of": data["as_of"], "upload": data["file"]}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -9,16 +9,15 @@ import_feed` imports in the foreground.
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
 from huhang.core.exports import XLSX_CONTENT_TYPE
-from huhang.core.forms import run_service
+from huhang.core.forms import submit
 from huhang.core.paging import render_list
-from huhang.core.views import download, list_view
+from huhang.core.views import download, follow_job, list_view
 from huhang.screening.feeds import selectors
 from huhang.screening.feeds.forms import FeedUploadForm
 from huhang.screening.feeds.services import feed_import_request
@@ -30,20 +29,12 @@ feed_list = require_GET(list_view("feed.upload", "screening/feeds/list.html", se
 def feed_upload(request):
     require(request.user, "feed.upload")
     form = FeedUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        job = run_service(
-            form,
-            lambda: feed_import_request(
-                by=request.user,
-                source=form.cleaned_data["source"],
-                as_of=form.cleaned_data["as_of"],
-                upload=form.cleaned_data["file"],
-            ),
-        )
-        if job is not None:
-            messages.info(request, _("文件已上传，正在后台导入；完成后本页转到导入结果。"))
-            return redirect("core:job_detail", pk=job.pk)
-    return render(request, "screening/feeds/upload.html", {"form": form})
+    job = submit(
+        request, form, lambda: feed_import_request(by=request.user, **form.service_kwargs())
+    )
+    if job is None:
+        return render(request, "screening/feeds/upload.html", {"form": form})
+    return follow_job(request, job, _("文件已上传，正在后台导入；完成后本页转到导入结果。"))
 
 
 @require_GET

@@ -8,14 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huhang.core import scope
-from huhang.core.forms import Form
+from huhang.core.forms import FilterForm, Form
 from huhang.regions.models import Division, Level
 from huhang.registry.forms import CommunityChoiceField, PersonFieldsMixin
-from huhang.screening.leads.selectors import TODO
+from huhang.screening.leads.selectors import TODO, LeadFilter
 from huhang.screening.models import LeadKind, LeadStatus
 
 
-class LeadFilterForm(Form):
+class LeadFilterForm(FilterForm):
+    filter_class = LeadFilter
+
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huhang.core.access import require
 from huhang.core.forms import Form, run_service
-from huhang.core.paging import render_list
 from huhang.core.roles import can
+from huhang.core.views import list_view
 from huhang.regions.models import Level
 from huhang.screening.leads import forms, selectors, services
 from huhang.screening.leads.evidence import evidence_lines
@@ -25,14 +25,14 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-@require_GET
-def lead_list(request):
-    require(request.user, "lead.verify")
-    form = forms.LeadFilterForm(request.GET or None)
-    valid = form.is_valid()
-    filters = selectors.LeadFilter(**form.cleaned_data) if valid else selectors.LeadFilter()
-    rows = selectors.lead_list(user=request.user, filters=filters)
-    return render_list(request, "screening/leads/lead_list.html", rows, form=form)
+lead_list = require_GET(
+    list_view(
+        "lead.verify",
+        "screening/leads/lead_list.html",
+        selectors.lead_list,
+        filters=forms.LeadFilterForm,
+    )
+)
 
 
 @require_GET

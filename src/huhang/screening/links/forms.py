@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huhang.core.forms import Form
+from huhang.core.forms import FilterForm, Form
+from huhang.screening.links.selectors import LinkFilter
 from huhang.screening.models import LinkStatus
 
 
-class LinkFilterForm(Form):
+class LinkFilterForm(FilterForm):
+    filter_class = LinkFilter
+
     status = forms.ChoiceField(
         label=_("状态"),
         choices=[("", _("全部")), *LinkStatus.choices],
         required=False,
         initial=LinkStatus.OPEN,
     )
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # Asked for nothing (no query string), the queue shows the reviews still open.
+        super().__init__(data or {"status": LinkStatus.OPEN}, *args, **kwargs)
 
 
 class LinkResolveForm(Form):

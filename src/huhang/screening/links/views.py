@@ -12,17 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huhang.core.access import require
 from huhang.core.forms import run_service
-from huhang.core.paging import render_list
+from huhang.core.views import list_view
 from huhang.screening.links import forms, selectors, services
 
-
-@require_GET
-def link_list(request):
-    require(request.user, "link.review")
-    form = forms.LinkFilterForm(request.GET or {"status": "open"})
-    status = form.cleaned_data["status"] if form.is_valid() else "open"
-    rows = selectors.link_list(user=request.user, filters=selectors.LinkFilter(status=status))
-    return render_list(request, "screening/links/link_list.html", rows, form=form)
+link_list = require_GET(
+    list_view(
+        "link.review",
+        "screening/links/link_list.html",
+        selectors.link_list,
+        filters=forms.LinkFilterForm,
+    )
+)
 
 
 @require_GET

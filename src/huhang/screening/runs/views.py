@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from huhang.core.access import require
-from huhang.core.forms import run_service
+from huhang.core.forms import submit
 from huhang.core.paging import page_of
 from huhang.screening.feeds.selectors import current_batches
 from huhang.screening.models import LeadKind
@@ -42,19 +42,11 @@ def run_list(request):
 def run_start(request):
     require(request.user, "screening.run")
     form = RunStartForm(request.POST)
-    if form.is_valid():
-        run = run_service(
-            form,
-            lambda: screen_request(
-                by=request.user,
-                as_of=form.cleaned_data["as_of"],
-                engine=form.cleaned_data["engine"],
-            ),
-        )
-        if run is not None:
-            # No flash message: "started" would stay on the page after the run finished; the
-            # progress card (refreshed every 2 s) says what the run is doing now.
-            return redirect("screening:run_detail", pk=run.pk)
+    run = submit(request, form, lambda: screen_request(by=request.user, **form.cleaned_data))
+    if run is not None:
+        # No flash message: "started" would stay on the page after the run finished; the
+        # progress card (refreshed every 2 s) says what the run is doing now.
+        return redirect("screening:run_detail", pk=run.pk)
     return _list(request, form, status=400)
 
 
