@@ -51,3 +51,15 @@ def test_steps_on_another_streets_case_are_404(users, village_case):
     director2 = users["director2"]
     services.case_request_closure(by=director2, case=village_case, reason="目标达成")
     assert Case.objects.get(pk=village_case.pk).status == "closing"
+
+
+def test_a_plan_action_on_another_streets_case_is_404_and_stays_open(users, children):
+    case = CaseFactory(child=children["village"], plan_approved=True, opened_by=users["director2"])
+    action = case.plans.get().actions.get()
+    with pytest.raises(Http404):
+        services.plan_action_done(by=users["supervisor"], action=action, done_on=date(2026, 1, 5))
+    action.refresh_from_db()
+    assert action.done_on is None
+    services.plan_action_done(by=users["director2"], action=action, done_on=date(2026, 1, 5))
+    action.refresh_from_db()
+    assert action.done_on == date(2026, 1, 5)

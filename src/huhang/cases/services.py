@@ -289,6 +289,7 @@ def plan_approve(*, by: User, plan: ServicePlan) -> ServicePlan:
 @transaction.atomic
 def plan_action_done(*, by: User, action: PlanAction, done_on: date) -> PlanAction:
     require(by, "case.work")
+    _own(by, action.plan.case_id)
     _not_future(done_on, "done_on")
     done = _("该措施已完成。")
     if action.done_on is not None:
