@@ -21,6 +21,20 @@ def test_latest_birth_is_the_inverse_of_age_on(birth, day, years):
 def test_latest_birth_on_29_february():
     assert facts.latest_birth(date(2028, 2, 29), 3) == date(2025, 2, 28)
     assert facts.latest_birth(date(2028, 2, 29), 4) == date(2024, 2, 29)
+    # On the 28th of a common year, those born on 29 February have their birthday.
+    assert facts.latest_birth(date(2027, 2, 28), 3) == date(2024, 2, 29)
+    assert facts.latest_birth(date(2028, 2, 28), 4) == date(2024, 2, 28)
+
+
+def test_born_on_29_february_a_year_older_on_the_28th_in_common_years():
+    # 民法典 Art. 202: a period of years with no corresponding day ends on the month's end; the
+    # screening rules' SQL counts the same way (tests/screening/test_rules_endings.py).
+    born = date(2008, 2, 29)
+    assert facts.age_on(born, date(2026, 2, 27)) == 17
+    assert facts.age_on(born, date(2026, 2, 28)) == 18
+    assert facts.adult_on(born) == date(2026, 2, 28)
+    assert facts.birthday(born, 16) == date(2024, 2, 29)
+    assert facts.age_on(born, date(2024, 2, 28)) == 15
 
 
 def test_months_are_kept_as_their_first_day(time_machine):

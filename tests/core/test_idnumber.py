@@ -220,7 +220,9 @@ def test_make_rejects_bad_parts(region, birth_date, sequence):
     ("on", "age"),
     [
         (datetime.date(2008, 2, 29), 0),
-        (datetime.date(2009, 2, 28), 0),
+        # 民法典 Art. 202: a year from 29 February ends on the month's end, the 28th.
+        (datetime.date(2009, 2, 27), 0),
+        (datetime.date(2009, 2, 28), 1),
         (datetime.date(2009, 3, 1), 1),
         (datetime.date(2012, 2, 28), 3),
         (datetime.date(2012, 2, 29), 4),

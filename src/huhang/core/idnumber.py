@@ -12,6 +12,8 @@ import datetime
 import operator
 from dataclasses import dataclass
 
+from huhang.core import facts
+
 __all__ = [
     "IdNumber",
     "IdNumberError",
@@ -59,12 +61,11 @@ class IdNumber:
         return self.value
 
     def age_on(self, day: datetime.date) -> int:
-        """Full years on ``day``; someone born on 29 February turns a year older on 1 March
-        in common years."""
+        """Full years on ``day`` (core.facts.age_on: born on 29 February, a year older on the
+        28th in common years)."""
         if day < self.birth_date:
             raise ValueError("date is before the birth date")
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return facts.age_on(self.birth_date, day)
 
 
 def normalize(raw: str) -> str:

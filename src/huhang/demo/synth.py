@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from huhang.core.dates import add_months
+from huhang.core.facts import age_on
 from huhang.demo import divisions, names_pool
 from huhang.demo.divisions import DivisionRow
 from huhang.demo.identity import (
@@ -403,7 +404,3 @@ class CommunityBuilder:
         else:
             region, hukou = HOME_REGION, self.community.code
         return Family(names, migrant, region, hukou, self.next_id("household"), self.address())
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
