@@ -1,8 +1,9 @@
 """A small district with hand-countable figures for the half-year 2026H1 (1 Jan – 30 Jun 2026).
 
 The clock stands at 15 August 2026 (ages count from it, so the figures hold in any year).
-Approvals go through the registry services at the moment they happened (time-machine); leads,
-cases, services, payroll lines and community records are written as those apps store them.
+Approvals go through the registry services at the moment they happened (time-machine), by
+people who may see the child (`officer`); leads, cases, services, payroll lines and community
+records are written as those apps store them.
 
                          友谊一社区 (c1)   友谊二社区 (c2)   河东村 (village)
 DFUC approved 2026-03-10   王小海
@@ -31,9 +32,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from huhang.accounts.models import User
 from huhang.benefits import services as benefits
 from huhang.benefits.models import Programme
 from huhang.benefits.payroll import services as payroll
+from huhang.core import scope
+from huhang.core.roles import Role
 from huhang.registry import services as registry
 from huhang.reports.periods import SHANGHAI
 from tests.factories import ChildFactory, PersonFactory, UserFactory
@@ -58,20 +62,41 @@ def _today(time_machine):
     time_machine.move_to(at(2026, 8, 15, 10))
 
 
+# A fixture user's role, and how many levels above the child's community it is bound.
+OFFICERS = {
+    "director": (Role.DIRECTOR, 0),
+    "supervisor": (Role.SUPERVISOR, 1),
+    "bureau": (Role.BUREAU, 2),
+}
+
+
+def officer(users, key: str, child) -> User:
+    """The fixture's `key` user if it may see the child, else an officer of the same role bound
+    to the child's community, street or district (the one there, or a new one): the registry's
+    services write only to the archives their user may see."""
+    if scope.contains(users[key], child):
+        return users[key]
+    role, up = OFFICERS[key]
+    division = child.division
+    for _ in range(up):
+        division = division.parent
+    found = User.objects.filter(role=role, division=division).order_by("pk").first()
+    return found or UserFactory(role=role, division=division)
+
+
 def approve(users, child, category: str, when: datetime, *, ended: date | None = None):
+    director, supervisor, bureau = (officer(users, k, child) for k in OFFICERS)
     with time_machine.travel(when, tick=False):
-        a = registry.category_propose(
-            by=users["director"], child=child, category=category, basis="依据"
-        )
-        registry.category_verify(by=users["supervisor"], assignment=a)
-        registry.category_approve(by=users["bureau"], assignment=a, effective_from=when.date())
+        a = registry.category_propose(by=director, child=child, category=category, basis="依据")
+        registry.category_verify(by=supervisor, assignment=a)
+        registry.category_approve(by=bureau, assignment=a, effective_from=when.date())
     if ended:
         with time_machine.travel(at(ended.year, ended.month, ended.day, 9), tick=False):
             # Four eyes: the end is proposed by one person and confirmed by another.
             registry.category_end(
-                by=users["supervisor"], assignment=a, reason="年满18周岁", effective_to=ended
+                by=supervisor, assignment=a, reason="年满18周岁", effective_to=ended
             )
-            registry.category_end_confirm(by=users["bureau"], assignment=a)
+            registry.category_end_confirm(by=bureau, assignment=a)
     return a
 
 
@@ -104,10 +129,11 @@ def world(users, children, tree, orgs):
     approve(users, m1, "migrant", at(2026, 2, 1, 10))
     approve(users, e1, "orphan", at(2025, 12, 1, 10), ended=date(2026, 5, 1))
     with time_machine.travel(at(2026, 4, 2, 10), tick=False):
+        director = officer(users, "director", r1)
         rejected = registry.category_propose(
-            by=users["director"], child=r1, category="difficulty", basis="低保"
+            by=director, child=r1, category="difficulty", basis="低保"
         )
-        registry.category_end(by=users["director"], assignment=rejected, reason="不符合条件")
+        registry.category_end(by=director, assignment=rejected, reason="不符合条件")
 
     lead(None, "migrant", c1, at(2026, 4, 1, 9), 1)
     lead(None, "migrant", c1, at(2026, 4, 2, 9), 2)
@@ -190,8 +216,6 @@ def world(users, children, tree, orgs):
 
 def _payroll(users, child) -> None:
     """李梅's orphan-home allowance for March and April 2026, both runs exported."""
-    from huhang.core.roles import Role
-
     home = Programme.objects.get(code="orphan-home")
     bureau2 = UserFactory(username="bureau2", role=Role.BUREAU, division=users["bureau"].division)
     benefits.standard_set(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huhang.benefits.models import Entitlement, Payee, Programme, Standard, Suspension
-from huhang.core import crypto
+from huhang.core import crypto, scope
 from huhang.core.access import claim, require
 from huhang.core.audit import audit_record
 from huhang.core.dates import add_months, month_start
@@ -43,6 +43,14 @@ CATEGORY_PROGRAMMES: dict[tuple[str, str], str] = {
     ("dfuc", Living.FOSTER): "dfuc",
     ("dfuc", Living.INSTITUTION): "dfuc",
 }
+
+
+def check_child(by: User, child_id: int) -> None:
+    """404 unless `by` may see this child's funds (one query): a write is scoped like a read,
+    whoever calls it — a view has fetched its record through a scoped selector, the command
+    line, the API or another service may not have. Payees and entitlements follow their child
+    (benefits.scope), so the funds' services check the child a record belongs to."""
+    scope.get(by, Child, child_id, purpose="figures")
 
 
 @transaction.atomic
@@ -87,6 +95,7 @@ def payee_set(
     *, by: User, child: Child, name: str, relation: str, bank: str, account: str, valid_from: date
 ) -> Payee:
     require(by, "benefits.manage")
+    check_child(by, child.pk)
     digits = "".join(account.split())
     if not digits.isdigit() or not 8 <= len(digits) <= 30:
         raise DomainError(_("银行账号应为8到30位数字。"), field="account")
@@ -112,6 +121,7 @@ def payee_confirm(*, by: User, payee: Payee) -> Payee:
     """Four eyes: a second officer confirms a new or changed account (checked against the
     passbook or the bank's statement) before any payroll run pays it."""
     require(by, "benefits.manage")
+    check_child(by, payee.child_id)
     if payee.confirmed_at is not None:
         raise InvalidTransition(_("该收款账号已确认。"))
     if payee.created_by_id == by.pk:
@@ -190,6 +200,7 @@ def entitlements_sync(*, by: User, today: date | None = None) -> dict[str, int]:
 def suspend(*, by: User, entitlement: Entitlement, from_month: date, reason: str) -> Suspension:
     """停发 from a month on, until resumed."""
     require(by, "benefits.manage")
+    check_child(by, entitlement.child_id)
     if not reason.strip():
         raise DomainError(_("停发须填写原因。"), field="reason")
     try:
@@ -211,6 +222,7 @@ def resume(*, by: User, entitlement: Entitlement, from_month: date, reason: str)
     """恢复 from a month on: the suspension covers the months before it. Months suspended are
     not paid afterwards; to pay them after all, end the suspension earlier."""
     require(by, "benefits.manage")
+    check_child(by, entitlement.child_id)
     if not reason.strip():
         raise DomainError(_("恢复发放须填写原因。"), field="reason")
     suspension = entitlement.suspensions.filter(to_month__isnull=True).first()

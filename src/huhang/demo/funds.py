@@ -48,7 +48,7 @@ from huhang.benefits.models import (
 )
 from huhang.benefits.payroll import services as payroll
 from huhang.benefits.students import services as student_lists
-from huhang.core import idnumber
+from huhang.core import idnumber, scope
 from huhang.core.dates import add_months
 from huhang.demo import divisions
 from huhang.demo.identity import HOME_REGION
@@ -122,8 +122,8 @@ SCHOLARS = (
         "M",
         (20, 40),
         "orphan",
-        "institution",
-        divisions.INSTITUTION_COMMUNITY,
+        "relatives",
+        "友谊二十一社区",
         "包头师范学院",
         ("常建军", "刘秀英"),
     ),
@@ -189,7 +189,9 @@ class Story:
     bureau: User
     bureau2: User
     today: date
-    supervisor: User | None = None
+    # Who checks a family in the field (category.verify): the street's supervisor, the village's
+    # director; each verifies only the children it may see.
+    verifiers: tuple[User, ...] = ()
     programmes: dict[str, Programme] = field(default_factory=dict)
     made: dict[str, int] = field(default_factory=dict)
 
@@ -219,16 +221,18 @@ def load(progress: Callable[[str], None] | None = None, *, today: date | None = 
     """Create the demo's guarantee funds once; returns what was made (empty when skipped)."""
     today = today or timezone.localdate()
     users = {
-        u.username: u for u in User.objects.filter(username__in=("bureau", "bureau2", "supervisor"))
+        u.username: u
+        for u in User.objects.filter(username__in=("bureau", "bureau2", "supervisor", "director2"))
     }
     district = Child.objects.filter(division__code__startswith=divisions.DISTRICT[0])
-    if len(users) != 3 or not district.exists():
+    if len(users) != 4 or not district.exists():
         return {}  # not the demo district (or not loaded)
     if Standard.objects.filter(note__startswith=SAMPLE).exists() or PayrollRun.objects.exists():
         if progress:
             progress("保障资金示例已存在（或已有发放批次），未重复生成")
         return {}
-    story = Story(users["bureau"], users["bureau2"], today, supervisor=users["supervisor"])
+    verifiers = (users["supervisor"], users["director2"])
+    story = Story(users["bureau"], users["bureau2"], today, verifiers=verifiers)
     story.programmes = {p.code: p for p in Programme.objects.all()}
     with transaction.atomic():
         _standards(story)
@@ -482,9 +486,8 @@ def _scholar(story: Story, spec: Scholar) -> Child:
     assignment = registry.category_propose(
         by=story.bureau2, child=child, category=spec.category, basis=basis, today=approved_on
     )
-    registry.category_verify(
-        by=story.supervisor or story.bureau2, assignment=assignment, note="入户核实属实"
-    )
+    verifier = next(u for u in story.verifiers if scope.contains(u, child))
+    registry.category_verify(by=verifier, assignment=assignment, note="入户核实属实")
     registry.category_approve(
         by=story.bureau, assignment=assignment, effective_from=approved_on, today=approved_on
     )

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huhang.core import divisions, names
+from huhang.core import divisions, names, scope
 from huhang.core.access import claim, require
 from huhang.core.exceptions import DomainError, InvalidTransition
 from huhang.core.validation import required_text
@@ -45,6 +46,17 @@ from huhang.registry.selectors import audit_child
 
 if TYPE_CHECKING:
     from huhang.accounts.models import User
+
+
+def check_children(by: User, *child_ids: int) -> None:
+    """404 unless `by` may see every one of these archives (one query): a write is scoped like
+    a read, whoever calls it — a view has fetched its record through a scoped selector, the
+    command line, the API or another service may not have. The registry's services check the
+    archive a record belongs to (a relation's, a category's, a document's child; both archives
+    of a pair or a merge), which is the rule of those records too (registry.scope)."""
+    wanted = set(child_ids)
+    if scope.visible(by, Child).filter(pk__in=wanted).count() != len(wanted):
+        raise Http404
 
 
 @dataclass
@@ -93,7 +105,8 @@ def archive_matches(
 
 
 def duplicate_record(*, by: User | None, one: Child, other: Child, reason: str) -> DuplicateReview:
-    """Send a pair to the bureau's review (once per pair)."""
+    """Send a pair to the bureau's review (once per pair). Not scoped to `by`: the system pairs
+    an archive just opened with archives anywhere (another community's), for the bureau."""
     first, second = sorted((one, other), key=lambda c: c.pk)
     review, created = DuplicateReview.objects.get_or_create(
         first=first, second=second, defaults={"reason": reason[:200], "found_by": by}
@@ -113,6 +126,7 @@ def duplicates_record(*, by: User, child: Child, possible: list[tuple[Child, str
 def duplicate_dismiss(*, by: User, review: DuplicateReview, note: str) -> DuplicateReview:
     """The bureau decides the pair is two children."""
     require(by, "registry.merge")
+    check_children(by, review.first_id, review.second_id)
     note = required_text(note, _("请填写判断依据。"), field="note")
     _review_resolve(review, DuplicateStatus.DISTINCT, by=by, note=note)
     review.refresh_from_db()
@@ -196,6 +210,8 @@ def child_merge(
     """Merge `gone` into `keep`: every record moves, `gone` is closed as 已合并 and points to
     `keep`; the ID number moves too when only `gone` had one. Audited on both archives."""
     require(by, "registry.merge")
+    pair = (review.first_id, review.second_id) if review is not None else ()
+    check_children(by, keep.pk, gone.pk, *pair)
     reason = required_text(reason, _("合并档案须填写原因。"), field="reason")
     if keep.pk == gone.pk:
         raise DomainError(_("不能将档案与其自身合并。"))
@@ -241,6 +257,7 @@ def child_unmerge(*, by: User, merge: ArchiveMerge, reason: str) -> ArchiveMerge
     """Reverse a merge with a second record: the rows it moved go back to the merged archive,
     which is open again with its former status (and its ID number, if it had moved)."""
     require(by, "registry.merge")
+    check_children(by, merge.kept_id, merge.merged_id)
     reason = required_text(reason, _("撤销合并须填写原因。"), field="reason")
     if merge.reverses_id is not None:
         raise InvalidTransition(_("这是一条撤销记录，不能再撤销。"))

@@ -200,6 +200,7 @@ def child_update(
 ) -> Child:
     """Save an edit of the archive if nobody saved in between; otherwise refuse (no lost update)."""
     require(by, "registry.edit")
+    archives.check_children(by, child.pk)
     today = today or timezone.localdate()
     # The conditional UPDATE claims the version: of two editors who opened version N, exactly
     # one changes the row here; the other's save is refused before anything is written — as a
@@ -287,6 +288,7 @@ def relation_add(
 ) -> Relation:
     """Record a relative of a child (creating the person if new); optionally the new guardian."""
     require(by, "registry.edit")
+    archives.check_children(by, child.pk)
     today = today or timezone.localdate()
     relative = _person_for_relative(
         name=name, sex=sex, birth_date=birth_date, id_number=id_number, today=today
@@ -323,6 +325,7 @@ def _check_can_guard(person: Person) -> None:
 @transaction.atomic
 def guardian_set(*, by: User, child: Child, relation: Relation) -> Relation:
     require(by, "registry.edit")
+    archives.check_children(by, child.pk)
     if relation.child_id != child.person_id:
         raise DomainError(_("该亲属不属于此儿童。"))
     _check_can_guard(relation.relative)
@@ -354,6 +357,7 @@ def situation_record(
 ) -> Situation:
     """Record a situation of the child or one of its relatives (e.g. the father imprisoned)."""
     require(by, "registry.edit")
+    archives.check_children(by, child.pk)
     today = today or timezone.localdate()
     related = (
         person.pk == child.person_id
@@ -382,6 +386,7 @@ def household_update(
     *, by: User, child: Child, address: str, assistance: str, assistance_since: date | None
 ) -> Household:
     require(by, "registry.edit")
+    archives.check_children(by, child.pk)
     person = Person.objects.select_for_update().get(pk=child.person_id)
     household = person.household
     if household is None:
@@ -454,6 +459,7 @@ def category_propose(
     """Propose a category; `effective_from` (optional) is the date the proposer asks for, and a
     date beyond the back-dating limit needs `backdate_reason`."""
     require(by, "category.propose")
+    archives.check_children(by, child.pk)
     today = today or timezone.localdate()
     basis = required_text(basis, _("请填写认定依据。"), field="basis")
     _check_backdating(effective_from, backdate_reason, today=today)
@@ -490,6 +496,7 @@ def category_verify(
     *, by: User, assignment: CategoryAssignment, note: str = "", _verifier: User | None = None
 ) -> CategoryAssignment:
     require(by, "category.verify")
+    archives.check_children(by, assignment.child_id)
     if assignment.status != CategoryStatus.CANDIDATE:
         raise InvalidTransition(_("只有待核实的认定可以核实。"))
     verifier = _verifier or by
@@ -517,6 +524,7 @@ def category_approve(
     today). A date beyond the back-dating limit is approved only with the reason given before
     approval and not earlier than the date that reason was given for."""
     require(by, "category.approve")
+    archives.check_children(by, assignment.child_id)
     today = today or timezone.localdate()
     if assignment.status != CategoryStatus.VERIFIED:
         raise InvalidTransition(_("只有已核实的认定可以审批。"))
@@ -567,6 +575,8 @@ def category_end(
 ) -> CategoryAssignment:
     """Reject a candidate or verified category at once; for an approved one, propose the end
     (a second person confirms it with `category_end_confirm`)."""
+    require(by, "category.verify")
+    archives.check_children(by, assignment.child_id)
     today = today or timezone.localdate()
     if assignment.status == CategoryStatus.ENDED:
         raise InvalidTransition(_("该认定已终止。"))
@@ -574,7 +584,6 @@ def category_end(
         return category_end_propose(
             by=by, assignment=assignment, reason=reason, effective_to=effective_to, today=today
         )
-    require(by, "category.verify")
     reason = required_text(reason, _("终止或驳回须填写原因。"), field="reason")
     _end(by, assignment, reason=reason, effective_to=None)
     return assignment
@@ -625,6 +634,7 @@ def category_end_propose(
 ) -> CategoryAssignment:
     """Propose to end an approved category; it stays approved until another person confirms."""
     require(by, "category.verify")
+    archives.check_children(by, assignment.child_id)
     today = today or timezone.localdate()
     if assignment.status != CategoryStatus.APPROVED:
         raise InvalidTransition(_("只有已认定的类别需要提出终止。"))
@@ -653,6 +663,7 @@ def category_end_confirm(
     """The second person's confirmation of a proposed end: the category ends with the proposed
     reason and date."""
     require(by, "category.approve")
+    archives.check_children(by, assignment.child_id)
     if assignment.status != CategoryStatus.APPROVED or assignment.end_proposed_at is None:
         raise InvalidTransition(_("该认定没有待确认的终止。"))
     if assignment.end_proposed_by_id == by.pk:
@@ -751,6 +762,7 @@ def dfuc_end_superseded(
     if assignment.status == CategoryStatus.ENDED:
         raise InvalidTransition(_("该认定已终止。"))
     require(by, "category.approve")
+    archives.check_children(by, assignment.child_id)
     reason = _("认定为孤儿（孤儿不同时认定为事实无人抚养儿童）")
     effective_to = None
     if assignment.effective_from:
@@ -800,6 +812,7 @@ def document_upload(
 ) -> Document:
     """Attach a file; `capability` lets another service (a visit's photos) admit its own role."""
     require(by, capability)
+    archives.check_children(by, child.pk)
     extension, content_type = uploads.check_upload(upload)
     name = upload.name or ""  # check_upload refused a file without a name and extension
     document = Document(
@@ -822,5 +835,6 @@ def document_upload(
 
 def document_open(*, by: User, document: Document) -> IO[bytes]:
     """The file to stream to a user who may see the child; records the download."""
+    archives.check_children(by, document.child_id)
     audit_child(by=by, child=document.child, action=AuditAction.DOWNLOAD, document=document.pk)
     return document.file.open("rb")

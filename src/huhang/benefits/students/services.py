@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huhang.benefits.models import Entitlement, LineStatus, PayrollLine
+from huhang.benefits.services import check_child
 from huhang.core import facts
 from huhang.core.access import claim, require
 from huhang.core.dates import month_start
@@ -39,6 +40,7 @@ def scholarship_enrol(
     """福彩圆梦·孤儿助学: a student of 18 or more in full-time study who was an approved orphan or
     DFUC before turning 18 is paid once per school year, from 1 September of `school_year`."""
     require(by, "benefits.manage")
+    check_child(by, child.pk)
     starts_on = date(school_year, facts.SCHOOL_YEAR_START_MONTH, 1)
     person = child.person
     age = person.age_on(starts_on)
@@ -91,6 +93,7 @@ def scholarship_leave(
     """The student left full-time study: the scholarship ends with the school year it left in
     (never before a school year already paid), so no later September pays it."""
     require(by, "benefits.manage")
+    check_child(by, entitlement.child_id)
     if entitlement.programme_id != SCHOLARSHIP:
         raise DomainError(_("这不是助学名单中的记录。"))
     if entitlement.ends_on is not None:
@@ -146,6 +149,7 @@ def autumn_aid_enrol(
     """金秋助学: a graduating high-school student of a 低保 or 特困 household, once (an
     entitlement of one month: starts_on = ends_on)."""
     require(by, "benefits.manage")
+    check_child(by, child.pk)
     household = child.person.household
     if household is None or household.assistance not in LOW_INCOME:
         raise DomainError(
